@@ -1,0 +1,333 @@
+#include "app/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+namespace takt {
+namespace {
+
+/// Walks one YAML mapping: every key must be claimed by a reader, so unknown keys
+/// and duplicates are reported with the file, line and dotted key path.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& node, std::string path, const std::string& file)
+      : node_(node), path_(std::move(path)), file_(file) {
+    if (!node_.IsMap()) fail(node_.Mark(), path_.empty() ? "the top level" : path_, "must be a mapping");
+    std::set<std::string> seen;
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+      const auto key = it->first.as<std::string>();
+      if (!seen.insert(key).second) fail(it->first.Mark(), qualified(key), "appears twice");
+      entries_.push_back({key, it->first.Mark(), it->second});
+    }
+  }
+
+  /// Calls `read` with the value of `key` when the key is present.
+  void field(const std::string& key, const std::function<void(const YAML::Node&, const std::string&)>& read) {
+    for (auto& e : entries_) {
+      if (e.key == key) {
+        e.claimed = true;
+        read(e.value, qualified(key));
+      }
+    }
+  }
+
+  /// Every entry of the mapping, for maps keyed by name (tools.lane, cache.tool_ttl).
+  void each(const std::function<void(const std::string&, const YAML::Node&, const std::string&)>& read) {
+    for (auto& e : entries_) {
+      e.claimed = true;
+      read(e.key, e.value, qualified(e.key));
+    }
+  }
+
+  void finish() const {
+    for (const auto& e : entries_)
+      if (!e.claimed) fail(e.mark, qualified(e.key), "is not a known setting");
+  }
+
+  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& key, const std::string& what) const {
+    std::ostringstream os;
+    os << file_;
+    if (!mark.is_null()) os << ":" << mark.line + 1 << ":" << mark.column + 1;
+    os << ": '" << key << "' " << what;
+    throw ConfigError(os.str());
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  struct Entry {
+    std::string key;
+    YAML::Mark mark;
+    YAML::Node value;
+    bool claimed = false;
+  };
+  std::string qualified(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  YAML::Node node_;
+  std::string path_;
+  const std::string& file_;
+  std::vector<Entry> entries_;
+};
+
+[[noreturn]] void bad_value(const std::string& file, const YAML::Node& n, const std::string& key,
+                            const std::string& expected) {
+  std::ostringstream os;
+  os << file;
+  if (!n.Mark().is_null()) os << ":" << n.Mark().line + 1 << ":" << n.Mark().column + 1;
+  os << ": '" << key << "' must be " << expected;
+  if (n.IsScalar()) os << " (got '" << n.Scalar() << "')";
+  throw ConfigError(os.str());
+}
+
+std::string scalar(const std::string& file, const YAML::Node& n, const std::string& key, const char* expected) {
+  if (!n.IsScalar()) bad_value(file, n, key, expected);
+  return n.Scalar();
+}
+
+bool read_bool(const std::string& file, const YAML::Node& n, const std::string& key) {
+  const auto s = scalar(file, n, key, "true or false");
+  if (s == "true") return true;
+  if (s == "false") return false;
+  bad_value(file, n, key, "true or false");
+}
+
+template <class Int>
+Int read_uint(const std::string& file, const YAML::Node& n, const std::string& key, Int lo, Int hi) {
+  const auto s = scalar(file, n, key, "a whole number");
+  Int v{};
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || p != s.data() + s.size() || v < lo || v > hi)
+    bad_value(file, n, key, "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return v;
+}
+
+double read_fraction(const std::string& file, const YAML::Node& n, const std::string& key) {
+  const auto s = scalar(file, n, key, "a number from 0 to 1");
+  try {
+    std::size_t used = 0;
+    double v = std::stod(s, &used);
+    if (used == s.size() && v >= 0.0 && v <= 1.0) return v;
+  } catch (const std::exception&) {
+  }
+  bad_value(file, n, key, "a number from 0 to 1");
+}
+
+Millis read_duration(const std::string& file, const YAML::Node& n, const std::string& key) {
+  auto d = parse_duration(scalar(file, n, key, "a duration such as 250ms or 30s"));
+  if (!d) bad_value(file, n, key, "a duration such as 250ms or 30s");
+  return *d;
+}
+
+MillisRange read_range(const std::string& file, const YAML::Node& n, const std::string& key) {
+  const auto s = scalar(file, n, key, "a duration or a range such as 200ms..800ms");
+  const auto dots = s.find("..");
+  auto lo = parse_duration(dots == std::string::npos ? s : s.substr(0, dots));
+  auto hi = dots == std::string::npos ? lo : parse_duration(s.substr(dots + 2));
+  if (!lo || !hi || *hi < *lo) bad_value(file, n, key, "a duration or a range such as 200ms..800ms");
+  return {*lo, *hi};
+}
+
+std::string read_string(const std::string& file, const YAML::Node& n, const std::string& key) {
+  if (n.IsNull()) return {};
+  return scalar(file, n, key, "a string");
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  return s.substr(i);
+}
+
+Config parse(const YAML::Node& root, const std::string& file) {
+  Config cfg;
+  cfg.source = file;
+  if (root.IsNull()) return cfg;  // an empty file means every default
+  MapReader top(root, "", file);
+
+  top.field("server", [&](const YAML::Node& n, const std::string& path) {
+    MapReader m(n, path, file);
+    m.field("max_message_size", [&](const YAML::Node& v, const std::string& k) {
+      auto s = parse_size(scalar(file, v, k, "a size such as 4MiB"));
+      if (!s || *s < 1024 || *s > (std::size_t{1} << 30)) bad_value(file, v, k, "a size from 1KiB to 1GiB");
+      cfg.server.max_message_bytes = *s;
+    });
+    m.field("max_in_flight", [&](const YAML::Node& v, const std::string& k) {
+      cfg.server.max_in_flight = read_uint<std::size_t>(file, v, k, 1, 1'000'000);
+    });
+    m.field("max_json_depth", [&](const YAML::Node& v, const std::string& k) {
+      cfg.server.max_json_depth = read_uint<unsigned>(file, v, k, 4, 1000);
+    });
+    m.finish();
+  });
+
+  top.field("logging", [&](const YAML::Node& n, const std::string& path) {
+    MapReader m(n, path, file);
+    m.field("level", [&](const YAML::Node& v, const std::string& k) {
+      static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+      auto s = scalar(file, v, k, "a level");
+      if (!levels.count(s)) bad_value(file, v, k, "one of trace, debug, info, warn, error, critical, off");
+      cfg.logging.level = s;
+    });
+    m.finish();
+  });
+
+  top.field("metrics", [&](const YAML::Node& n, const std::string& path) {
+    MapReader m(n, path, file);
+    m.field("enabled", [&](const YAML::Node& v, const std::string& k) { cfg.metrics.enabled = read_bool(file, v, k); });
+    m.field("listen", [&](const YAML::Node& v, const std::string& k) {
+      auto s = scalar(file, v, k, "host:port");
+      auto colon = s.rfind(':');
+      unsigned port = 0;
+      auto tail = colon == std::string::npos ? std::string{} : s.substr(colon + 1);
+      auto [p, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), port);
+      if (colon == std::string::npos || colon == 0 || tail.empty() || ec != std::errc{} ||
+          p != tail.data() + tail.size() || port > 65535)
+        bad_value(file, v, k, "host:port, such as 127.0.0.1:9464");
+      cfg.metrics.listen = s;
+    });
+    m.finish();
+  });
+
+  top.field("backend", [&](const YAML::Node& n, const std::string& path) {
+    MapReader m(n, path, file);
+    m.field("kind", [&](const YAML::Node& v, const std::string& k) {
+      auto s = scalar(file, v, k, "sim or osascript");
+      if (s != "sim" && s != "osascript") bad_value(file, v, k, "sim or osascript");
+      cfg.backend.kind = s;
+    });
+    m.field("sim_path", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_path = read_string(file, v, k); });
+    m.field("database", [&](const YAML::Node& v, const std::string& k) { cfg.backend.database = read_string(file, v, k); });
+    m.field("sim_latency", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_latency = read_range(file, v, k); });
+    m.field("sim_per_op", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_per_op = read_range(file, v, k); });
+    m.field("sim_fail_rate", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_fail_rate = read_fraction(file, v, k); });
+    m.field("script_timeout", [&](const YAML::Node& v, const std::string& k) {
+      cfg.backend.script_timeout = read_duration(file, v, k);
+      if (cfg.backend.script_timeout.count() <= 0) bad_value(file, v, k, "longer than 0");
+    });
+    m.finish();
+  });
+
+  top.field("pipeline", [&](const YAML::Node& n, const std::string& path) {
+    MapReader m(n, path, file);
+    m.field("threads", [&](const YAML::Node& v, const std::string& k) { cfg.pipeline.threads = read_uint<unsigned>(file, v, k, 2, 256); });
+    m.field("db_readers", [&](const YAML::Node& v, const std::string& k) { cfg.pipeline.db_readers = read_uint<unsigned>(file, v, k, 1, 64); });
+    m.field("slow_queue_capacity", [&](const YAML::Node& v, const std::string& k) {
+      cfg.pipeline.slow_queue_capacity = read_uint<std::size_t>(file, v, k, 1, 1'000'000);
+    });
+    m.finish();
+  });
+
+  top.field("cache", [&](const YAML::Node& n, const std::string& path) {
+    MapReader m(n, path, file);
+    m.field("enabled", [&](const YAML::Node& v, const std::string& k) { cfg.cache.enabled = read_bool(file, v, k); });
+    m.field("ttl", [&](const YAML::Node& v, const std::string& k) { cfg.cache.ttl = read_duration(file, v, k); });
+    m.field("max_entries", [&](const YAML::Node& v, const std::string& k) {
+      cfg.cache.max_entries = read_uint<std::size_t>(file, v, k, 1, 10'000'000);
+    });
+    m.field("tool_ttl", [&](const YAML::Node& v, const std::string& k) {
+      if (v.IsNull()) return;
+      MapReader tools(v, k, file);
+      tools.each([&](const std::string& name, const YAML::Node& tv, const std::string& tk) {
+        cfg.cache.tool_ttl[name] = read_duration(file, tv, tk);
+      });
+    });
+    m.finish();
+  });
+
+  top.field("tools", [&](const YAML::Node& n, const std::string& path) {
+    MapReader m(n, path, file);
+    m.field("lane", [&](const YAML::Node& v, const std::string& k) {
+      if (v.IsNull()) return;
+      MapReader tools(v, k, file);
+      tools.each([&](const std::string& name, const YAML::Node& tv, const std::string& tk) {
+        auto lane = parse_lane(scalar(file, tv, tk, "fast, medium or slow"));
+        if (!lane) bad_value(file, tv, tk, "fast, medium or slow");
+        cfg.tools.lane[name] = *lane;
+      });
+    });
+    m.finish();
+  });
+
+  top.finish();
+  return cfg;
+}
+
+}  // namespace
+
+std::optional<Millis> parse_duration(const std::string& raw) {
+  const auto text = trim(raw);
+  std::size_t i = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  if (i == 0 || i > 12) return std::nullopt;
+  long long n = std::stoll(text.substr(0, i));
+  const auto unit = trim(text.substr(i));
+  if (unit.empty() || unit == "ms") return Millis{n};
+  if (unit == "s") return Millis{n * 1000};
+  if (unit == "m" || unit == "min") return Millis{n * 60'000};
+  if (unit == "h") return Millis{n * 3'600'000};
+  return std::nullopt;
+}
+
+std::optional<std::size_t> parse_size(const std::string& raw) {
+  const auto text = trim(raw);
+  std::size_t i = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  if (i == 0 || i > 12) return std::nullopt;
+  std::size_t n = std::stoull(text.substr(0, i));
+  const auto unit = trim(text.substr(i));
+  static const std::map<std::string, std::size_t> units{
+      {"", 1},          {"B", 1},          {"KiB", 1024},       {"MiB", 1024 * 1024}, {"GiB", 1024ull * 1024 * 1024},
+      {"kB", 1000},     {"KB", 1000},      {"MB", 1000 * 1000}, {"GB", 1000ull * 1000 * 1000}};
+  auto it = units.find(unit);
+  if (it == units.end()) return std::nullopt;
+  return n * it->second;
+}
+
+std::optional<LaneClass> parse_lane(const std::string& text) {
+  if (text == "fast") return LaneClass::Fast;
+  if (text == "medium") return LaneClass::Medium;
+  if (text == "slow") return LaneClass::Slow;
+  return std::nullopt;
+}
+
+const char* lane_name(LaneClass lane) {
+  switch (lane) {
+    case LaneClass::Fast: return "fast";
+    case LaneClass::Medium: return "medium";
+    case LaneClass::Slow: return "slow";
+  }
+  return "?";
+}
+
+Config load_config_text(const std::string& text, const std::string& name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    std::ostringstream os;
+    os << name << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": not valid YAML: " << e.msg;
+    throw ConfigError(os.str());
+  }
+  try {
+    return parse(root, name);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(name + ": " + e.what());
+  }
+}
+
+Config load_config_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open the configuration file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_config_text(ss.str(), path);
+}
+
+}  // namespace takt

@@ -1,0 +1,98 @@
+#pragma once
+/// takt's configuration: one YAML file parsed straight into typed, validated structs.
+/// Every tunable of the server lives here; config/takt.yaml documents each one.
+/// Plain data: safe to read from any thread once loaded, never mutated afterwards.
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace takt {
+
+using Millis = std::chrono::milliseconds;
+
+/// A closed range of milliseconds, written `200ms..800ms` (or one value) in the file.
+struct MillisRange {
+  Millis min{0};
+  Millis max{0};
+};
+
+/// Which lane a tool runs in: answered in-process, read from the Things database,
+/// or run as a script in the single AppleScript lane.
+enum class LaneClass { Fast, Medium, Slow };
+
+struct ServerConfig {
+  std::size_t max_message_bytes = 4 * 1024 * 1024;  ///< longest accepted JSON-RPC line
+  std::size_t max_in_flight = 256;                   ///< admitted, not yet answered requests
+  unsigned max_json_depth = 64;                      ///< deepest nesting accepted in a message
+};
+
+struct LoggingConfig {
+  std::string level = "info";  ///< trace, debug, info, warn, error, critical, off
+};
+
+struct MetricsConfig {
+  bool enabled = true;
+  std::string listen = "127.0.0.1:9464";  ///< host:port; port 0 picks a free one
+};
+
+struct BackendConfig {
+  std::string kind = "sim";      ///< "sim" (things-sim) or "osascript" (Things 3 on macOS)
+  std::string sim_path;          ///< empty: things-sim beside the takt binary
+  std::string database;          ///< empty: the default for the backend kind
+  MillisRange sim_latency{Millis{200}, Millis{800}};  ///< per-call cost of things-sim
+  MillisRange sim_per_op{Millis{0}, Millis{0}};       ///< per-operation cost of things-sim
+  double sim_fail_rate = 0.0;    ///< injected transient failures, 0..1
+  Millis script_timeout{30000};  ///< a script running longer is killed (whole process group)
+};
+
+struct PipelineConfig {
+  unsigned threads = 4;      ///< worker threads of the graph's task arena
+  unsigned db_readers = 2;   ///< database reads running at once (medium lane)
+  std::size_t slow_queue_capacity = 1024;  ///< jobs waiting for the AppleScript lane
+};
+
+struct CacheConfig {
+  bool enabled = true;
+  Millis ttl{2000};               ///< default time a cached read stays fresh
+  std::size_t max_entries = 1024; ///< oldest entries are evicted beyond this
+  std::map<std::string, Millis> tool_ttl;  ///< per-tool override of ttl
+};
+
+struct ToolsConfig {
+  std::map<std::string, LaneClass> lane;  ///< per-tool override of the catalogue's lane
+};
+
+struct Config {
+  std::string source;  ///< file it came from, empty for built-in defaults
+  ServerConfig server;
+  LoggingConfig logging;
+  MetricsConfig metrics;
+  BackendConfig backend;
+  PipelineConfig pipeline;
+  CacheConfig cache;
+  ToolsConfig tools;
+};
+
+/// A configuration file that cannot be used; what() names the file, line and key.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Loads and validates a YAML file; throws ConfigError.
+Config load_config_file(const std::string& path);
+/// Same, from text (tests); `name` stands in for the file name in messages.
+Config load_config_text(const std::string& text, const std::string& name);
+
+/// Parses `250ms`, `2s`, `1m`, `1h` (a bare number is milliseconds).
+std::optional<Millis> parse_duration(const std::string& text);
+/// Parses `512`, `64KiB`, `4MiB`, `1GiB`, `10kB`, `1MB` into bytes.
+std::optional<std::size_t> parse_size(const std::string& text);
+std::optional<LaneClass> parse_lane(const std::string& text);
+const char* lane_name(LaneClass lane);
+
+}  // namespace takt

@@ -1,0 +1,228 @@
+// takt: an MCP server for Things 3. Start-up reads top to bottom: command line, config,
+// logging, metrics, backend, graph, transport; then it serves until stdin closes or a
+// signal comes, and shuts down in reverse: stop reading, drain the graph, flush stdout.
+
+#include <glob.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "app/config.hpp"
+#include "app/log_sink.hpp"
+#include "app/version.hpp"
+#include "pipeline/pipeline.hpp"
+#include "things/runner.hpp"
+#include "transports/stdio.hpp"
+
+namespace fs = std::filesystem;
+using namespace takt;
+
+namespace {
+
+constexpr const char* kUsage = R"(takt: an MCP server for Things 3, every request through one leveled pipeline.
+
+usage: takt [--config FILE]        serve MCP over stdio (the way desktop AI clients start it)
+       takt --check-config FILE    validate a configuration file and exit
+       takt --help | --version
+
+Without --config, takt reads $TAKT_CONFIG if set, else runs on built-in defaults: on
+Linux that is things-sim, a stand-in for Things 3 with demo data, so every tool works
+at once. config/takt.yaml documents every setting.
+
+Exit codes: 0 clean shutdown, 1 start-up failure, 2 bad command line or configuration.
+)";
+
+std::string home() {
+  const char* h = std::getenv("HOME");
+  return h ? h : ".";
+}
+
+fs::path self_dir() {
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : exe.parent_path();
+}
+
+std::string default_sim_database() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  fs::path dir = xdg && *xdg ? fs::path(xdg) / "takt" : fs::path(home()) / ".local/share/takt";
+  return (dir / "things-sim.sqlite").string();
+}
+
+/// Where Things 3 keeps its database on a Mac (newer installs have a ThingsData-* level).
+std::string default_things_database() {
+  const std::string base = home() + "/Library/Group Containers/JLMPQHK86H.com.culturedcode.ThingsMac";
+  glob_t g{};
+  std::string found;
+  if (::glob((base + "/ThingsData-*/Things Database.thingsdatabase/main.sqlite").c_str(), 0, nullptr, &g) == 0 &&
+      g.gl_pathc > 0)
+    found = g.gl_pathv[0];
+  globfree(&g);
+  return found.empty() ? base + "/Things Database.thingsdatabase/main.sqlite" : found;
+}
+
+std::string range_arg(const MillisRange& r) { return std::to_string(r.min.count()) + ":" + std::to_string(r.max.count()); }
+
+/// Resolves the backend from the config; for things-sim, creates its database (with demo
+/// data) on first start. Throws std::runtime_error with a message for the user.
+Backend make_backend(const Config& cfg) {
+  Backend b;
+  b.kind = cfg.backend.kind;
+  if (b.kind == "osascript") {
+    b.database = cfg.backend.database.empty() ? default_things_database() : cfg.backend.database;
+    b.command = {"/usr/bin/osascript", {"-"}};
+    b.label = "Things 3 via osascript";
+    b.dialect = std::make_shared<things::AppleScriptDialect>(&things::local_today);
+    return b;
+  }
+  const auto sim = cfg.backend.sim_path.empty() ? (self_dir() / "things-sim").string() : cfg.backend.sim_path;
+  b.database = cfg.backend.database.empty() ? default_sim_database() : cfg.backend.database;
+  fs::create_directories(fs::path(b.database).parent_path());
+  b.command = {sim,
+               {"--db", b.database, "--latency-ms", range_arg(cfg.backend.sim_latency), "--per-op-ms",
+                range_arg(cfg.backend.sim_per_op), "--fail-rate", std::to_string(cfg.backend.sim_fail_rate)}};
+  b.label = "things-sim (" + sim + ")";
+  b.dialect = std::make_shared<things::SimDialect>();
+  auto init = things::run_script({sim, {"--db", b.database, "--init"}}, "", Millis{30000});
+  if (!init.started || init.timed_out || init.exit_code != 0)
+    throw std::runtime_error("cannot prepare the things-sim database at " + b.database + ": " +
+                             things::describe_failure(init));
+  return b;
+}
+
+void setup_logging(const Config& cfg, const std::shared_ptr<McpLogSink>& mcp_sink) {
+  auto err = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  err->set_pattern("%Y-%m-%d %H:%M:%S.%e takt %^%l%$ %v");
+  err->set_level(spdlog::level::from_str(cfg.logging.level));
+  mcp_sink->set_pattern("%v");
+  auto logger = std::make_shared<spdlog::logger>("takt", spdlog::sinks_init_list{err, mcp_sink});
+  // The logger lets everything from debug up reach the sinks; each sink filters: stderr
+  // by the configured level, the MCP sink by what each client asked for.
+  logger->set_level(std::min(spdlog::level::debug, spdlog::level::from_str(cfg.logging.level)));
+  logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+}
+
+int serve(const Config& cfg) {
+  auto mcp_sink = std::make_shared<McpLogSink>();
+  setup_logging(cfg, mcp_sink);
+  things::ignore_sigpipe();
+
+  // Signals are taken by one thread with sigwait; every other thread has them blocked.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR2);  // takt's own wake-up of the signal thread at shutdown
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Metrics metrics;
+  std::string metrics_at = "off";
+  if (cfg.metrics.enabled) {
+    std::string why;
+    if (auto url = metrics.serve(cfg.metrics.listen, why)) metrics_at = *url;
+    else spdlog::warn("metrics not served: cannot listen on {} ({}); set metrics.listen to a free port", cfg.metrics.listen, why);
+  }
+
+  Backend backend;
+  try {
+    backend = make_backend(cfg);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+  things::ThingsDb db(backend.database, cfg.pipeline.db_readers, &things::local_today);
+  try {
+    db.check_readable();
+  } catch (const things::DbError& e) {
+    spdlog::warn("{} (reads will fail until this is fixed; health_check reports it)", e.what());
+  }
+  Admission admission(cfg.server.max_in_flight);
+  Services services(cfg, metrics, db, backend, admission);
+  Pipeline pipeline(services);
+
+  auto writer = std::make_shared<LineWriter>(STDOUT_FILENO);
+  LineReader reader(STDIN_FILENO, cfg.server.max_message_bytes);
+  auto session = std::make_shared<Session>(writer);
+  mcp_sink->attach(session);
+
+  std::thread signal_thread([&] {
+    int sig = 0;
+    while (sigwait(&signals, &sig) == 0) {
+      if (sig == SIGUSR2) return;  // our own wake-up at shutdown
+      spdlog::info("signal {}: finishing accepted requests, then exiting", sig);
+      reader.stop();
+    }
+  });
+
+  spdlog::info("takt {} serving MCP over stdio", kVersion);
+  spdlog::info("backend: {}; database: {}", backend.label, backend.database);
+  spdlog::info("metrics: {}; config: {}", metrics_at, cfg.source.empty() ? "built-in defaults" : cfg.source);
+  if (isatty(STDIN_FILENO)) {
+    spdlog::info("stdin is a terminal: takt expects an MCP client on stdin/stdout, one JSON-RPC message per line.");
+    spdlog::info("connect a desktop client with: {{\"mcpServers\":{{\"things\":{{\"command\":\"{}\",\"args\":[{}]}}}}}}",
+                 (self_dir() / "takt").string(),
+                 cfg.source.empty() ? "" : "\"--config\",\"" + fs::absolute(cfg.source).string() + "\"");
+    spdlog::info("or try it: npx @modelcontextprotocol/inspector --cli {} --method tools/list",
+                 (self_dir() / "takt").string());
+  }
+
+  reader.run([&](std::string line, bool oversized) { return pipeline.submit(session, std::move(line), oversized); });
+  spdlog::info("input closed: finishing accepted requests");
+  pipeline.drain();
+  writer->close();
+  pthread_kill(signal_thread.native_handle(), SIGUSR2);
+  signal_thread.join();
+  spdlog::info("takt stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  if (const char* env = std::getenv("TAKT_CONFIG"); env && *env) config_path = env;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (arg == "--version") {
+      std::cout << kName << " " << kVersion << "\n";
+      return 0;
+    }
+    if ((arg == "--config" || arg == "--check-config") && i + 1 < argc) {
+      config_path = argv[++i];
+      if (arg == "--check-config") {
+        try {
+          load_config_file(config_path);
+          std::cout << config_path << ": ok\n";
+          return 0;
+        } catch (const ConfigError& e) {
+          std::cerr << e.what() << "\n";
+          return 2;
+        }
+      }
+      continue;
+    }
+    std::cerr << "takt: unknown or incomplete option '" << arg << "'\n\n" << kUsage;
+    return 2;
+  }
+  Config cfg;
+  try {
+    if (!config_path.empty()) cfg = load_config_file(config_path);
+  } catch (const ConfigError& e) {
+    std::cerr << "takt: " << e.what() << "\n";
+    return 2;
+  }
+  return serve(cfg);
+}

@@ -1,0 +1,32 @@
+#pragma once
+/// Small RapidJSON helpers shared by the protocol and the tools. Stateless, thread-safe.
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace takt::json {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+/// The JSON text of a value.
+std::string dump(const rapidjson::Value& v);
+/// A JSON string literal for `s` (quotes included).
+std::string quote(std::string_view s);
+
+/// Typed look-ups that never assert: a missing member or one of another type is nullopt.
+const rapidjson::Value* member(const rapidjson::Value& obj, const char* name);
+std::optional<std::string_view> get_string(const rapidjson::Value& obj, const char* name);
+std::optional<long long> get_int(const rapidjson::Value& obj, const char* name);
+std::optional<bool> get_bool(const rapidjson::Value& obj, const char* name);
+
+/// Deepest nesting of objects and arrays in `text`, counted without parsing it
+/// (strings and escapes are skipped), so over-deep input is refused before RapidJSON
+/// recurses into it.
+unsigned nesting_depth(std::string_view text, unsigned stop_at);
+
+}  // namespace takt::json

@@ -1,0 +1,45 @@
+#include "mcp/session.hpp"
+
+#include "pipeline/job.hpp"
+
+namespace takt {
+
+namespace {
+constexpr const char* kLevels[] = {"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"};
+}
+
+const char* log_level_name(LogLevel l) { return kLevels[static_cast<int>(l)]; }
+
+bool parse_log_level(std::string_view name, LogLevel& out) {
+  for (int i = 0; i < 8; ++i)
+    if (name == kLevels[i]) {
+      out = static_cast<LogLevel>(i);
+      return true;
+    }
+  return false;
+}
+
+void Session::track(const std::string& id, const std::shared_ptr<Job>& job) {
+  std::lock_guard lock(mu_);
+  in_flight_[id] = job;
+}
+
+void Session::untrack(const std::string& id, const Job* job) {
+  std::lock_guard lock(mu_);
+  auto it = in_flight_.find(id);
+  if (it == in_flight_.end()) return;
+  auto current = it->second.lock();
+  if (!current || current.get() == job) in_flight_.erase(it);
+}
+
+bool Session::cancel(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto it = in_flight_.find(id);
+  if (it == in_flight_.end()) return false;
+  auto job = it->second.lock();
+  if (!job) return false;
+  job->cancelled.store(true, std::memory_order_release);
+  return true;
+}
+
+}  // namespace takt

@@ -1,0 +1,68 @@
+#pragma once
+/// One MCP session: its lifecycle state, negotiated protocol version, client-chosen log
+/// level, the requests it has in flight (for cancellation), and the way back to its
+/// client. Thread-safe: stages on any TBB thread and the log sink touch it at once.
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace takt {
+
+struct Job;
+
+/// Where a session's outgoing messages go (the stdout writer, an HTTP stream).
+/// send() must not block on the client: it queues and returns.
+class Output {
+ public:
+  virtual ~Output() = default;
+  virtual void send(std::string line) = 0;
+};
+
+/// MCP log levels in order of severity; -1 means the client asked for none.
+enum class LogLevel : int { Debug, Info, Notice, Warning, Error, Critical, Alert, Emergency };
+const char* log_level_name(LogLevel l);
+bool parse_log_level(std::string_view name, LogLevel& out);
+
+class Session {
+ public:
+  enum class State : int { New, Initializing, Ready };
+
+  explicit Session(std::shared_ptr<Output> out) : out_(std::move(out)) {}
+
+  void send(std::string line) { out_->send(std::move(line)); }
+
+  State state() const { return state_.load(std::memory_order_acquire); }
+  void set_state(State s) { state_.store(s, std::memory_order_release); }
+
+  std::string protocol_version() const {
+    std::lock_guard lock(mu_);
+    return version_;
+  }
+  void set_protocol_version(std::string v) {
+    std::lock_guard lock(mu_);
+    version_ = std::move(v);
+  }
+
+  /// The level at or above which the client wants notifications/message; -1: none.
+  int log_level() const { return log_level_.load(std::memory_order_relaxed); }
+  void set_log_level(LogLevel l) { log_level_.store(static_cast<int>(l), std::memory_order_relaxed); }
+
+  /// Remembers a request in flight under its id (JSON text), for notifications/cancelled.
+  void track(const std::string& id, const std::shared_ptr<Job>& job);
+  void untrack(const std::string& id, const Job* job);
+  /// Marks the request cancelled; false when no such request is in flight.
+  bool cancel(const std::string& id);
+
+ private:
+  std::shared_ptr<Output> out_;
+  std::atomic<State> state_{State::New};
+  std::atomic<int> log_level_{-1};
+  mutable std::mutex mu_;
+  std::string version_;
+  std::unordered_map<std::string, std::weak_ptr<Job>> in_flight_;
+};
+
+}  // namespace takt

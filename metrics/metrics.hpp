@@ -1,0 +1,52 @@
+#pragma once
+/// takt's Prometheus registry, the metric families every component reports to, and the
+/// HTTP exposer that serves them. Thread-safe: counters and gauges may be touched from any
+/// thread; serve() is called once at start-up.
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace prometheus {
+class Exposer;
+}
+
+namespace takt {
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  /// Starts the HTTP exposer on `listen` (host:port, port 0 picks one). Returns the
+  /// scrape URL, or nullopt with `error` set when the address cannot be bound.
+  std::optional<std::string> serve(const std::string& listen, std::string& error);
+  /// The text exposition format, as a scrape returns it.
+  std::string scrape() const;
+
+  prometheus::Registry& registry() { return *registry_; }
+
+  prometheus::Family<prometheus::Counter>& edges;          ///< takt_edge_messages_total{from,to}
+  prometheus::Family<prometheus::Counter>& requests;       ///< takt_requests_total{method}
+  prometheus::Family<prometheus::Counter>& tool_calls;     ///< takt_tool_calls_total{tool,outcome}
+  prometheus::Family<prometheus::Counter>& scripts;        ///< takt_script_runs_total{outcome}
+  prometheus::Family<prometheus::Histogram>& script_seconds;  ///< takt_script_duration_seconds
+  prometheus::Family<prometheus::Counter>& cache_lookups;  ///< takt_cache_lookups_total{result}
+  prometheus::Family<prometheus::Gauge>& queue_depth;      ///< takt_queue_depth{queue}
+  prometheus::Family<prometheus::Gauge>& in_flight;        ///< takt_requests_in_flight
+
+ private:
+  explicit Metrics(std::shared_ptr<prometheus::Registry> registry);
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+};
+
+}  // namespace takt

@@ -1,0 +1,73 @@
+#include "mcp/json.hpp"
+#include "mcp/methods.hpp"
+#include "nodes/stages.hpp"
+#include "things/catalog.hpp"
+#include "things/tools.hpp"
+
+namespace takt {
+namespace {
+
+const rapidjson::Value& empty_object() {
+  static const rapidjson::Value v(rapidjson::kObjectType);
+  return v;
+}
+
+void classify_tool_call(Job& job, Services& s) {
+  const auto* params = job.msg->params;
+  auto name = params ? json::get_string(*params, "name") : std::nullopt;
+  if (!name) {
+    job.fail(mcp::kInvalidParams, "Invalid params: tools/call needs 'name', a string");
+    return;
+  }
+  job.tool = things::find_tool(*name);
+  if (!job.tool) {
+    job.fail(mcp::kInvalidParams, "Unknown tool: " + std::string(*name));
+    return;
+  }
+  const auto* args = json::member(*params, "arguments");
+  if (args && !args->IsObject() && !args->IsNull()) {
+    job.fail(mcp::kInvalidParams, "Invalid params: 'arguments' must be an object");
+    return;
+  }
+  job.arguments = args && args->IsObject() ? args : &empty_object();
+  job.lane = job.tool->lane;
+  job.write = job.tool->kind == things::ToolKind::Write;
+  if (auto why = things::check_arguments(*job.tool, *job.arguments, *s.backend.dialect)) {
+    job.tool_fail(things::tool_error("Invalid arguments: " + *why));
+    return;
+  }
+  if (job.tool->cacheable && s.config.cache.enabled) job.cache_key = job.tool->name + ":" + json::dump(*job.arguments);
+}
+
+}  // namespace
+
+JobPtr ClassifyStage::operator()(JobPtr job) const {
+  s.edges.enter(*job, Stage::Classify);
+  if (job->answered()) return job;
+  auto& msg = *job->msg;
+  if (msg.kind == mcp::Message::Kind::Response) return job;  // takt sends no requests; nothing to match
+
+  job->method = find_method(msg.method);
+  s.metrics.requests.Add({{"method", job->method ? std::string(job->method->name) : "unknown"}}).Increment();
+  if (!job->method) {
+    // Unknown notifications are ignored, as JSON-RPC says; unknown requests are errors.
+    if (job->is_request()) job->fail(mcp::kMethodNotFound, "Method not found: " + msg.method);
+    return job;
+  }
+  if (!job->method->before_initialize && job->session->state() == Session::State::New) {
+    if (job->is_request())
+      job->fail(mcp::kInvalidRequest, "Invalid Request: the session is not initialized; send 'initialize' first");
+    return job;
+  }
+  if (msg.params) {
+    if (auto* meta = json::member(*msg.params, "_meta")) {
+      if (auto* token = json::member(*meta, "progressToken"); token && (token->IsString() || token->IsInt64()))
+        job->progress_token = json::dump(*token);
+    }
+  }
+  if (job->is_request()) job->session->track(msg.id, job);
+  if (!job->method->handle) classify_tool_call(*job, s);
+  return job;
+}
+
+}  // namespace takt

@@ -1,0 +1,115 @@
+#include <spdlog/spdlog.h>
+
+#include "app/version.hpp"
+#include "mcp/json.hpp"
+#include "mcp/methods.hpp"
+#include "nodes/stages.hpp"
+#include "things/tools.hpp"
+
+namespace takt {
+namespace {
+
+std::string health(Services& s) {
+  std::vector<std::string> problems;
+  bool readable = true;
+  try {
+    s.db.check_readable();
+  } catch (const things::DbError& e) {
+    readable = false;
+    problems.push_back(e.what());
+  }
+  const auto run = s.lane.scripts_run.load(), failed = s.lane.scripts_failed.load();
+  if (run >= 5 && failed * 2 > run)
+    problems.push_back("more than half of the scripts run so far failed (" + std::to_string(failed) + " of " +
+                       std::to_string(run) + ")");
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  w.StartObject();
+  w.Key("status");
+  w.String(problems.empty() ? "ok" : "degraded");
+  w.Key("backend");
+  w.String(s.backend.label.c_str());
+  w.Key("database");
+  w.String(s.backend.database.c_str());
+  w.Key("database_readable");
+  w.Bool(readable);
+  w.Key("problems");
+  w.StartArray();
+  for (const auto& p : problems) w.String(p.c_str());
+  w.EndArray();
+  w.Key("version");
+  w.String(kVersion);
+  w.Key("uptime_seconds");
+  w.Double(std::chrono::duration<double>(Clock::now() - s.started).count());
+  w.EndObject();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+std::string queue_status(Services& s) {
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  w.StartObject();
+  w.Key("in_flight");
+  w.Uint64(s.admission.in_flight());
+  w.Key("slow_queue_depth");
+  w.Int64(s.lane.slow_depth.load());
+  w.Key("slow_queue_capacity");
+  w.Uint64(s.config.pipeline.slow_queue_capacity);
+  w.Key("script_running");
+  w.Bool(s.lane.script_running.load());
+  w.Key("scripts_run");
+  w.Int64(s.lane.scripts_run.load());
+  w.Key("scripts_failed");
+  w.Int64(s.lane.scripts_failed.load());
+  w.Key("cache_entries");
+  w.Uint64(s.cache.size());
+  w.EndObject();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+}  // namespace
+
+JobPtr FastStage::operator()(JobPtr job) const {
+  s.edges.enter(*job, Stage::Fast);
+  if (job->method->handle) {
+    job->method->handle(*job, s);
+  } else if (job->tool->name == "health_check") {
+    job->result = things::tool_result(health(s));
+  } else if (job->tool->name == "queue_status") {
+    job->result = things::tool_result(queue_status(s));
+  } else {
+    job->fail(mcp::kInternalError, "Internal error: tool " + job->tool->name + " has no in-process answer");
+  }
+  return job;
+}
+
+JobPtr DbReadStage::operator()(JobPtr job) const {
+  s.edges.enter(*job, Stage::DbRead);
+  if (job->cancelled.load(std::memory_order_acquire)) return job;
+  try {
+    job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, s.db));
+  } catch (const things::DbError& e) {
+    spdlog::warn("{} failed: {}", job->tool->name, e.what());
+    job->tool_fail(things::tool_error(e.what()));
+  }
+  return job;
+}
+
+void send_progress(Job& job, double progress, double total, const std::string& message) {
+  if (job.progress_token.empty() || job.cancelled.load(std::memory_order_acquire)) return;
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  w.StartObject();
+  w.Key("progressToken");
+  w.RawValue(job.progress_token.c_str(), job.progress_token.size(), rapidjson::kStringType);
+  w.Key("progress");
+  w.Double(progress);
+  w.Key("total");
+  w.Double(total);
+  w.Key("message");
+  w.String(message.c_str(), static_cast<rapidjson::SizeType>(message.size()));
+  w.EndObject();
+  job.session->send(mcp::make_notification("notifications/progress", {sb.GetString(), sb.GetSize()}));
+}
+
+}  // namespace takt

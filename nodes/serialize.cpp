@@ -1,0 +1,38 @@
+#include <spdlog/spdlog.h>
+
+#include "nodes/stages.hpp"
+#include "things/catalog.hpp"
+
+namespace takt {
+
+JobPtr SerializeStage::operator()(JobPtr job) const {
+  s.edges.enter(*job, Stage::Serialize);
+  const bool request = job->is_request();
+  if (job->tool) {
+    s.metrics.tool_calls.Add({{"tool", job->tool->name}, {"outcome", job->error || job->tool_failed ? "error" : "ok"}})
+        .Increment();
+  }
+  if (!request || job->cancelled.load(std::memory_order_acquire)) return job;  // no reply is owed
+  if (job->error) {
+    job->wire = mcp::make_error(job->id(), *job->error);
+  } else if (job->result) {
+    job->wire = mcp::make_result(job->id(), *job->result);
+  } else {
+    job->wire = mcp::make_error(job->id(), {mcp::kInternalError, "Internal error: the request was not answered"});
+    spdlog::error("request {} ({}) reached serialize unanswered", job->id(), job->msg ? job->msg->method : "?");
+  }
+  return job;
+}
+
+void EgressStage::operator()(const JobPtr& job) const {
+  s.edges.enter(*job, Stage::Egress);
+  if (!job->wire.empty()) job->session->send(std::move(job->wire));
+  if (job->is_request()) job->session->untrack(job->msg->id, job.get());
+  if (job->admitted_slot) {
+    job->admitted_slot = false;
+    s.metrics.in_flight.Add({}).Decrement();
+    s.admission.release();
+  }
+}
+
+}  // namespace takt

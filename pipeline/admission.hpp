@@ -1,0 +1,53 @@
+#pragma once
+/// Admission control at the graph's entrance: at most `capacity` messages in flight.
+/// When it is full, acquire() blocks the transport's reader, so takt stops reading and
+/// the client's pipe fills: backpressure, nothing dropped. Thread-safe.
+
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+
+namespace takt {
+
+class Admission {
+ public:
+  explicit Admission(std::size_t capacity) : capacity_(capacity) {}
+
+  /// Waits for a free slot. Returns false only when close() was called.
+  bool acquire() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return in_flight_ < capacity_ || closed_; });
+    if (closed_) return false;
+    ++in_flight_;
+    return true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mu_);
+      --in_flight_;
+    }
+    cv_.notify_all();
+  }
+  /// Wakes every waiter; acquire() fails from now on.
+  void close() {
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+    }
+    cv_.notify_all();
+  }
+  std::size_t in_flight() const {
+    std::lock_guard lock(mu_);
+    return in_flight_;
+  }
+  std::size_t capacity() const { return capacity_; }
+
+ private:
+  std::size_t capacity_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::size_t in_flight_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace takt

@@ -1,0 +1,71 @@
+#pragma once
+/// The job envelope: one message on its way through the graph, from the line the
+/// transport read to the reply it gets back. Messages in the graph are `JobPtr`s (cheap
+/// to copy, as TBB buffers require). A job is touched by one stage at a time; only
+/// `cancelled` is written from elsewhere (notifications/cancelled), hence atomic.
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "app/config.hpp"
+#include "mcp/jsonrpc.hpp"
+#include "mcp/session.hpp"
+#include "pipeline/stage.hpp"
+
+namespace takt {
+
+namespace things {
+struct ToolSpec;
+}
+struct MethodSpec;
+
+using Clock = std::chrono::steady_clock;
+
+struct Job {
+  std::uint64_t seq = 0;                 ///< admission order; ties in queues go FIFO
+  std::shared_ptr<Session> session;
+  std::string line;                      ///< the raw message, until parsed
+  bool oversized = false;                ///< the line was over the size limit and was dropped
+  Stage stage = Stage::Ingress;          ///< the stage it last entered (edge accounting)
+
+  std::optional<mcp::Message> msg;       ///< set by parse
+  const MethodSpec* method = nullptr;    ///< set by classify
+  const things::ToolSpec* tool = nullptr;  ///< tools/call only
+  const rapidjson::Value* arguments = nullptr;  ///< tools/call arguments (an object), inside msg
+  LaneClass lane = LaneClass::Fast;
+  bool write = false;                    ///< changes Things: runs before reads in the slow lane
+  std::string cache_key;                 ///< non-empty for cacheable reads
+  std::uint64_t cache_generation = 0;    ///< cache generation when the read was looked up
+  std::string progress_token;            ///< JSON text of _meta.progressToken, if any
+
+  /// The outcome: a result (JSON text of `result`) or an error. Notifications have neither.
+  std::optional<std::string> result;
+  std::optional<mcp::RpcError> error;
+  bool tool_failed = false;              ///< `result` is a tool result with isError set
+  std::string wire;                      ///< the reply line, set by serialize
+
+  std::atomic<bool> cancelled{false};
+  bool admitted_slot = false;            ///< holds an admission slot until egress
+
+  Clock::time_point admitted_at{}, queued_at{}, started_at{};
+
+  bool answered() const { return result.has_value() || error.has_value(); }
+  bool is_request() const { return msg && msg->kind == mcp::Message::Kind::Request; }
+  const std::string& id() const {
+    static const std::string null_id = "null";
+    return msg && !msg->id.empty() ? msg->id : null_id;
+  }
+  void fail(int code, std::string message) { error = mcp::RpcError{code, std::move(message)}; }
+  /// Answers a tools/call with an isError result the model can read and act on.
+  void tool_fail(std::string result_json) {
+    result = std::move(result_json);
+    tool_failed = true;
+  }
+};
+
+using JobPtr = std::shared_ptr<Job>;
+
+}  // namespace takt

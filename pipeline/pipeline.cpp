@@ -1,0 +1,167 @@
+#include "pipeline/pipeline.hpp"
+
+#include <oneapi/tbb/concurrent_queue.h>
+#include <oneapi/tbb/flow_graph.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/task_arena.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "nodes/stages.hpp"
+
+namespace takt {
+
+namespace flow = tbb::flow;
+
+using JobNode = flow::function_node<JobPtr, JobPtr>;
+using RouteNode = flow::multifunction_node<JobPtr, std::tuple<JobPtr, JobPtr, JobPtr, JobPtr>>;
+using ScriptGateway = flow::async_node<JobPtr, JobPtr>;
+using ScriptDoneNode = flow::multifunction_node<JobPtr, std::tuple<JobPtr, flow::continue_msg>>;
+
+/// The AppleScript lane's own thread: takes one job at a time from the async_node,
+/// runs it (blocking), and puts the result back into the graph through the gateway.
+class ScriptLane {
+ public:
+  explicit ScriptLane(Services& s) : s_(s), thread_([this] { loop(); }) {}
+  ~ScriptLane() {
+    queue_.push({nullptr, nullptr});
+    thread_.join();
+  }
+  void submit(JobPtr job, ScriptGateway::gateway_type& gateway) {
+    gateway.reserve_wait();  // the graph is not idle while a script runs
+    queue_.push({std::move(job), &gateway});
+  }
+
+ private:
+  struct Item {
+    JobPtr job;
+    ScriptGateway::gateway_type* gateway;
+  };
+  void loop() {
+    for (;;) {
+      Item item;
+      queue_.pop(item);
+      if (!item.job) return;
+      try {
+        run_slow_job(*item.job, s_);
+      } catch (const std::exception& e) {
+        spdlog::error("AppleScript lane: {}", e.what());
+        item.job->fail(mcp::kInternalError, std::string("Internal error: ") + e.what());
+      }
+      item.gateway->try_put(item.job);
+      item.gateway->release_wait();
+    }
+  }
+
+  Services& s_;
+  tbb::concurrent_bounded_queue<Item> queue_;
+  std::thread thread_;
+};
+
+struct Pipeline::Graph {
+  explicit Graph(Services& s)
+      : control(tbb::global_control::max_allowed_parallelism, s.config.pipeline.threads + 1),
+        arena(static_cast<int>(s.config.pipeline.threads)),
+        lane(s) {
+    arena.execute([&] { assemble(s); });
+  }
+
+  /// The whole graph: every node, and every edge, in one screen.
+  void assemble(Services& s) {
+    g = std::make_unique<flow::graph>();  // made inside the arena, so it runs there
+    auto& G = *g;
+    parse = std::make_unique<JobNode>(G, flow::unlimited, ParseStage{s});
+    classify = std::make_unique<JobNode>(G, flow::unlimited, ClassifyStage{s});
+    cache_lookup = std::make_unique<RouteNode>(G, flow::unlimited, [&s](const JobPtr& job, RouteNode::output_ports_type& out) {
+      switch (CacheLookupStage{s}(*job)) {
+        case Route::Answered: std::get<0>(out).try_put(job); break;
+        case Route::Fast: std::get<1>(out).try_put(job); break;
+        case Route::Medium: std::get<2>(out).try_put(job); break;
+        case Route::Slow: std::get<3>(out).try_put(job); break;
+      }
+    });
+    fast = std::make_unique<JobNode>(G, flow::unlimited, FastStage{s});
+    db_read = std::make_unique<JobNode>(G, s.config.pipeline.db_readers, DbReadStage{s});
+    write_priority = std::make_unique<flow::priority_queue_node<JobPtr, SlowOrder>>(G);
+    lane_door = std::make_unique<flow::limiter_node<JobPtr>>(G, 1);  // exactly one script at a time
+    applescript = std::make_unique<ScriptGateway>(
+        G, flow::unlimited, [this](const JobPtr& job, ScriptGateway::gateway_type& gw) { lane.submit(job, gw); });
+    script_done = std::make_unique<ScriptDoneNode>(G, flow::unlimited, [](const JobPtr& job, ScriptDoneNode::output_ports_type& out) {
+      std::get<0>(out).try_put(job);
+      std::get<1>(out).try_put(flow::continue_msg{});  // frees the lane for the next script
+    });
+    cache_store = std::make_unique<JobNode>(G, flow::unlimited, CacheStoreStage{s});
+    serialize = std::make_unique<JobNode>(G, flow::unlimited, SerializeStage{s});
+    egress = std::make_unique<flow::function_node<JobPtr>>(G, flow::unlimited, EgressStage{s});
+
+    auto& e = s.edges;
+    e.declare(Stage::Ingress, Stage::Parse);  // the transport's try_put
+    link(e, *parse, *classify, Stage::Parse, Stage::Classify);
+    link(e, *classify, *cache_lookup, Stage::Classify, Stage::CacheLookup);
+    link(e, flow::output_port<0>(*cache_lookup), *serialize, Stage::CacheLookup, Stage::Serialize);
+    link(e, flow::output_port<1>(*cache_lookup), *fast, Stage::CacheLookup, Stage::Fast);
+    link(e, flow::output_port<2>(*cache_lookup), *db_read, Stage::CacheLookup, Stage::DbRead);
+    link(e, flow::output_port<3>(*cache_lookup), *write_priority, Stage::CacheLookup, Stage::WritePriority);
+    link(e, *fast, *serialize, Stage::Fast, Stage::Serialize);
+    link(e, *db_read, *cache_store, Stage::DbRead, Stage::CacheStore);
+    link(e, *cache_store, *serialize, Stage::CacheStore, Stage::Serialize);
+    link(e, *write_priority, *lane_door, Stage::WritePriority, Stage::AppleScript);
+    flow::make_edge(*lane_door, *applescript);  // inside the lane: door, gateway, done
+    flow::make_edge(*applescript, *script_done);
+    flow::make_edge(flow::output_port<1>(*script_done), lane_door->decrementer());
+    link(e, flow::output_port<0>(*script_done), *serialize, Stage::AppleScript, Stage::Serialize);
+    link(e, *serialize, *egress, Stage::Serialize, Stage::Egress);
+  }
+
+  template <class From, class To>
+  static void link(EdgeCounters& e, From& from, To& to, Stage a, Stage b) {
+    flow::make_edge(from, to);
+    e.declare(a, b);
+  }
+
+  tbb::global_control control;
+  tbb::task_arena arena;
+  ScriptLane lane;  // outlives the graph's nodes (declared before them, destroyed after)
+  std::unique_ptr<flow::graph> g;
+  std::unique_ptr<JobNode> parse, classify, fast, db_read, cache_store, serialize;
+  std::unique_ptr<RouteNode> cache_lookup;
+  std::unique_ptr<flow::priority_queue_node<JobPtr, SlowOrder>> write_priority;
+  std::unique_ptr<flow::limiter_node<JobPtr>> lane_door;
+  std::unique_ptr<ScriptGateway> applescript;
+  std::unique_ptr<ScriptDoneNode> script_done;
+  std::unique_ptr<flow::function_node<JobPtr>> egress;
+  std::atomic<std::uint64_t> seq{0};
+  std::atomic<bool> draining{false};
+};
+
+Pipeline::Pipeline(Services& services) : services_(services), graph_(std::make_unique<Graph>(services)) {
+  // Held until drain(): wait_for_all() must not return while transports may still submit.
+  graph_->g->reserve_wait();
+}
+
+Pipeline::~Pipeline() { drain(); }
+
+bool Pipeline::submit(const std::shared_ptr<Session>& session, std::string line, bool oversized) {
+  if (graph_->draining.load()) return false;
+  if (!services_.admission.acquire()) return false;
+  auto job = std::make_shared<Job>();
+  job->seq = graph_->seq.fetch_add(1);
+  job->session = session;
+  job->line = std::move(line);
+  job->oversized = oversized;
+  job->admitted_slot = true;
+  job->admitted_at = Clock::now();
+  services_.metrics.in_flight.Add({}).Increment();
+  graph_->arena.execute([&] { graph_->parse->try_put(job); });
+  return true;
+}
+
+void Pipeline::drain() {
+  if (graph_->draining.exchange(true)) return;
+  graph_->g->release_wait();
+  graph_->arena.execute([&] { graph_->g->wait_for_all(); });
+  services_.admission.close();
+}
+
+}  // namespace takt

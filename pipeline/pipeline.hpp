@@ -1,0 +1,39 @@
+#pragma once
+/// takt's request graph: one oneTBB flow graph that every message goes through, built in
+/// one place (pipeline.cpp, assemble()). The graph runs in its own task_arena so it has
+/// worker threads even on one CPU; the AppleScript lane runs scripts on a dedicated
+/// thread behind an async_node, so no TBB worker ever waits for Things.
+///
+/// Thread-safety: submit() may be called from any thread (transports); drain() once, from
+/// the thread that owns the Pipeline, after the transports stopped submitting.
+
+#include <memory>
+#include <string>
+
+#include "pipeline/job.hpp"
+#include "pipeline/services.hpp"
+
+namespace takt {
+
+class Pipeline {
+ public:
+  explicit Pipeline(Services& services);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  /// Admits one line from `session` into the graph. Blocks while max_in_flight messages
+  /// are in flight (backpressure); returns false once the pipeline is draining.
+  bool submit(const std::shared_ptr<Session>& session, std::string line, bool oversized);
+  /// Stops admitting, waits until every admitted message is answered (writes finish).
+  void drain();
+
+  Services& services() { return services_; }
+
+ private:
+  struct Graph;
+  Services& services_;
+  std::unique_ptr<Graph> graph_;
+};
+
+}  // namespace takt

@@ -1,0 +1,139 @@
+#include "things/catalog.hpp"
+
+#include <stdexcept>
+
+#include "mcp/json.hpp"
+
+namespace takt::things {
+namespace {
+
+constexpr const char* kPageSchema = R"({"type":"object","properties":{
+  "limit":{"type":"integer","minimum":1,"maximum":1000,"description":"Most items to return (default 100)."},
+  "offset":{"type":"integer","minimum":0,"description":"Items to skip, for paging (default 0)."}},
+  "additionalProperties":false})";
+
+constexpr const char* kItemsOutput = R"({"type":"object","properties":{
+  "items":{"type":"array","items":{"type":"object","properties":{
+    "id":{"type":"string"},"type":{"type":"string","enum":["to-do","project","heading"]},
+    "title":{"type":"string"},"notes":{"type":"string"},
+    "status":{"type":"string","enum":["open","completed","canceled"]},
+    "start":{"type":"string","enum":["inbox","anytime","someday"]},
+    "start_date":{"type":"string"},"evening":{"type":"boolean"},"deadline":{"type":"string"},
+    "project":{"type":"string"},"project_title":{"type":"string"},
+    "area":{"type":"string"},"area_title":{"type":"string"},
+    "heading":{"type":"string"},"heading_title":{"type":"string"},
+    "tags":{"type":"array","items":{"type":"string"}},"created":{"type":"string"},"modified":{"type":"string"}},
+    "required":["id","type","title","status"]}},
+  "count":{"type":"integer","description":"Items in this answer."},
+  "total":{"type":"integer","description":"Items in the whole list."}},
+  "required":["items","count","total"]})";
+
+ToolSpec make(std::string name, std::string title, std::string description, ToolKind kind, LaneClass lane,
+              std::string input, std::string output) {
+  ToolSpec t;
+  t.name = std::move(name);
+  t.title = std::move(title);
+  t.description = std::move(description);
+  t.kind = kind;
+  t.lane = lane;
+  t.cacheable = kind == ToolKind::Read;
+  t.read_only = kind != ToolKind::Write;
+  t.idempotent = kind != ToolKind::Write;
+  t.input_schema = std::make_shared<rapidjson::Document>();
+  t.input_schema->Parse(input.c_str());
+  rapidjson::Document out;
+  out.Parse(output.c_str());
+  if (t.input_schema->HasParseError() || out.HasParseError())
+    throw std::logic_error("tool catalogue: schema of " + t.name + " is not valid JSON");
+  // Stored compact, so tools/list carries no layout white space.
+  t.input_schema_text = json::dump(*t.input_schema);
+  t.output_schema_text = json::dump(out);
+  return t;
+}
+
+std::vector<ToolSpec> build() {
+  std::vector<ToolSpec> tools;
+  tools.push_back(make("get_inbox", "Inbox", "List the open to-dos in the Things Inbox, in Things' order.",
+                       ToolKind::Read, LaneClass::Medium, kPageSchema, kItemsOutput));
+  tools.push_back(make("get_today", "Today",
+                       "List what Things shows in Today: to-dos and projects started for today or earlier, "
+                       "scheduled items whose date has come, and items whose deadline has passed. Today is the "
+                       "local date.",
+                       ToolKind::Read, LaneClass::Medium, kPageSchema, kItemsOutput));
+  tools.push_back(make("get_projects", "Projects", "List the open projects, with their area, in Things' order.",
+                       ToolKind::Read, LaneClass::Medium, kPageSchema, kItemsOutput));
+  tools.push_back(make(
+      "add_todo", "Add a to-do",
+      "Create a to-do in Things and return its id. Without 'when', 'project' or 'area' it goes to the Inbox. "
+      "The write is confirmed by reading it back; if Things did not take it, the call fails.",
+      ToolKind::Write, LaneClass::Slow,
+      R"({"type":"object","properties":{
+        "title":{"type":"string","minLength":1,"maxLength":4000,"description":"Title of the to-do."},
+        "notes":{"type":"string","maxLength":100000,"description":"Notes (plain text)."},
+        "when":{"type":"string","description":"today, evening, anytime, someday, or a date YYYY-MM-DD."},
+        "deadline":{"type":"string","format":"date","description":"Deadline, YYYY-MM-DD."},
+        "tags":{"type":"array","items":{"type":"string","minLength":1,"maxLength":200},"maxItems":50,
+                "description":"Tag titles; missing tags are created."},
+        "checklist":{"type":"array","items":{"type":"string","minLength":1,"maxLength":4000},"maxItems":100,
+                     "description":"Checklist items, in order."},
+        "project":{"type":"string","minLength":1,"description":"Id of the project to put it in."},
+        "area":{"type":"string","minLength":1,"description":"Id of the area to put it in."},
+        "heading":{"type":"string","minLength":1,"description":"Id of a heading in the project."}},
+        "required":["title"],"additionalProperties":false})",
+      R"({"type":"object","properties":{"id":{"type":"string"},"title":{"type":"string"}},"required":["id","title"]})"));
+  tools.back().destructive = false;
+  tools.push_back(make(
+      "health_check", "Health check",
+      "Report whether takt can reach Things: the backend, the database and the AppleScript lane.",
+      ToolKind::Status, LaneClass::Fast, R"({"type":"object","properties":{},"additionalProperties":false})",
+      R"({"type":"object","properties":{
+        "status":{"type":"string","enum":["ok","degraded"]},"backend":{"type":"string"},"database":{"type":"string"},
+        "database_readable":{"type":"boolean"},"problems":{"type":"array","items":{"type":"string"}},
+        "version":{"type":"string"},"uptime_seconds":{"type":"number"}},
+        "required":["status","backend","database","database_readable","problems","version"]})"));
+  tools.push_back(make(
+      "queue_status", "Queue status",
+      "Show the state of takt's pipeline: requests in flight, jobs waiting for the AppleScript lane, "
+      "the script running now, and totals.",
+      ToolKind::Status, LaneClass::Fast, R"({"type":"object","properties":{},"additionalProperties":false})",
+      R"({"type":"object","properties":{
+        "in_flight":{"type":"integer"},"slow_queue_depth":{"type":"integer"},"slow_queue_capacity":{"type":"integer"},
+        "script_running":{"type":"boolean"},"scripts_run":{"type":"integer"},"scripts_failed":{"type":"integer"},
+        "cache_entries":{"type":"integer"}},
+        "required":["in_flight","slow_queue_depth","slow_queue_capacity","script_running","scripts_run","scripts_failed","cache_entries"]})"));
+  return tools;
+}
+
+std::string list_json(const std::vector<ToolSpec>& tools) {
+  std::string s = "[";
+  for (const auto& t : tools) {
+    if (s.size() > 1) s += ",";
+    s += R"({"name":)" + json::quote(t.name) + R"(,"title":)" + json::quote(t.title) +
+         R"(,"description":)" + json::quote(t.description) + R"(,"inputSchema":)" + t.input_schema_text +
+         R"(,"outputSchema":)" + t.output_schema_text + R"(,"annotations":{"title":)" + json::quote(t.title) +
+         R"(,"readOnlyHint":)" + (t.read_only ? "true" : "false") + R"(,"destructiveHint":)" +
+         (t.destructive ? "true" : "false") + R"(,"idempotentHint":)" + (t.idempotent ? "true" : "false") +
+         R"(,"openWorldHint":false}})";
+  }
+  return s + "]";
+}
+
+}  // namespace
+
+const std::vector<ToolSpec>& tool_catalog() {
+  static const std::vector<ToolSpec> tools = build();
+  return tools;
+}
+
+const ToolSpec* find_tool(std::string_view name) {
+  for (const auto& t : tool_catalog())
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+const std::string& tools_list_json() {
+  static const std::string text = list_json(tool_catalog());
+  return text;
+}
+
+}  // namespace takt::things

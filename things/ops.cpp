@@ -1,0 +1,194 @@
+#include "things/ops.hpp"
+
+#include <rapidjson/document.h>
+
+#include <sstream>
+
+#include "mcp/json.hpp"
+
+namespace takt::things {
+namespace {
+
+void put(json::Writer& w, const char* key, const std::optional<std::string>& v) {
+  if (!v) return;
+  w.Key(key);
+  w.String(v->c_str(), static_cast<rapidjson::SizeType>(v->size()));
+}
+
+void put_list(json::Writer& w, const char* key, const std::vector<std::string>& v) {
+  if (v.empty()) return;
+  w.Key(key);
+  w.StartArray();
+  for (const auto& s : v) w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+  w.EndArray();
+}
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::vector<OpResult> all_failed(std::size_t n, const std::string& why) {
+  return std::vector<OpResult>(n, OpResult{false, {}, why});
+}
+
+}  // namespace
+
+std::string describe_failure(const ScriptOutput& out) {
+  if (!out.started) return "could not start the script: " + trimmed(out.err);
+  if (out.timed_out) return "Things did not answer in time; the script was stopped";
+  auto err = trimmed(out.err);
+  return err.empty() ? "the script failed with exit code " + std::to_string(out.exit_code) : err;
+}
+
+std::string SimDialect::render(const std::vector<Operation>& ops) const {
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  w.StartObject();
+  w.Key("ops");
+  w.StartArray();
+  for (const auto& op : ops) {
+    std::visit(
+        [&](const AddTodo& a) {
+          w.StartObject();
+          w.Key("op");
+          w.String("add_todo");
+          w.Key("title");
+          w.String(a.title.c_str(), static_cast<rapidjson::SizeType>(a.title.size()));
+          put(w, "notes", a.notes);
+          put(w, "when", a.when);
+          put(w, "deadline", a.deadline);
+          put(w, "project", a.project);
+          put(w, "area", a.area);
+          put(w, "heading", a.heading);
+          put_list(w, "tags", a.tags);
+          put_list(w, "checklist", a.checklist);
+          w.EndObject();
+        },
+        op);
+  }
+  w.EndArray();
+  w.EndObject();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+std::vector<OpResult> SimDialect::parse(const ScriptOutput& out, std::size_t op_count) const {
+  if (!out.started || out.timed_out || out.exit_code != 0) return all_failed(op_count, describe_failure(out));
+  rapidjson::Document d;
+  d.Parse(out.out.c_str());
+  const auto* results = d.HasParseError() ? nullptr : json::member(d, "results");
+  if (!results || !results->IsArray() || results->Size() != op_count)
+    return all_failed(op_count, "things-sim gave an answer takt cannot read: " + trimmed(out.out).substr(0, 200));
+  std::vector<OpResult> rs;
+  for (const auto& r : results->GetArray()) {
+    OpResult o;
+    o.ok = json::get_bool(r, "ok").value_or(false);
+    o.id = std::string(json::get_string(r, "id").value_or(""));
+    o.error = std::string(json::get_string(r, "error").value_or(o.ok ? "" : "failed without a reason"));
+    rs.push_back(std::move(o));
+  }
+  return rs;
+}
+
+std::string applescript_string(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\" & linefeed & \""; break;
+      case '\r': out += "\" & return & \""; break;
+      default: out += c;
+    }
+  }
+  return out + "\"";
+}
+
+namespace {
+
+/// An AppleScript date for a calendar day at midnight, built field by field so it does
+/// not depend on the Mac's date format. The day is set to 1 first so no month overflows.
+std::string applescript_date(const std::string& var, const Date& d) {
+  std::ostringstream s;
+  s << "  set " << var << " to current date\n"
+    << "  set day of " << var << " to 1\n"
+    << "  set year of " << var << " to " << d.year << "\n"
+    << "  set month of " << var << " to " << d.month << "\n"
+    << "  set day of " << var << " to " << d.day << "\n"
+    << "  set time of " << var << " to 0\n";
+  return s.str();
+}
+
+std::string render_add_todo(const AddTodo& a, const Date& today, std::size_t n) {
+  std::ostringstream s;
+  const std::string v = "t" + std::to_string(n);
+  s << "  set " << v << " to make new to do with properties {name:" << applescript_string(a.title);
+  if (a.notes) s << ", notes:" << applescript_string(*a.notes);
+  s << "}";
+  if (a.project) s << " at beginning of project id " << applescript_string(*a.project) << "\n";
+  else if (a.area) s << " at beginning of area id " << applescript_string(*a.area) << "\n";
+  else s << " at beginning of list \"Inbox\"\n";
+  if (!a.tags.empty()) {
+    std::string joined;
+    for (const auto& t : a.tags) joined += (joined.empty() ? "" : ", ") + t;
+    s << "  set tag names of " << v << " to " << applescript_string(joined) << "\n";
+  }
+  if (a.deadline) {
+    if (auto d = parse_iso_date(*a.deadline)) {
+      s << applescript_date("d" + std::to_string(n), *d);
+      s << "  set due date of " << v << " to d" << n << "\n";
+    }
+  }
+  if (a.when) {
+    if (*a.when == "today") s << "  move " << v << " to list \"Today\"\n";
+    else if (*a.when == "anytime") s << "  move " << v << " to list \"Anytime\"\n";
+    else if (*a.when == "someday") s << "  move " << v << " to list \"Someday\"\n";
+    else if (auto d = parse_iso_date(*a.when)) {
+      if (pack_date(*d) <= pack_date(today)) {
+        s << "  move " << v << " to list \"Today\"\n";
+      } else {
+        s << applescript_date("w" + std::to_string(n), *d);
+        s << "  schedule " << v << " for w" << n << "\n";
+      }
+    }
+  }
+  s << "  set end of takt_ids to (id of " << v << ")\n";
+  return s.str();
+}
+
+}  // namespace
+
+std::string AppleScriptDialect::render(const std::vector<Operation>& ops) const {
+  std::ostringstream s;
+  const Date today = today_();
+  s << "set takt_ids to {}\ntell application \"Things3\"\n";
+  std::size_t n = 0;
+  for (const auto& op : ops) std::visit([&](const AddTodo& a) { s << render_add_todo(a, today, n++); }, op);
+  s << "end tell\nset AppleScript's text item delimiters to linefeed\nreturn takt_ids as text\n";
+  return s.str();
+}
+
+std::optional<std::string> AppleScriptDialect::unsupported(const Operation& op) const {
+  const auto& a = std::get<AddTodo>(op);
+  if (a.heading) return "heading: Things' AppleScript cannot place a to-do under a heading";
+  if (!a.checklist.empty()) return "checklist: Things' AppleScript cannot create checklist items";
+  if (a.when && *a.when == "evening") return "when: Things' AppleScript cannot schedule for This Evening";
+  return std::nullopt;
+}
+
+std::vector<OpResult> AppleScriptDialect::parse(const ScriptOutput& out, std::size_t op_count) const {
+  if (!out.started || out.timed_out || out.exit_code != 0) return all_failed(op_count, describe_failure(out));
+  std::vector<OpResult> rs;
+  std::istringstream lines(out.out);
+  std::string line;
+  while (std::getline(lines, line) && rs.size() < op_count) {
+    line = trimmed(line);
+    // Things may answer an event it rejected with an error text while osascript exits 0.
+    const bool looks_like_id = !line.empty() && line.find(' ') == std::string::npos;
+    rs.push_back(looks_like_id ? OpResult{true, line, {}} : OpResult{false, {}, "Things answered: " + line});
+  }
+  while (rs.size() < op_count) rs.push_back(OpResult{false, {}, "Things returned no id for this operation"});
+  return rs;
+}
+
+}  // namespace takt::things

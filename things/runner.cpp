@@ -1,0 +1,48 @@
+#include "things/runner.hpp"
+
+// boost/process.hpp is slow to parse: it is included here and nowhere else.
+#include <boost/asio/io_context.hpp>
+#include <boost/process.hpp>
+
+#include <csignal>
+#include <future>
+
+namespace takt::things {
+
+namespace bp = boost::process;
+namespace asio = boost::asio;
+
+void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
+
+ScriptOutput run_script(const ScriptCommand& cmd, const std::string& script, Millis timeout) {
+  ScriptOutput result;
+  asio::io_context ioc;
+  std::future<std::string> out, err;
+  bp::group group;
+  std::error_code ec;
+  // The stdin buffer (`script`) outlives the io_context's run below.
+  bp::child child(bp::exe = cmd.program, bp::args = cmd.args, bp::std_in < asio::buffer(script),
+                  bp::std_out > out, bp::std_err > err, ioc, group, ec);
+  if (ec) {
+    result.started = false;
+    result.exit_code = -1;
+    result.err = cmd.program + ": " + ec.message();
+    return result;
+  }
+  // child::wait_for is unreliable in Boost.Process 1.74: bound the run of the io_context
+  // instead, and on timeout kill the whole group (grandchildren would keep the pipes open).
+  ioc.run_for(timeout);
+  if (!ioc.stopped()) {
+    result.timed_out = true;
+    group.terminate(ec);
+    ioc.restart();
+    ioc.run();
+  }
+  child.wait(ec);
+  result.exit_code = child.exit_code();
+  result.out = out.get();
+  result.err = err.get();
+  return result;
+}
+
+}  // namespace takt::things

@@ -1,0 +1,28 @@
+#pragma once
+/// Runs one script as a child process: the script on its stdin, its answer read from
+/// stdout and stderr. Blocking: call it from the AppleScript lane's own thread, never
+/// from a TBB worker. Each call is independent; thread-safe.
+
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+#include "things/ops.hpp"
+
+namespace takt::things {
+
+/// The program that runs scripts (osascript, or things-sim) and its arguments.
+struct ScriptCommand {
+  std::string program;
+  std::vector<std::string> args;
+};
+
+/// Starts `cmd` in a process group of its own, writes `script` to it, and collects its
+/// output. When `timeout` passes, the whole group is killed and `timed_out` is set.
+ScriptOutput run_script(const ScriptCommand& cmd, const std::string& script, Millis timeout);
+
+/// Ignore SIGPIPE process-wide, so a script that exits without reading its stdin does not
+/// kill takt. Call once at start-up.
+void ignore_sigpipe();
+
+}  // namespace takt::things

@@ -1,0 +1,207 @@
+// Command line and environment of things-sim.
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <system_error>
+
+#include "sim.hpp"
+
+namespace takt::sim {
+
+namespace {
+
+// Latencies above a day are certainly a typo.
+constexpr int max_ms = 86'400'000;
+
+enum class Flag { db, init, stats, help, latency, per_op, fail_rate, hang_rate, seed };
+
+struct FlagSpec {
+  Flag flag;
+  bool takes_value;
+  const char* env;  // environment variable that supplies the same option, or nullptr
+};
+
+const std::map<std::string, FlagSpec, std::less<>>& flag_table() {
+  static const std::map<std::string, FlagSpec, std::less<>> table = {
+      {"--db", {Flag::db, true, "THINGS_SIM_DB"}},
+      {"--init", {Flag::init, false, nullptr}},
+      {"--stats", {Flag::stats, false, nullptr}},
+      {"--help", {Flag::help, false, nullptr}},
+      {"-h", {Flag::help, false, nullptr}},
+      {"--latency-ms", {Flag::latency, true, "THINGS_SIM_LATENCY_MS"}},
+      {"--per-op-ms", {Flag::per_op, true, "THINGS_SIM_PER_OP_MS"}},
+      {"--fail-rate", {Flag::fail_rate, true, "THINGS_SIM_FAIL_RATE"}},
+      {"--hang-rate", {Flag::hang_rate, true, "THINGS_SIM_HANG_RATE"}},
+      {"--seed", {Flag::seed, true, "THINGS_SIM_SEED"}},
+  };
+  return table;
+}
+
+int parse_ms(std::string_view text) {
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) {
+    throw UsageError("expected a whole number of milliseconds, got \"" + std::string(text) + "\"");
+  }
+  if (value < 0 || value > max_ms) {
+    throw UsageError("milliseconds out of range 0.." + std::to_string(max_ms) + ": " + std::string(text));
+  }
+  return value;
+}
+
+std::uint64_t parse_seed(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) {
+    throw UsageError("expected a non-negative integer seed, got \"" + std::string(text) + "\"");
+  }
+  return value;
+}
+
+void apply_value(Options& options, Flag flag, const std::string& value) {
+  switch (flag) {
+    case Flag::db:
+      if (value.empty()) throw UsageError("the database path is empty");
+      options.db_path = value;
+      break;
+    case Flag::latency:
+      options.latency = parse_ms_range(value);
+      break;
+    case Flag::per_op:
+      options.per_op = parse_ms_range(value);
+      break;
+    case Flag::fail_rate:
+      options.fail_rate = parse_probability(value);
+      break;
+    case Flag::hang_rate:
+      options.hang_rate = parse_probability(value);
+      break;
+    case Flag::seed:
+      options.seed = parse_seed(value);
+      break;
+    case Flag::init:
+    case Flag::stats:
+    case Flag::help:
+      break;
+  }
+}
+
+void set_mode(Options& options, Mode mode, std::string_view name) {
+  if (options.mode != Mode::run_script && options.mode != mode) {
+    throw UsageError("--init, --stats and --help cannot be combined (got " + std::string(name) + ")");
+  }
+  options.mode = mode;
+}
+
+// Splits "--name=value" into name and value.
+std::pair<std::string, std::optional<std::string>> split_argument(const std::string& arg) {
+  const auto equals = arg.find('=');
+  if (arg.rfind("--", 0) != 0 || equals == std::string::npos) return {arg, std::nullopt};
+  return {arg.substr(0, equals), arg.substr(equals + 1)};
+}
+
+// Fills options from the environment; returns nothing, flags given later override.
+void apply_environment(Options& options, const EnvLookup& env) {
+  for (const auto& [name, spec] : flag_table()) {
+    if (spec.env == nullptr) continue;
+    const auto value = env(spec.env);
+    if (!value) continue;
+    try {
+      apply_value(options, spec.flag, *value);
+    } catch (const UsageError& error) {
+      throw UsageError(std::string("bad value in ") + spec.env + ": " + error.what());
+    }
+  }
+}
+
+}  // namespace
+
+MsRange parse_ms_range(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos) {
+    const int value = parse_ms(text);
+    return {value, value};
+  }
+  const MsRange range{parse_ms(text.substr(0, colon)), parse_ms(text.substr(colon + 1))};
+  if (range.min_ms > range.max_ms) {
+    throw UsageError("range MIN:MAX has MIN > MAX: \"" + std::string(text) + "\"");
+  }
+  return range;
+}
+
+double parse_probability(std::string_view text) {
+  double value = 0.0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty() || !std::isfinite(value) ||
+      value < 0.0 || value > 1.0) {
+    throw UsageError("expected a probability between 0 and 1, got \"" + std::string(text) + "\"");
+  }
+  return value;
+}
+
+Options parse_options(const std::vector<std::string>& args, const EnvLookup& env) {
+  Options options;
+  apply_environment(options, env);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto [name, inline_value] = split_argument(args[i]);
+    const auto found = flag_table().find(name);
+    if (found == flag_table().end()) {
+      throw UsageError("unknown option \"" + args[i] + "\" (see --help)");
+    }
+    const FlagSpec& spec = found->second;
+    if (!spec.takes_value) {
+      if (inline_value) throw UsageError(name + " takes no value");
+      set_mode(options, spec.flag == Flag::init    ? Mode::init
+                        : spec.flag == Flag::stats ? Mode::stats
+                                                   : Mode::help,
+               name);
+      continue;
+    }
+    std::string value;
+    if (inline_value) {
+      value = *inline_value;
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      throw UsageError(name + " needs a value");
+    }
+    try {
+      apply_value(options, spec.flag, value);
+    } catch (const UsageError& error) {
+      throw UsageError("bad value for " + name + ": " + error.what());
+    }
+  }
+  if (options.mode != Mode::help && options.db_path.empty()) {
+    throw UsageError("missing --db PATH (see --help)");
+  }
+  return options;
+}
+
+std::string usage_text() {
+  return R"(Usage: things-sim --db PATH [options]
+
+A stand-in for `osascript` driving Things 3, for takt on Linux. Each run executes ONE
+script read from stdin ({"ops":[...]}) against the SQLite database PATH (Things 3's
+schema), prints {"results":[...]} on stdout and exits.
+
+Modes:
+  (default)            run the script on stdin (creates and seeds PATH if missing)
+  --init               create PATH with demo data if it does not exist, then exit
+  --stats              print {"calls":N,"overlaps":M,"failures":F} and exit
+  --help, -h           print this help
+
+Options (each also read from the environment; the command line wins):
+  --db PATH            database file                              THINGS_SIM_DB
+  --latency-ms MIN:MAX fixed cost per call, default 200:800       THINGS_SIM_LATENCY_MS
+  --per-op-ms MIN:MAX  extra cost per op, default 0:0             THINGS_SIM_PER_OP_MS
+  --fail-rate P        probability of "AppleEvent timed out"      THINGS_SIM_FAIL_RATE
+  --hang-rate P        probability of hanging for one hour        THINGS_SIM_HANG_RATE
+  --seed N             seed for latency and fault draws           THINGS_SIM_SEED
+  A single number N means N:N.
+
+Exit codes: 0 ran, 1 failed (injected or error), 2 bad usage or malformed script,
+3 overlap (another script was running against PATH; counted in --stats).
+)";
+}
+
+}  // namespace takt::sim

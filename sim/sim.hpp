@@ -1,0 +1,116 @@
+// things-sim: a stand-in for `osascript` + Things 3, so takt can be developed and tested on
+// Linux. takt spawns one things-sim process per "script" (the sim dialect: a JSON object on
+// stdin), exactly as it would spawn one osascript per AppleScript on macOS. things-sim
+// applies the script to a SQLite database with Things 3's real schema, prints one result
+// line on stdout and exits. Like Things, it punishes concurrent scripts: a call that starts
+// while another one runs against the same database is an OVERLAP (exit 3, counted).
+//
+// Exit codes:
+//   0  the script ran (individual ops may still report {"ok":false})
+//   1  the call failed: an injected "AppleEvent timed out" failure, or an I/O/SQLite error
+//   2  bad command line or malformed script (nothing changed)
+//   3  overlap: another things-sim was running a script against the same database
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace takt::sim {
+
+enum class ExitCode : int { ok = 0, failure = 1, usage = 2, overlap = 3 };
+
+// Bad command line or environment value (exit 2).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A script that is not valid sim dialect: bad JSON, unknown op, wrong field type (exit 2).
+class ScriptError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Another things-sim holds the script lock of the same database (exit 3).
+class OverlapError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The simulated "Things rejects rapid Apple events" failure (exit 1).
+class InjectedFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// An inclusive range of milliseconds, drawn uniformly.
+struct MsRange {
+  int min_ms = 0;
+  int max_ms = 0;
+};
+
+enum class Mode { run_script, init, stats, help };
+
+struct Options {
+  Mode mode = Mode::run_script;
+  std::string db_path;
+  MsRange latency{200, 800};  // fixed cost of every script call
+  MsRange per_op{0, 0};       // extra cost of every op in the script
+  double fail_rate = 0.0;     // probability of an injected AppleEvent time-out
+  double hang_rate = 0.0;     // probability of hanging for an hour
+  std::optional<std::uint64_t> seed;  // for latency and fault draws (not for uuids)
+};
+
+// Returns the value of an environment variable, or nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+// Parses the command line (without argv[0]); environment variables fill in what the
+// command line leaves out. Throws UsageError.
+Options parse_options(const std::vector<std::string>& args, const EnvLookup& env);
+std::string usage_text();
+
+// "MIN:MAX" or "N" (meaning N:N), non-negative integers with MIN <= MAX.
+MsRange parse_ms_range(std::string_view text);
+// A probability in [0, 1].
+double parse_probability(std::string_view text);
+
+// Creates the database at `path` (schema, WAL, Meta, TMSettings, demo data) unless a file
+// is already there. Safe against concurrent callers. Returns true if it created it.
+bool ensure_database(const std::string& path);
+
+struct Stats {
+  std::int64_t calls = 0;
+  std::int64_t overlaps = 0;
+  std::int64_t failures = 0;
+};
+// Counters from the TaktSim table; all zero for a database that does not exist yet.
+Stats read_stats(const std::string& path);
+std::string stats_json(const Stats& stats);
+
+// One script call. The constructor takes the database's script lock (or counts an overlap
+// and throws OverlapError), initialises a missing database and counts the call. run()
+// parses the script, sleeps the simulated latency, injects faults and applies the ops in
+// one transaction, returning the result JSON line. The lock is held until release() or
+// destruction, so the caller writes the result before releasing it.
+class ScriptCall {
+ public:
+  explicit ScriptCall(const Options& options);
+  ~ScriptCall();
+  ScriptCall(const ScriptCall&) = delete;
+  ScriptCall& operator=(const ScriptCall&) = delete;
+
+  std::string run(std::string_view script_text);
+  void release();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace takt::sim

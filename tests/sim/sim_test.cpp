@@ -1,0 +1,792 @@
+// Tests of things-sim, the osascript + Things 3 stand-in. They run the real binary
+// (THINGS_SIM_PATH) in a fresh temporary directory per test and inspect the SQLite
+// database it writes, using the list semantics of the shared things3.md notes.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using SteadyClock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------------------
+// Running things-sim
+
+struct Outcome {
+  int exit_code = -1;  // 128 + signal when killed by a signal
+  std::string out;
+  std::string err;
+  std::chrono::milliseconds elapsed{0};
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The parent's environment without THINGS_SIM_* (so a developer's settings cannot leak
+// into the tests), plus the given NAME=VALUE entries.
+std::vector<std::string> child_environment(const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (std::string_view(*entry).rfind("THINGS_SIM_", 0) != 0) env.emplace_back(*entry);
+  }
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (std::string& s : strings) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// One things-sim process: stdin from a file, stdout and stderr to files.
+class SimProcess {
+ public:
+  SimProcess(const fs::path& dir, std::vector<std::string> args, const std::string& input,
+             const std::vector<std::string>& env_extra) {
+    static std::atomic<int> counter{0};
+    const std::string tag = std::to_string(counter++);
+    const fs::path in_path = dir / ("stdin-" + tag);
+    out_path_ = dir / ("stdout-" + tag);
+    err_path_ = dir / ("stderr-" + tag);
+    std::ofstream(in_path, std::ios::binary) << input;
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    args.insert(args.begin(), THINGS_SIM_PATH);
+    std::vector<std::string> env = child_environment(env_extra);
+    auto argv = c_strings(args);
+    auto envp = c_strings(env);
+    start_ = SteadyClock::now();
+    const int rc = posix_spawn(&pid_, THINGS_SIM_PATH, &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("posix_spawn failed: " + std::to_string(rc));
+  }
+
+  bool running() {
+    int status = 0;
+    const pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) {
+      status_ = status;
+      reaped_ = true;
+      end_ = SteadyClock::now();
+    }
+    return !reaped_;
+  }
+
+  void kill_now() { ::kill(pid_, SIGKILL); }
+
+  Outcome wait() {
+    if (!reaped_) {
+      int status = 0;
+      waitpid(pid_, &status, 0);
+      status_ = status;
+      reaped_ = true;
+      end_ = SteadyClock::now();
+    }
+    Outcome outcome;
+    outcome.exit_code = WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+    outcome.out = slurp(out_path_);
+    outcome.err = slurp(err_path_);
+    outcome.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(end_ - start_);
+    return outcome;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = 0;
+  bool reaped_ = false;
+  fs::path out_path_;
+  fs::path err_path_;
+  SteadyClock::time_point start_;
+  SteadyClock::time_point end_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Reading the database
+
+class Db {
+ public:
+  explicit Db(const fs::path& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      throw std::runtime_error("cannot open " + path.string());
+    }
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~Db() { sqlite3_close(db_); }
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // Rows of text columns (NULL as "<null>"); parameters bound as ?1, ?2, ...
+  std::vector<std::vector<std::string>> rows(const std::string& sql, const std::vector<std::string>& params = {}) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(std::string("bad test SQL: ") + sqlite3_errmsg(db_) + "\n" + sql);
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      sqlite3_bind_text(stmt, static_cast<int>(i + 1), params[i].c_str(), -1, SQLITE_TRANSIENT);
+    }
+    std::vector<std::vector<std::string>> result;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      std::vector<std::string> row;
+      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+        const auto* text = sqlite3_column_text(stmt, c);
+        row.emplace_back(text == nullptr ? "<null>" : reinterpret_cast<const char*>(text));
+      }
+      result.push_back(std::move(row));
+    }
+    sqlite3_finalize(stmt);
+    return result;
+  }
+
+  std::string text(const std::string& sql, const std::vector<std::string>& params = {}) {
+    const auto result = rows(sql, params);
+    return result.empty() ? "<none>" : result[0][0];
+  }
+
+  long long integer(const std::string& sql, const std::vector<std::string>& params = {}) {
+    return std::stoll(text(sql, params));
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// ---------------------------------------------------------------------------------------
+// Dates, as Things packs them: y << 16 | m << 12 | d << 7, in the local time zone.
+
+std::chrono::year_month_day local_today() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  return std::chrono::year_month_day{std::chrono::year{local.tm_year + 1900},
+                                     std::chrono::month{static_cast<unsigned>(local.tm_mon + 1)},
+                                     std::chrono::day{static_cast<unsigned>(local.tm_mday)}};
+}
+
+std::chrono::year_month_day today_plus(int days) {
+  return std::chrono::year_month_day{std::chrono::sys_days{local_today()} + std::chrono::days{days}};
+}
+
+long long packed(std::chrono::year_month_day date) {
+  return (static_cast<long long>(static_cast<int>(date.year())) << 16) |
+         (static_cast<long long>(static_cast<unsigned>(date.month())) << 12) |
+         (static_cast<long long>(static_cast<unsigned>(date.day())) << 7);
+}
+
+std::string iso(std::chrono::year_month_day date) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return buffer;
+}
+
+// ---------------------------------------------------------------------------------------
+// Results
+
+struct Result {
+  bool ok = false;
+  std::string id;
+  std::string error;
+};
+
+std::vector<Result> parse_results(const std::string& out) {
+  rapidjson::Document doc;
+  doc.Parse(out.c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("results") || !doc["results"].IsArray()) {
+    throw std::runtime_error("not a result line: " + out);
+  }
+  std::vector<Result> results;
+  for (const auto& r : doc["results"].GetArray()) {
+    Result result;
+    result.ok = r["ok"].GetBool();
+    if (result.ok) {
+      result.id = r["id"].GetString();
+    } else {
+      result.error = r["error"].GetString();
+    }
+    results.push_back(result);
+  }
+  return results;
+}
+
+bool is_things_uuid(const std::string& id) {
+  if (id.size() != 22) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// Lists, written from things3.md
+
+// Open, untrashed items whose project (direct or through the heading) is not trashed, and
+// which are not repeating templates; `t` is the item.
+const std::string list_base = R"sql(
+  FROM TMTask t
+  LEFT JOIN TMTask h ON h.uuid = t.heading
+  LEFT JOIN TMTask p ON p.uuid = COALESCE(t.project, h.project)
+  WHERE t.rt1_recurrenceRule IS NULL AND t.status = 0 AND t.trashed = 0
+    AND (p.uuid IS NULL OR p.trashed = 0) AND t.type = 0 )sql";
+
+std::string today_condition() {
+  const std::string today = std::to_string(packed(local_today()));
+  return " AND ((t.start = 1 AND t.startDate IS NOT NULL) OR (t.start = 2 AND t.startDate <= " + today +
+         ") OR (t.startDate IS NULL AND t.deadline <= " + today + " AND t.deadlineSuppressionDate IS NULL))";
+}
+
+// ---------------------------------------------------------------------------------------
+// Fixture
+
+class SimTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "takt-sim-test-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = pattern;
+    db_path_ = dir_ / "main.sqlite";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  SimProcess start(std::vector<std::string> args, const std::string& input = "",
+                   const std::vector<std::string>& env = {}) {
+    args.insert(args.begin(), {"--db", db_path_.string()});
+    return SimProcess(dir_, args, input, env);
+  }
+  Outcome sim(std::vector<std::string> args, const std::string& input = "", const std::vector<std::string>& env = {}) {
+    return start(std::move(args), input, env).wait();
+  }
+  // A script call with no simulated latency.
+  Outcome script(const std::string& json, std::vector<std::string> args = {}) {
+    args.insert(args.begin(), {"--latency-ms", "0"});
+    return sim(args, json);
+  }
+  std::vector<Result> ok_script(const std::string& json) {
+    const Outcome outcome = script(json);
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+    return parse_results(outcome.out);
+  }
+  void init() { ASSERT_EQ(sim({"--init"}).exit_code, 0); }
+  std::string stats() { return sim({"--stats"}).out; }
+  Db db() { return Db(db_path_); }
+  std::string uuid_of(const std::string& title) {
+    return db().text("SELECT uuid FROM TMTask WHERE title = ?1", {title});
+  }
+  // A fingerprint of everything Things data holds, to prove "nothing changed".
+  std::string fingerprint() {
+    auto d = db();
+    return d.text(
+        "SELECT (SELECT COUNT(*) || ':' || TOTAL(userModificationDate) || ':' || TOTAL(status) || ':' || "
+        "TOTAL(trashed) FROM TMTask) || '/' || (SELECT COUNT(*) FROM TMTag) || '/' || "
+        "(SELECT COUNT(*) FROM TMTaskTag) || '/' || (SELECT COUNT(*) FROM TMChecklistItem)");
+  }
+
+  fs::path dir_;
+  fs::path db_path_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Initialisation
+
+TEST_F(SimTest, InitCreatesTheThingsSchemaInWalMode) {
+  init();
+  auto d = db();
+  for (const char* table : {"Meta", "TMArea", "TMTag", "TMContact", "TMMetaItem", "BSSyncronyMetadata", "TMSettings",
+                            "TMTaskTag", "TMAreaTag", "TMChecklistItem", "TMCommand", "TMTombstone", "TMTask",
+                            "ThingsTouch_ExtensionCommandStore_Meta", "ThingsTouch_ExtensionCommandStore_Commands",
+                            "TaktSim"}) {
+    EXPECT_EQ(d.integer("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", {table}), 1)
+        << table;
+  }
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'index_%'"), 10);
+  EXPECT_EQ(d.text("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(d.text("SELECT value FROM Meta WHERE key = 'databaseVersion'"),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+            "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+            "<plist version=\"1.0\">\n<integer>24</integer>\n</plist>\n");
+  EXPECT_TRUE(is_things_uuid(d.text("SELECT uriSchemeAuthenticationToken FROM TMSettings")));
+  EXPECT_EQ(stats(), "{\"calls\":0,\"overlaps\":0,\"failures\":0}\n");
+}
+
+TEST_F(SimTest, SchemaIsIdenticalToARealThingsDatabase) {
+  const fs::path fixture = TAKT_SIM_FIXTURE_DB;
+  if (!fs::exists(fixture)) GTEST_SKIP() << "no Things fixture at " << fixture;
+  const fs::path copy = dir_ / "fixture.sqlite";
+  fs::copy_file(fixture, copy);
+  if (fs::exists(fixture.string() + "-wal")) fs::copy_file(fixture.string() + "-wal", copy.string() + "-wal");
+  init();
+  const std::string query =
+      "SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master "
+      "WHERE name NOT IN ('TaktSim', 'sqlite_autoindex_TaktSim_1') ORDER BY name";
+  Db real(copy);
+  EXPECT_EQ(db().rows(query), real.rows(query));
+}
+
+TEST_F(SimTest, InitIsIdempotent) {
+  init();
+  const std::string token = db().text("SELECT uriSchemeAuthenticationToken FROM TMSettings");
+  const std::string before = fingerprint();
+  init();
+  EXPECT_EQ(db().text("SELECT uriSchemeAuthenticationToken FROM TMSettings"), token);
+  EXPECT_EQ(fingerprint(), before);
+}
+
+TEST_F(SimTest, SeedFillsEveryList) {
+  init();
+  auto d = db();
+  EXPECT_EQ(d.integer("SELECT COUNT(*)" + list_base + " AND t.start = 0"), 4);  // Inbox
+  const auto today_titles = d.rows("SELECT t.title" + list_base + today_condition() + " ORDER BY t.title");
+  ASSERT_EQ(today_titles.size(), 5u);
+  EXPECT_EQ(d.integer("SELECT COUNT(*)" + list_base + today_condition() + " AND t.startBucket = 1"), 1);
+  const std::string today = std::to_string(packed(local_today()));
+  EXPECT_EQ(d.integer("SELECT COUNT(*)" + list_base + " AND t.start = 2 AND t.startDate > " + today), 2);
+  EXPECT_EQ(d.rows("SELECT t.startDate" + list_base + " AND t.start = 2 AND t.startDate > " + today +
+                   " ORDER BY t.startDate"),
+            (std::vector<std::vector<std::string>>{{std::to_string(packed(today_plus(3)))},
+                                                   {std::to_string(packed(today_plus(10)))}}));
+  EXPECT_EQ(d.integer("SELECT COUNT(*)" + list_base + " AND t.start = 2 AND t.startDate IS NULL"), 2);  // Someday
+  EXPECT_GE(d.integer("SELECT COUNT(*)" + list_base + " AND t.start = 1 AND t.startDate IS NULL"), 3);  // Anytime
+  EXPECT_EQ(d.integer("SELECT COUNT(*)" + list_base + " AND t.deadline = " + std::to_string(packed(today_plus(1)))),
+            1);
+  EXPECT_EQ(d.integer("SELECT COUNT(*)" + list_base + " AND t.deadline < " + today), 1);
+  // Logbook: 3 completed within the last week, 1 canceled.
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMTask WHERE status = 3 AND stopDate > strftime('%s','now') - 7 * 86400"),
+            3);
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMTask WHERE status = 2"), 1);
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMTask WHERE trashed = 1"), 1);
+  // Containers, tags, checklists.
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMArea"), 2);
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMTask WHERE type = 1"), 3);
+  EXPECT_EQ(d.integer("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM TMTask WHERE type = 2 GROUP BY project)"), 2);
+  EXPECT_EQ(d.text("SELECT GROUP_CONCAT(title) FROM (SELECT title FROM TMTag ORDER BY title)"),
+            "Errand,Home,Important,Work");
+  EXPECT_GE(d.integer("SELECT COUNT(*) FROM TMTaskTag"), 4);
+  EXPECT_GE(d.integer("SELECT COUNT(*) FROM TMChecklistItem"), 2);
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMTask t WHERE checklistItemsCount = "
+                      "(SELECT COUNT(*) FROM TMChecklistItem c WHERE c.task = t.uuid) AND checklistItemsCount > 0"),
+            1);
+  EXPECT_EQ(d.integer("SELECT untrashedLeafActionsCount FROM TMTask WHERE title = 'Website relaunch'"), 5);
+  EXPECT_EQ(d.integer("SELECT openUntrashedLeafActionsCount FROM TMTask WHERE title = 'Website relaunch'"), 4);
+}
+
+TEST_F(SimTest, SeedHasARepeatingTemplateAndTodaysInstance) {
+  init();
+  auto d = db();
+  const auto templ = d.rows("SELECT uuid, title FROM TMTask WHERE rt1_recurrenceRule IS NOT NULL");
+  ASSERT_EQ(templ.size(), 1u);
+  EXPECT_NE(d.text("SELECT CAST(rt1_recurrenceRule AS TEXT) FROM TMTask WHERE uuid = ?1", {templ[0][0]})
+                .find("<plist version=\"1.0\">"),
+            std::string::npos);
+  const auto instance = d.rows("SELECT start, startDate, title FROM TMTask WHERE rt1_repeatingTemplate = ?1",
+                               {templ[0][0]});
+  ASSERT_EQ(instance.size(), 1u);
+  EXPECT_EQ(instance[0][0], "1");
+  EXPECT_EQ(instance[0][1], std::to_string(packed(local_today())));
+  EXPECT_EQ(instance[0][2], templ[0][1]);
+}
+
+TEST_F(SimTest, ScriptOnAMissingDatabaseInitialisesItFirst) {
+  const auto results = ok_script(R"({"ops":[{"op":"add_todo","title":"First"}]})");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].ok);
+  auto d = db();
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM Meta WHERE key = 'databaseVersion'"), 1);
+  EXPECT_GT(d.integer("SELECT COUNT(*) FROM TMTask"), 20);
+  EXPECT_EQ(stats(), "{\"calls\":1,\"overlaps\":0,\"failures\":0}\n");
+}
+
+TEST_F(SimTest, StatsOfAMissingDatabaseAreZeroAndCreateNothing) {
+  EXPECT_EQ(stats(), "{\"calls\":0,\"overlaps\":0,\"failures\":0}\n");
+  EXPECT_FALSE(fs::exists(db_path_));
+}
+
+// ---------------------------------------------------------------------------------------
+// add_todo
+
+TEST_F(SimTest, AddTodoPlacesItemsLikeThings) {
+  init();
+  const std::string project = uuid_of("Plan summer trip");
+  const std::string future = iso(today_plus(5));
+  const std::string past = iso(today_plus(-3));
+  const auto results = ok_script(R"({"ops":[)"
+                                 R"({"op":"add_todo","title":"inbox"},)"
+                                 R"({"op":"add_todo","title":"today","when":"today"},)"
+                                 R"({"op":"add_todo","title":"evening","when":"evening"},)"
+                                 R"({"op":"add_todo","title":"anytime","when":"anytime"},)"
+                                 R"({"op":"add_todo","title":"someday","when":"someday"},)"
+                                 R"({"op":"add_todo","title":"future","when":")" +
+                                 future +
+                                 R"("},)"
+                                 R"({"op":"add_todo","title":"past","when":")" +
+                                 past +
+                                 R"("},)"
+                                 R"({"op":"add_todo","title":"in project","project":")" +
+                                 project +
+                                 R"("},)"
+                                 R"({"op":"add_todo","title":"tomorrow","when":"tomorrow"},)"
+                                 R"({"op":"add_todo","title":"bad date","when":"2025-02-30"}]})");
+  ASSERT_EQ(results.size(), 10u);
+  for (std::size_t i = 0; i + 1 < results.size(); ++i) {
+    ASSERT_TRUE(results[i].ok) << i << ": " << results[i].error;
+    EXPECT_TRUE(is_things_uuid(results[i].id)) << results[i].id;
+  }
+  EXPECT_FALSE(results[9].ok);
+  EXPECT_NE(results[9].error.find("2025-02-30"), std::string::npos);
+
+  const std::string today = std::to_string(packed(local_today()));
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"inbox", {"0", "<null>", "0"}},
+      {"today", {"1", today, "0"}},
+      {"evening", {"1", today, "1"}},
+      {"anytime", {"1", "<null>", "0"}},
+      {"someday", {"2", "<null>", "0"}},
+      {"future", {"2", std::to_string(packed(today_plus(5))), "0"}},
+      {"past", {"1", std::to_string(packed(today_plus(-3))), "0"}},
+      {"in project", {"1", "<null>", "0"}},
+      {"tomorrow", {"2", std::to_string(packed(today_plus(1))), "0"}},
+  };
+  auto d = db();
+  for (std::size_t i = 0; i + 1 < results.size(); ++i) {
+    const auto row = d.rows("SELECT title, start, startDate, startBucket FROM TMTask WHERE uuid = ?1", {results[i].id});
+    ASSERT_EQ(row.size(), 1u);
+    const std::vector<std::string> got(row[0].begin() + 1, row[0].end());
+    EXPECT_EQ(got, expected.at(row[0][0])) << row[0][0];
+  }
+  const auto fresh = d.rows(
+      "SELECT type, status, trashed, leavesTombstone, typeof(creationDate), creationDate = userModificationDate, "
+      "ABS(creationDate - strftime('%s','now')) < 60 FROM TMTask WHERE uuid = ?1",
+      {results[0].id});
+  EXPECT_EQ(fresh[0], (std::vector<std::string>{"0", "0", "0", "0", "real", "1", "1"}));
+  // New items go on top: each one's index is below everything before it.
+  EXPECT_EQ(d.integer(R"(SELECT "index" FROM TMTask WHERE uuid = ?1)", {results[0].id}) - 1,
+            d.integer(R"(SELECT "index" FROM TMTask WHERE uuid = ?1)", {results[1].id}));
+  EXPECT_EQ(d.integer(R"(SELECT MIN("index") FROM TMTask)"),
+            d.integer(R"(SELECT "index" FROM TMTask WHERE uuid = ?1)", {results[8].id}));
+  EXPECT_NE(d.integer("SELECT todayIndex FROM TMTask WHERE uuid = ?1", {results[1].id}), 0);
+  EXPECT_EQ(d.text("SELECT project FROM TMTask WHERE uuid = ?1", {results[7].id}), project);
+  EXPECT_EQ(d.integer("SELECT untrashedLeafActionsCount FROM TMTask WHERE uuid = ?1", {project}), 2);
+}
+
+TEST_F(SimTest, AddTodoCreatesAndLinksTags) {
+  init();
+  const long long tags_before = db().integer("SELECT COUNT(*) FROM TMTag");
+  const auto results =
+      ok_script(R"({"ops":[{"op":"add_todo","title":"tagged","tags":["errand","Brand New","brand new"]}]})");
+  ASSERT_TRUE(results[0].ok) << results[0].error;
+  auto d = db();
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMTag"), tags_before + 1);
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMTag WHERE title = 'Brand New'"), 1);
+  const auto linked = d.rows(
+      "SELECT g.title FROM TMTaskTag l JOIN TMTag g ON g.uuid = l.tags WHERE l.tasks = ?1 ORDER BY g.title",
+      {results[0].id});
+  EXPECT_EQ(linked, (std::vector<std::vector<std::string>>{{"Brand New"}, {"Errand"}}));
+}
+
+TEST_F(SimTest, AddTodoWithNotesDeadlineAndChecklist) {
+  init();
+  const auto results = ok_script(
+      R"({"ops":[{"op":"add_todo","title":"Trip \"prep\"","notes":"line 1\nline 2 ✓","deadline":"2031-05-04",)"
+      R"("checklist":["passport","tickets"]}]})");
+  ASSERT_TRUE(results[0].ok) << results[0].error;
+  auto d = db();
+  const auto row = d.rows("SELECT title, notes, deadline, checklistItemsCount, openChecklistItemsCount "
+                          "FROM TMTask WHERE uuid = ?1",
+                          {results[0].id});
+  EXPECT_EQ(row[0], (std::vector<std::string>{"Trip \"prep\"", "line 1\nline 2 ✓",
+                                              std::to_string((2031LL << 16) | (5 << 12) | (4 << 7)), "2", "2"}));
+  EXPECT_EQ(d.rows(R"(SELECT title, status FROM TMChecklistItem WHERE task = ?1 ORDER BY "index")", {results[0].id}),
+            (std::vector<std::vector<std::string>>{{"passport", "0"}, {"tickets", "0"}}));
+}
+
+TEST_F(SimTest, AddTodoUnderHeadingOrInArea) {
+  init();
+  const std::string heading = db().text("SELECT uuid FROM TMTask WHERE type = 2 AND title = 'Design'");
+  const std::string project = uuid_of("Website relaunch");
+  const std::string other_project = uuid_of("Plan summer trip");
+  const std::string area = db().text("SELECT uuid FROM TMArea WHERE title = 'Personal'");
+  const auto results = ok_script(R"({"ops":[)"
+                                 R"({"op":"add_todo","title":"under heading","heading":")" + heading + R"("},)"
+                                 R"({"op":"add_todo","title":"in area","area":")" + area + R"("},)"
+                                 R"({"op":"add_todo","title":"mismatch","heading":")" + heading +
+                                 R"(","project":")" + other_project + R"("},)"
+                                 R"({"op":"add_todo","title":"both","area":")" + area +
+                                 R"(","project":")" + project + R"("}]})");
+  ASSERT_TRUE(results[0].ok && results[1].ok) << results[0].error << results[1].error;
+  EXPECT_FALSE(results[2].ok);
+  EXPECT_FALSE(results[3].ok);
+  auto d = db();
+  // Under a heading, project stays NULL: the heading's project is the to-do's project.
+  EXPECT_EQ(d.rows("SELECT project, heading, area, start FROM TMTask WHERE uuid = ?1", {results[0].id})[0],
+            (std::vector<std::string>{"<null>", heading, "<null>", "1"}));
+  EXPECT_EQ(d.rows("SELECT project, area, start FROM TMTask WHERE uuid = ?1", {results[1].id})[0],
+            (std::vector<std::string>{"<null>", area, "1"}));
+  EXPECT_EQ(d.integer("SELECT untrashedLeafActionsCount FROM TMTask WHERE uuid = ?1", {project}), 6);
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMTask WHERE title IN ('mismatch', 'both')"), 0);
+}
+
+TEST_F(SimTest, UnknownProjectFailsOnlyThatOp) {
+  init();
+  const long long before = db().integer("SELECT COUNT(*) FROM TMTask");
+  const auto results = ok_script(R"({"ops":[{"op":"add_todo","title":"one"},)"
+                                 R"({"op":"add_todo","title":"lost","project":"NoSuchProject0000000000",)"
+                                 R"("tags":["ShouldNotExist"],"checklist":["x"]},)"
+                                 R"({"op":"add_todo","title":"three"},)"
+                                 R"({"op":"add_todo","title":""}]})");
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_TRUE(results[0].ok);
+  EXPECT_FALSE(results[1].ok);
+  EXPECT_NE(results[1].error.find("NoSuchProject0000000000"), std::string::npos) << results[1].error;
+  EXPECT_TRUE(results[2].ok);
+  EXPECT_FALSE(results[3].ok);  // empty title
+  auto d = db();
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMTask"), before + 2);
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMTask WHERE title = 'lost'"), 0);
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMTag WHERE title = 'ShouldNotExist'"), 0);
+  EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMChecklistItem WHERE title = 'x'"), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Other ops
+
+TEST_F(SimTest, CompleteCancelTrashAndUpdate) {
+  init();
+  const std::string a = uuid_of("Call the plumber");
+  const std::string b = uuid_of("Write a novel");
+  const std::string c = uuid_of("Renew passport");
+  const std::string e = uuid_of("Dentist appointment");
+  const auto results = ok_script(R"({"ops":[)"
+                                 R"({"op":"complete","id":")" + a + R"("},)"
+                                 R"({"op":"cancel","id":")" + b + R"("},)"
+                                 R"({"op":"trash","id":")" + c + R"("},)"
+                                 R"({"op":"update_todo","id":")" + e + R"(","title":"Dentist at 9","notes":"bring card"},)"
+                                 R"({"op":"update_todo","id":")" + e + R"(","title":""},)"
+                                 R"({"op":"complete","id":"Nope"}]})");
+  ASSERT_EQ(results.size(), 6u);
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(results[i].ok) << i << ": " << results[i].error;
+  EXPECT_EQ(results[0].id, a);
+  EXPECT_FALSE(results[4].ok);
+  EXPECT_FALSE(results[5].ok);
+  EXPECT_NE(results[5].error.find("Nope"), std::string::npos);
+  auto d = db();
+  EXPECT_EQ(d.rows("SELECT status, ABS(stopDate - strftime('%s','now')) < 60 FROM TMTask WHERE uuid = ?1", {a})[0],
+            (std::vector<std::string>{"3", "1"}));
+  EXPECT_EQ(d.text("SELECT status FROM TMTask WHERE uuid = ?1", {b}), "2");
+  EXPECT_EQ(d.text("SELECT trashed FROM TMTask WHERE uuid = ?1", {c}), "1");
+  EXPECT_EQ(d.rows("SELECT title, notes, userModificationDate > creationDate FROM TMTask WHERE uuid = ?1", {e})[0],
+            (std::vector<std::string>{"Dentist at 9", "bring card", "1"}));
+}
+
+TEST_F(SimTest, AddProjectAndCompleteIt) {
+  init();
+  const std::string area = db().text("SELECT uuid FROM TMArea WHERE title = 'Work'");
+  const auto made = ok_script(R"({"ops":[{"op":"add_project","title":"Hiring","notes":"two roles","area":")" + area +
+                              R"("},{"op":"add_project","title":"Later","when":"someday"},)"
+                              R"({"op":"add_project","title":"Lost","area":"NoSuchArea"}]})");
+  ASSERT_TRUE(made[0].ok && made[1].ok) << made[0].error << made[1].error;
+  EXPECT_FALSE(made[2].ok);
+  auto d = db();
+  EXPECT_EQ(d.rows("SELECT type, area, start, notes FROM TMTask WHERE uuid = ?1", {made[0].id})[0],
+            (std::vector<std::string>{"1", area, "1", "two roles"}));
+  EXPECT_EQ(d.text("SELECT start FROM TMTask WHERE uuid = ?1", {made[1].id}), "2");
+
+  const auto added = ok_script(R"({"ops":[{"op":"add_todo","title":"Post the ad","project":")" + made[0].id + R"("}]})");
+  ASSERT_TRUE(added[0].ok) << added[0].error;
+  EXPECT_EQ(db().integer("SELECT openUntrashedLeafActionsCount FROM TMTask WHERE uuid = ?1", {made[0].id}), 1);
+  ok_script(R"({"ops":[{"op":"complete","id":")" + made[0].id + R"("}]})");
+  EXPECT_EQ(db().text("SELECT status FROM TMTask WHERE uuid = ?1", {added[0].id}), "3");
+  EXPECT_EQ(db().integer("SELECT openUntrashedLeafActionsCount FROM TMTask WHERE uuid = ?1", {made[0].id}), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Malformed scripts and bad options
+
+TEST_F(SimTest, MalformedScriptsExitTwoAndChangeNothing) {
+  init();
+  const std::string before = fingerprint();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "JSON"},
+      {"not json", "JSON"},
+      {R"({"ops":[{"op":"add_todo","title":"x"}]} trailing)", "JSON"},
+      {"[1,2]", "object"},
+      {R"({"ops":{}})", "ops"},
+      {R"({"ops":[],"extra":1})", "extra"},
+      {R"({"ops":["add_todo"]})", "op 0"},
+      {R"({"ops":[{"title":"x"}]})", "\"op\""},
+      {R"({"ops":[{"op":"fly"}]})", "fly"},
+      {R"({"ops":[{"op":"add_todo","title":"ok"},{"op":"add_todo","title":5}]})", "title"},
+      {R"({"ops":[{"op":"add_todo"}]})", "title"},
+      {R"({"ops":[{"op":"add_todo","title":"x","tags":"Home"}]})", "tags"},
+      {R"({"ops":[{"op":"add_todo","title":"x","tags":[1]}]})", "tags"},
+      {R"({"ops":[{"op":"add_todo","title":"x","dedline":"2030-01-01"}]})", "dedline"},
+      {R"({"ops":[{"op":"complete"}]})", "id"},
+      {"{\"ops\":[{\"op\":\"add_todo\",\"title\":\"\xff\xfe\"}]}", "JSON"},
+  };
+  for (const auto& [input, needle] : cases) {
+    const Outcome outcome = script(input);
+    EXPECT_EQ(outcome.exit_code, 2) << input;
+    EXPECT_TRUE(outcome.out.empty()) << input;
+    EXPECT_NE(outcome.err.find(needle), std::string::npos) << input << " -> " << outcome.err;
+  }
+  EXPECT_EQ(fingerprint(), before);
+}
+
+TEST_F(SimTest, NullMeansAbsentForOptionalFields) {
+  init();
+  const auto results = ok_script(R"({"ops":[{"op":"add_todo","title":"n","notes":null,"when":null,"tags":null}]})");
+  ASSERT_TRUE(results[0].ok) << results[0].error;
+  EXPECT_EQ(db().rows("SELECT notes, start FROM TMTask WHERE uuid = ?1", {results[0].id})[0],
+            (std::vector<std::string>{"", "0"}));
+}
+
+TEST_F(SimTest, BadOptionsExitTwo) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--bogus"},
+                                                                {"--latency-ms", "5:1"},
+                                                                {"--latency-ms", "abc"},
+                                                                {"--latency-ms"},
+                                                                {"--per-op-ms", "-1"},
+                                                                {"--fail-rate", "1.5"},
+                                                                {"--hang-rate", "x"},
+                                                                {"--seed", "-3"},
+                                                                {"--init", "--stats"},
+                                                                {"extra"}}) {
+    const Outcome outcome = sim(args);
+    EXPECT_EQ(outcome.exit_code, 2) << args[0];
+    EXPECT_NE(outcome.err.find("things-sim: "), std::string::npos);
+  }
+  const Outcome no_db = SimProcess(dir_, {"--init"}, "", {}).wait();
+  EXPECT_EQ(no_db.exit_code, 2);
+  EXPECT_NE(no_db.err.find("--db"), std::string::npos);
+  const Outcome help = SimProcess(dir_, {"--help"}, "", {}).wait();
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("Usage: things-sim --db PATH"), std::string::npos);
+  EXPECT_FALSE(fs::exists(db_path_));
+}
+
+TEST_F(SimTest, EnvironmentSuppliesOptionsAndCommandLineWins) {
+  init();
+  const std::string json = R"({"ops":[]})";
+  EXPECT_EQ(sim({"--latency-ms=0"}, json, {"THINGS_SIM_FAIL_RATE=1"}).exit_code, 1);
+  EXPECT_EQ(sim({"--latency-ms=0", "--fail-rate", "0"}, json, {"THINGS_SIM_FAIL_RATE=1"}).exit_code, 0);
+  EXPECT_EQ(sim({}, json, {"THINGS_SIM_LATENCY_MS=0", "THINGS_SIM_HANG_RATE=0"}).exit_code, 0);
+  const Outcome bad = sim({"--latency-ms", "0"}, json, {"THINGS_SIM_PER_OP_MS=fast"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("THINGS_SIM_PER_OP_MS"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------
+// Overlaps, latency, injected faults
+
+TEST_F(SimTest, TwoConcurrentCallsGiveExactlyOneOverlap) {
+  init();
+  const std::string json = R"({"ops":[{"op":"add_todo","title":"concurrent"}]})";
+  SimProcess first = start({"--latency-ms", "300"}, json);
+  SimProcess second = start({"--latency-ms", "300"}, json);
+  const Outcome a = first.wait();
+  const Outcome b = second.wait();
+  std::vector<int> codes = {a.exit_code, b.exit_code};
+  std::sort(codes.begin(), codes.end());
+  EXPECT_EQ(codes, (std::vector<int>{0, 3})) << a.err << b.err;
+  const Outcome& loser = a.exit_code == 3 ? a : b;
+  EXPECT_EQ(loser.err, "things-sim: OVERLAP: another script is running against " + db_path_.string() + "\n");
+  EXPECT_TRUE(loser.out.empty());
+  EXPECT_EQ(stats(), "{\"calls\":1,\"overlaps\":1,\"failures\":0}\n");
+  EXPECT_EQ(db().integer("SELECT COUNT(*) FROM TMTask WHERE title = 'concurrent'"), 1);
+}
+
+TEST_F(SimTest, ConcurrentFirstCallsOnAMissingDatabase) {
+  const std::string json = R"({"ops":[{"op":"add_todo","title":"first"}]})";
+  SimProcess first = start({"--latency-ms", "300"}, json);
+  SimProcess second = start({"--latency-ms", "300"}, json);
+  std::vector<int> codes = {first.wait().exit_code, second.wait().exit_code};
+  std::sort(codes.begin(), codes.end());
+  EXPECT_EQ(codes, (std::vector<int>{0, 3}));
+  EXPECT_EQ(stats(), "{\"calls\":1,\"overlaps\":1,\"failures\":0}\n");
+  EXPECT_EQ(db().integer("SELECT COUNT(*) FROM TMTask WHERE title = 'Weekly review'"), 2);
+}
+
+TEST_F(SimTest, SequentialCallsNeverOverlap) {
+  init();
+  for (int i = 0; i < 20; ++i) {
+    const Outcome outcome = script(R"({"ops":[{"op":"add_todo","title":"seq )" + std::to_string(i) + R"("}]})");
+    ASSERT_EQ(outcome.exit_code, 0) << i << ": " << outcome.err;
+  }
+  EXPECT_EQ(stats(), "{\"calls\":20,\"overlaps\":0,\"failures\":0}\n");
+  EXPECT_EQ(db().integer("SELECT COUNT(*) FROM TMTask WHERE title LIKE 'seq %'"), 20);
+  struct stat info{};
+  ASSERT_EQ(::stat((db_path_.string() + ".sim-lock").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+TEST_F(SimTest, InjectedFailureChangesNothingAndIsCounted) {
+  init();
+  const std::string before = fingerprint();
+  const Outcome outcome = script(R"({"ops":[{"op":"add_todo","title":"doomed"}]})", {"--fail-rate", "1"});
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_EQ(outcome.err, "things-sim: Things3 got an error: AppleEvent timed out. (-1712)\n");
+  EXPECT_TRUE(outcome.out.empty());
+  EXPECT_EQ(fingerprint(), before);
+  EXPECT_EQ(stats(), "{\"calls\":1,\"overlaps\":0,\"failures\":1}\n");
+}
+
+TEST_F(SimTest, LatencyIsRespected) {
+  init();
+  const std::string one_op = R"({"ops":[{"op":"add_todo","title":"slow"}]})";
+  EXPECT_GE(sim({"--latency-ms", "100"}, one_op).elapsed, 100ms);
+  const std::string two_ops = R"({"ops":[{"op":"add_todo","title":"a"},{"op":"add_todo","title":"b"}]})";
+  const Outcome per_op = sim({"--latency-ms", "0", "--per-op-ms", "60:60"}, two_ops);
+  EXPECT_EQ(per_op.exit_code, 0);
+  EXPECT_GE(per_op.elapsed, 120ms);
+  const Outcome ranged = sim({"--latency-ms", "50:90", "--seed", "7"}, one_op);
+  EXPECT_EQ(ranged.exit_code, 0);
+  EXPECT_GE(ranged.elapsed, 50ms);
+}
+
+TEST_F(SimTest, AHungCallKilledByTheServerLeavesNoLockBehind) {
+  init();
+  SimProcess hung = start({"--latency-ms", "0", "--hang-rate", "1"}, R"({"ops":[{"op":"add_todo","title":"hang"}]})");
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(hung.running());
+  // While it hangs, another call is an overlap.
+  EXPECT_EQ(script(R"({"ops":[]})").exit_code, 3);
+  hung.kill_now();
+  EXPECT_EQ(hung.wait().exit_code, 128 + SIGKILL);
+  EXPECT_EQ(script(R"({"ops":[]})").exit_code, 0);
+  EXPECT_EQ(stats(), "{\"calls\":2,\"overlaps\":1,\"failures\":0}\n");
+  EXPECT_EQ(db().integer("SELECT COUNT(*) FROM TMTask WHERE title = 'hang'"), 0);
+}
+
+}  // namespace

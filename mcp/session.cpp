@@ -1,5 +1,7 @@
 #include "mcp/session.hpp"
 
+#include <algorithm>
+
 #include "pipeline/job.hpp"
 
 namespace takt {
@@ -22,6 +24,10 @@ bool parse_log_level(std::string_view name, LogLevel& out) {
 void Session::track(const std::string& id, const std::shared_ptr<Job>& job) {
   std::lock_guard lock(mu_);
   in_flight_[id] = job;
+  if (auto it = std::find(pending_cancels_.begin(), pending_cancels_.end(), id); it != pending_cancels_.end()) {
+    pending_cancels_.erase(it);
+    job->cancelled.store(true, std::memory_order_release);
+  }
 }
 
 void Session::untrack(const std::string& id, const Job* job) {
@@ -35,9 +41,12 @@ void Session::untrack(const std::string& id, const Job* job) {
 bool Session::cancel(const std::string& id) {
   std::lock_guard lock(mu_);
   auto it = in_flight_.find(id);
-  if (it == in_flight_.end()) return false;
-  auto job = it->second.lock();
-  if (!job) return false;
+  auto job = it == in_flight_.end() ? nullptr : it->second.lock();
+  if (!job) {
+    pending_cancels_.push_back(id);
+    if (pending_cancels_.size() > kPendingCancels) pending_cancels_.pop_front();
+    return false;
+  }
   job->cancelled.store(true, std::memory_order_release);
   return true;
 }

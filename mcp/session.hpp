@@ -4,6 +4,7 @@
 /// client. Thread-safe: stages on any TBB thread and the log sink touch it at once.
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,8 +54,12 @@ class Session {
   /// Remembers a request in flight under its id (JSON text), for notifications/cancelled.
   void track(const std::string& id, const std::shared_ptr<Job>& job);
   void untrack(const std::string& id, const Job* job);
-  /// Marks the request cancelled; false when no such request is in flight.
+  /// Marks the request cancelled; false when no such request is in flight. The graph
+  /// works on messages in parallel, so a cancellation may overtake its own request: an
+  /// unknown id is remembered (the last kPendingCancels of them) and applied by track().
   bool cancel(const std::string& id);
+
+  static constexpr std::size_t kPendingCancels = 256;
 
  private:
   std::shared_ptr<Output> out_;
@@ -63,6 +68,7 @@ class Session {
   mutable std::mutex mu_;
   std::string version_;
   std::unordered_map<std::string, std::weak_ptr<Job>> in_flight_;
+  std::deque<std::string> pending_cancels_;
 };
 
 }  // namespace takt

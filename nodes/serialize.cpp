@@ -12,6 +12,16 @@ JobPtr SerializeStage::operator()(JobPtr job) const {
     s.metrics.tool_calls.Add({{"tool", job->tool->name}, {"outcome", job->error || job->tool_failed ? "error" : "ok"}})
         .Increment();
   }
+  if (spdlog::should_log(spdlog::level::debug) && job->msg) {
+    const auto ms = [](Clock::time_point a, Clock::time_point b) {
+      return a == Clock::time_point{} || b == Clock::time_point{} ? 0.0 : std::chrono::duration<double, std::milli>(b - a).count();
+    };
+    const auto now = Clock::now();
+    spdlog::debug("request {} {}{}{} lane={} wait={:.2f}ms service={:.2f}ms total={:.2f}ms{}", job->id(),
+                  job->msg->method, job->tool ? " " : "", job->tool ? job->tool->name : "", lane_name(job->lane),
+                  ms(job->queued_at, job->started_at), ms(job->started_at, now), ms(job->admitted_at, now),
+                  job->cancelled.load() ? " (cancelled)" : "");
+  }
   if (!request || job->cancelled.load(std::memory_order_acquire)) return job;  // no reply is owed
   if (job->error) {
     job->wire = mcp::make_error(job->id(), *job->error);

@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "app/config.hpp"
+
+using namespace takt;
+
+namespace {
+std::string error_of(const std::string& text) {
+  try {
+    load_config_text(text, "takt.yaml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(Config, EmptyFileMeansDefaults) {
+  auto c = load_config_text("", "takt.yaml");
+  EXPECT_EQ(c.backend.kind, "sim");
+  EXPECT_EQ(c.backend.sim_latency.min, Millis{200});
+  EXPECT_EQ(c.backend.sim_latency.max, Millis{800});
+  EXPECT_EQ(c.server.max_message_bytes, 4u * 1024 * 1024);
+  EXPECT_TRUE(c.metrics.enabled);
+}
+
+TEST(Config, ReadsUnitsAndRanges) {
+  auto c = load_config_text(R"(
+server:
+  max_message_size: 64KiB
+  max_in_flight: 8
+backend:
+  sim_latency: 5ms..20ms
+  script_timeout: 2s
+cache:
+  ttl: 1m
+  tool_ttl:
+    get_today: 500ms
+metrics:
+  enabled: false
+  listen: 127.0.0.1:0
+)",
+                            "t.yaml");
+  EXPECT_EQ(c.server.max_message_bytes, 64u * 1024);
+  EXPECT_EQ(c.server.max_in_flight, 8u);
+  EXPECT_EQ(c.backend.sim_latency.min, Millis{5});
+  EXPECT_EQ(c.backend.sim_latency.max, Millis{20});
+  EXPECT_EQ(c.backend.script_timeout, Millis{2000});
+  EXPECT_EQ(c.cache.ttl, Millis{60000});
+  EXPECT_EQ(c.cache.tool_ttl.at("get_today"), Millis{500});
+  EXPECT_FALSE(c.metrics.enabled);
+}
+
+TEST(Config, UnknownKeyNamesFileLineAndKey) {
+  EXPECT_EQ(error_of("server:\n  max_in_flight: 4\n  max_inflight: 5\n"),
+            "takt.yaml:3:3: 'server.max_inflight' is not a known setting");
+  EXPECT_EQ(error_of("colour: blue\n"), "takt.yaml:1:1: 'colour' is not a known setting");
+}
+
+TEST(Config, BadValuesNameTheKey) {
+  EXPECT_EQ(error_of("backend:\n  sim_latency: 800ms..200ms\n"),
+            "takt.yaml:2:16: 'backend.sim_latency' must be a duration or a range such as 200ms..800ms (got "
+            "'800ms..200ms')");
+  EXPECT_NE(error_of("backend:\n  kind: applescript\n").find("'backend.kind' must be sim or osascript"), std::string::npos);
+  EXPECT_NE(error_of("server:\n  max_in_flight: -1\n").find("takt.yaml:2:18: 'server.max_in_flight'"), std::string::npos);
+  EXPECT_NE(error_of("metrics:\n  enabled: yes please\n").find("true or false"), std::string::npos);
+  EXPECT_NE(error_of("metrics:\n  listen: localhost\n").find("host:port"), std::string::npos);
+  EXPECT_NE(error_of("backend:\n  sim_fail_rate: 2\n").find("from 0 to 1"), std::string::npos);
+}
+
+TEST(Config, DuplicateKeysAndSyntaxErrors) {
+  EXPECT_EQ(error_of("cache:\n  ttl: 1s\n  ttl: 2s\n"), "takt.yaml:3:3: 'cache.ttl' appears twice");
+  EXPECT_NE(error_of("server: [unclosed\n").find("takt.yaml:2:1: not valid YAML"), std::string::npos);
+  EXPECT_NE(error_of("- just\n- a list\n").find("must be a mapping"), std::string::npos);
+}
+
+TEST(Config, ShippedFileIsValidAndMatchesDefaults) {
+  auto shipped = load_config_file(TAKT_SOURCE_DIR "/config/takt.yaml");
+  Config defaults;
+  EXPECT_EQ(shipped.backend.kind, defaults.backend.kind);
+  EXPECT_EQ(shipped.backend.sim_latency.min, defaults.backend.sim_latency.min);
+  EXPECT_EQ(shipped.backend.sim_latency.max, defaults.backend.sim_latency.max);
+  EXPECT_EQ(shipped.backend.script_timeout, defaults.backend.script_timeout);
+  EXPECT_EQ(shipped.server.max_message_bytes, defaults.server.max_message_bytes);
+  EXPECT_EQ(shipped.server.max_in_flight, defaults.server.max_in_flight);
+  EXPECT_EQ(shipped.server.max_json_depth, defaults.server.max_json_depth);
+  EXPECT_EQ(shipped.pipeline.threads, defaults.pipeline.threads);
+  EXPECT_EQ(shipped.pipeline.db_readers, defaults.pipeline.db_readers);
+  EXPECT_EQ(shipped.pipeline.slow_queue_capacity, defaults.pipeline.slow_queue_capacity);
+  EXPECT_EQ(shipped.cache.ttl, defaults.cache.ttl);
+  EXPECT_EQ(shipped.cache.max_entries, defaults.cache.max_entries);
+  EXPECT_EQ(shipped.metrics.listen, defaults.metrics.listen);
+  EXPECT_EQ(shipped.logging.level, defaults.logging.level);
+}
+
+TEST(Config, MissingFileIsAnError) {
+  EXPECT_THROW(load_config_file("/nonexistent/takt.yaml"), ConfigError);
+}
+
+TEST(Config, Durations) {
+  EXPECT_EQ(parse_duration("250ms"), Millis{250});
+  EXPECT_EQ(parse_duration("2s"), Millis{2000});
+  EXPECT_EQ(parse_duration("3m"), Millis{180000});
+  EXPECT_EQ(parse_duration("7"), Millis{7});
+  EXPECT_FALSE(parse_duration("fast"));
+  EXPECT_FALSE(parse_duration("2 fortnights"));
+  EXPECT_EQ(parse_size("4MiB"), 4u * 1024 * 1024);
+  EXPECT_EQ(parse_size("10kB"), 10000u);
+  EXPECT_FALSE(parse_size("lots"));
+}

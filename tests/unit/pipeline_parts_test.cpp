@@ -1,0 +1,136 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "pipeline/admission.hpp"
+#include "pipeline/cache.hpp"
+#include "pipeline/job.hpp"
+#include "transports/stdio.hpp"
+
+using namespace takt;
+using namespace std::chrono_literals;
+
+TEST(Cache, HitsUntilTheTtlPasses) {
+  ResponseCache c(10);
+  auto t0 = ResponseCache::Clock::now();
+  c.store("k", "v", 100ms, c.generation(), t0);
+  EXPECT_EQ(c.lookup("k", t0 + 50ms), "v");
+  EXPECT_FALSE(c.lookup("k", t0 + 100ms));
+}
+
+TEST(Cache, WritesInvalidateAndStaleReadsDoNotStore) {
+  ResponseCache c(10);
+  auto now = ResponseCache::Clock::now();
+  const auto before = c.generation();
+  c.store("a", "1", 1s, before, now);
+  c.invalidate();  // a write finished
+  EXPECT_FALSE(c.lookup("a", now));
+  c.store("b", "stale", 1s, before, now);  // a read that began before the write
+  EXPECT_FALSE(c.lookup("b", now));
+  c.store("b", "fresh", 1s, c.generation(), now);
+  EXPECT_EQ(c.lookup("b", now), "fresh");
+}
+
+TEST(Cache, BoundedOldestEvictedFirst) {
+  ResponseCache c(2);
+  auto now = ResponseCache::Clock::now();
+  c.store("a", "1", 1s, 0, now);
+  c.store("b", "2", 1s, 0, now);
+  c.store("c", "3", 1s, 0, now);
+  EXPECT_EQ(c.size(), 2u);
+  EXPECT_FALSE(c.lookup("a", now));
+  EXPECT_EQ(c.lookup("c", now), "3");
+  EXPECT_EQ(c.evictions(), 1u);
+}
+
+TEST(Admission, BlocksWhenFullUntilReleased) {
+  Admission a(1);
+  ASSERT_TRUE(a.acquire());
+  std::atomic<bool> got{false};
+  std::thread t([&] { got = a.acquire(); });
+  std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(got.load());
+  a.release();
+  t.join();
+  EXPECT_TRUE(got.load());
+  a.close();
+  EXPECT_FALSE(a.acquire());
+}
+
+namespace {
+std::vector<std::pair<std::string, bool>> read_all(const std::string& input, std::size_t max) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  std::thread w([&] {
+    std::size_t off = 0;
+    while (off < input.size()) off += static_cast<std::size_t>(write(fds[1], input.data() + off, input.size() - off));
+    close(fds[1]);
+  });
+  std::vector<std::pair<std::string, bool>> lines;
+  LineReader r(fds[0], max);
+  r.run([&](std::string line, bool over) {
+    lines.emplace_back(std::move(line), over);
+    return true;
+  });
+  w.join();
+  close(fds[0]);
+  return lines;
+}
+}  // namespace
+
+TEST(StdioReader, SplitsLinesStripsCrAndSkipsBlank) {
+  auto lines = read_all("a\r\n\nbb\nlast", 10);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].first, "a");
+  EXPECT_EQ(lines[1].first, "bb");
+  EXPECT_EQ(lines[2].first, "last");
+}
+
+TEST(StdioReader, OverlongLineIsReportedOnceAndSkipped) {
+  std::string big(300000, 'x');
+  auto lines = read_all("ok\n" + big + "\nafter\n" + std::string(11, 'y') + "\n", 10);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].first, "ok");
+  EXPECT_TRUE(lines[1].second);
+  EXPECT_EQ(lines[2].first, "after");
+  EXPECT_TRUE(lines[3].second);
+}
+
+TEST(StdioWriter, WritesEveryLineInOrder) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::string got;
+  std::thread reader([&] {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<std::size_t>(n));
+  });
+  {
+    LineWriter w(fds[1]);
+    for (int i = 0; i < 1000; ++i) w.send(std::to_string(i));
+    w.close();
+  }
+  close(fds[1]);
+  reader.join();
+  close(fds[0]);
+  std::string want;
+  for (int i = 0; i < 1000; ++i) want += std::to_string(i) + "\n";
+  EXPECT_EQ(got, want);
+}
+
+TEST(Session, CancellationThatOvertakesItsRequestStillApplies) {
+  struct Null : Output {
+    void send(std::string) override {}
+  };
+  Session s(std::make_shared<Null>());
+  EXPECT_FALSE(s.cancel("7"));  // not tracked yet: the graph reordered the two
+  auto job = std::make_shared<Job>();
+  s.track("7", job);
+  EXPECT_TRUE(job->cancelled.load());
+  auto other = std::make_shared<Job>();
+  s.track("8", other);
+  EXPECT_FALSE(other->cancelled.load());
+  EXPECT_TRUE(s.cancel("8"));
+  EXPECT_TRUE(other->cancelled.load());
+}

@@ -1,0 +1,170 @@
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include "things/catalog.hpp"
+#include "things/dates.hpp"
+#include "things/ops.hpp"
+#include "things/schema.hpp"
+#include "things/tools.hpp"
+
+using namespace takt::things;
+
+namespace {
+rapidjson::Document parse(const char* text) {
+  rapidjson::Document d;
+  d.Parse(text);
+  EXPECT_FALSE(d.HasParseError()) << text;
+  return d;
+}
+const Date kToday{2026, 11, 22};
+}  // namespace
+
+TEST(Dates, PackedLikeThings) {
+  EXPECT_EQ(pack_date({2021, 3, 28}), 132464128);
+  EXPECT_EQ(unpack_date(132464128), (Date{2021, 3, 28}));
+  EXPECT_FALSE(unpack_date(0));
+  EXPECT_EQ(iso_date({2026, 1, 5}), "2026-01-05");
+  EXPECT_EQ(parse_iso_date("2024-02-29"), (Date{2024, 2, 29}));
+  EXPECT_FALSE(parse_iso_date("2023-02-29"));
+  EXPECT_FALSE(parse_iso_date("2023-13-01"));
+  EXPECT_FALSE(parse_iso_date("tomorrow"));
+  EXPECT_EQ(iso_timestamp(0), "1970-01-01T00:00:00Z");
+}
+
+TEST(Schema, ErrorsNameTheField) {
+  const auto* add = find_tool("add_todo");
+  ASSERT_NE(add, nullptr);
+  auto check = [&](const char* args) {
+    auto d = parse(args);
+    return validate(*add->input_schema, d).value_or("");
+  };
+  EXPECT_EQ(check(R"({"title":"ok"})"), "");
+  EXPECT_EQ(check(R"({})"), "title: is required");
+  EXPECT_EQ(check(R"({"title":5})"), "title: expected a string, got an integer");
+  EXPECT_EQ(check(R"({"title":""})"), "title: must not be empty");
+  EXPECT_EQ(check(R"({"title":"x","tags":"a,b"})"), "tags: expected an array, got a string");
+  EXPECT_EQ(check(R"({"title":"x","tags":["a",3]})"), "tags[1]: expected a string, got an integer");
+  EXPECT_EQ(check(R"({"title":"x","deadline":"soon"})"), "deadline: must be a date written YYYY-MM-DD");
+  EXPECT_EQ(check(R"({"title":"x","colour":"red"})"), "colour: is not a known argument");
+  const auto* inbox = find_tool("get_inbox");
+  auto d = parse(R"({"limit":0})");
+  EXPECT_EQ(validate(*inbox->input_schema, d).value_or(""), "limit: must be at least 1");
+}
+
+TEST(Schema, LengthsCountCharactersNotBytes) {
+  auto schema = parse(R"({"type":"string","maxLength":3})");
+  auto ok = parse(R"("äöü")");
+  auto too_long = parse(R"("äöüß")");
+  EXPECT_FALSE(validate(schema, ok));
+  EXPECT_TRUE(validate(schema, too_long));
+}
+
+TEST(Catalog, EveryToolIsComplete) {
+  for (const auto& t : tool_catalog()) {
+    SCOPED_TRACE(t.name);
+    EXPECT_FALSE(t.title.empty());
+    EXPECT_FALSE(t.description.empty());
+    auto in = parse(t.input_schema_text.c_str());
+    auto out = parse(t.output_schema_text.c_str());
+    EXPECT_STREQ(in["type"].GetString(), "object");
+    EXPECT_STREQ(out["type"].GetString(), "object");
+    EXPECT_EQ(t.read_only, t.kind != ToolKind::Write);
+  }
+  auto list = parse(tools_list_json().c_str());
+  ASSERT_TRUE(list.IsArray());
+  EXPECT_EQ(list.Size(), tool_catalog().size());
+  EXPECT_EQ(find_tool("no_such_tool"), nullptr);
+}
+
+TEST(Tools, WhenIsCheckedBeforeQueueing) {
+  SimDialect sim;
+  const auto* add = find_tool("add_todo");
+  auto bad = parse(R"({"title":"x","when":"next week"})");
+  EXPECT_EQ(check_arguments(*add, bad, sim).value_or(""),
+            "when: must be today, evening, anytime, someday or a date YYYY-MM-DD");
+  auto orphan = parse(R"({"title":"x","heading":"H"})");
+  EXPECT_EQ(check_arguments(*add, orphan, sim).value_or(""), "heading: needs 'project', the project the heading belongs to");
+  auto fine = parse(R"({"title":"x","when":"2026-12-01"})");
+  EXPECT_FALSE(check_arguments(*add, fine, sim));
+}
+
+TEST(Tools, ResultsCarryStructuredContentAndText) {
+  EXPECT_EQ(tool_result(R"({"id":"a"})"),
+            R"({"content":[{"type":"text","text":"{\"id\":\"a\"}"}],"structuredContent":{"id":"a"},"isError":false})");
+  EXPECT_EQ(tool_error("no"), R"({"content":[{"type":"text","text":"no"}],"isError":true})");
+}
+
+TEST(SimDialect, RendersJsonAndReadsResults) {
+  SimDialect sim;
+  AddTodo a;
+  a.title = "Say \"hi\"\n";
+  a.tags = {"Home"};
+  EXPECT_EQ(sim.render({a}), R"({"ops":[{"op":"add_todo","title":"Say \"hi\"\n","tags":["Home"]}]})");
+  auto ok = sim.parse({0, false, true, R"({"results":[{"ok":true,"id":"abc"}]})", ""}, 1);
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_TRUE(ok[0].ok);
+  EXPECT_EQ(ok[0].id, "abc");
+  auto failed = sim.parse({1, false, true, "", "things-sim: Things3 got an error: AppleEvent timed out. (-1712)\n"}, 1);
+  EXPECT_FALSE(failed[0].ok);
+  EXPECT_EQ(failed[0].error, "things-sim: Things3 got an error: AppleEvent timed out. (-1712)");
+  auto garbled = sim.parse({0, false, true, "not json", ""}, 1);
+  EXPECT_FALSE(garbled[0].ok);
+  auto timeout = sim.parse({-1, true, true, "", ""}, 1);
+  EXPECT_EQ(timeout[0].error, "Things did not answer in time; the script was stopped");
+}
+
+TEST(AppleScript, StringsAreLiterals) {
+  EXPECT_EQ(applescript_string("plain"), "\"plain\"");
+  EXPECT_EQ(applescript_string("a\"b"), "\"a\\\"b\"");
+  EXPECT_EQ(applescript_string("back\\slash"), "\"back\\\\slash\"");
+  EXPECT_EQ(applescript_string("two\nlines"), "\"two\" & linefeed & \"lines\"");
+  EXPECT_EQ(applescript_string("cr\rhere"), "\"cr\" & return & \"here\"");
+  EXPECT_EQ(applescript_string("\" & (do shell script \"rm -rf ~\") & \""),
+            "\"\\\" & (do shell script \\\"rm -rf ~\\\") & \\\"\"");
+}
+
+TEST(AppleScript, GoldenAddTodo) {
+  AppleScriptDialect as([] { return kToday; });
+  AddTodo a;
+  a.title = "Pay \"rent\"";
+  a.notes = "line one\nline two";
+  a.tags = {"Home", "Money"};
+  a.when = "2026-12-01";
+  a.deadline = "2026-12-05";
+  EXPECT_EQ(as.render({a}),
+            "set takt_ids to {}\n"
+            "tell application \"Things3\"\n"
+            "  set t0 to make new to do with properties {name:\"Pay \\\"rent\\\"\", notes:\"line one\" & linefeed & "
+            "\"line two\"} at beginning of list \"Inbox\"\n"
+            "  set tag names of t0 to \"Home, Money\"\n"
+            "  set d0 to current date\n  set day of d0 to 1\n  set year of d0 to 2026\n  set month of d0 to 12\n"
+            "  set day of d0 to 5\n  set time of d0 to 0\n"
+            "  set due date of t0 to d0\n"
+            "  set w0 to current date\n  set day of w0 to 1\n  set year of w0 to 2026\n  set month of w0 to 12\n"
+            "  set day of w0 to 1\n  set time of w0 to 0\n"
+            "  schedule t0 for w0\n"
+            "  set end of takt_ids to (id of t0)\n"
+            "end tell\n"
+            "set AppleScript's text item delimiters to linefeed\n"
+            "return takt_ids as text\n");
+}
+
+TEST(AppleScript, RefusesWhatItCannotDo) {
+  AppleScriptDialect as([] { return kToday; });
+  AddTodo a;
+  a.title = "x";
+  a.checklist = {"one"};
+  EXPECT_NE(as.unsupported(a).value_or("").find("checklist"), std::string::npos);
+  AddTodo e;
+  e.title = "x";
+  e.when = "evening";
+  EXPECT_NE(as.unsupported(e).value_or("").find("when"), std::string::npos);
+}
+
+TEST(AppleScript, ErrorTextOnExitZeroIsAFailure) {
+  AppleScriptDialect as([] { return kToday; });
+  auto r = as.parse({0, false, true, "Things3 got an error: Can't make list\n", ""}, 1);
+  EXPECT_FALSE(r[0].ok);
+  auto ok = as.parse({0, false, true, "8Xvlbdej9Jh16fjqFkuqru\n", ""}, 1);
+  EXPECT_TRUE(ok[0].ok);
+}

@@ -1,0 +1,37 @@
+# takt: the two commands a newcomer needs, and the sanitizer builds.
+#   make run    install what is missing, build, serve MCP over stdio on the embedded default
+#   make test   install what is missing, build (warnings are errors), run the whole suite
+#   make asan   the suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make tsan   the suite under ThreadSanitizer
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CONFIG ?= config/takt.yaml
+CMAKE_FLAGS ?=
+
+.PHONY: run test build deps asan tsan clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTAKT_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build -j$(JOBS)
+
+run: build
+	@exec build/bin/takt --config $(CONFIG)
+
+test: build
+	@cd build && ctest -j$(JOBS) --output-on-failure
+
+asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTAKT_WERROR=ON -DTAKT_SANITIZE=address,undefined >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest -j$(JOBS) --output-on-failure
+
+tsan: deps
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTAKT_WERROR=ON -DTAKT_SANITIZE=thread >/dev/null
+	@cmake --build build-tsan -j$(JOBS)
+	@cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest -j$(JOBS) --output-on-failure
+
+clean:
+	rm -rf build build-asan build-tsan

@@ -172,7 +172,7 @@ int serve(const Config& cfg) {
     spdlog::info("connect a desktop client with: {{\"mcpServers\":{{\"things\":{{\"command\":\"{}\",\"args\":[{}]}}}}}}",
                  (self_dir() / "takt").string(),
                  cfg.source.empty() ? "" : "\"--config\",\"" + fs::absolute(cfg.source).string() + "\"");
-    spdlog::info("or try it: npx @modelcontextprotocol/inspector --cli {} --method tools/list",
+    spdlog::info("or try it: npx @modelcontextprotocol/inspector --cli --method tools/list -- {}",
                  (self_dir() / "takt").string());
   }
 

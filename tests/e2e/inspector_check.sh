@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# End to end through the official MCP Inspector CLI, as a real client: lists takt's tools
+# and calls every one of them over stdio. Node 22 and the Inspector come from the npm
+# registry into a cache directory on first use. Exit 77 (skipped) when npm is missing or
+# the registry cannot be reached; any failed check exits 1.
+set -euo pipefail
+takt=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cache=${TAKT_NODE_CACHE:-$HOME/.cache/takt/node22}
+if [ ! -x "$cache/node_modules/.bin/inspector" ] || [ ! -x "$cache/node_modules/node/bin/node" ]; then
+  command -v npm >/dev/null || { echo "npm is not installed: skipping"; exit 77; }
+  mkdir -p "$cache"
+  if ! (cd "$cache" && npm install --silent --no-audit --no-fund node@22 @modelcontextprotocol/inspector@2 >"$work/npm.log" 2>&1); then
+    cat "$work/npm.log"; echo "could not install the Inspector from npm: skipping"; exit 77
+  fi
+fi
+export PATH="$cache/node_modules/node/bin:$cache/node_modules/.bin:$PATH"
+
+cat >"$work/takt.yaml" <<YAML
+backend:
+  database: $work/things.sqlite
+  sim_latency: 5ms..20ms
+metrics:
+  enabled: false
+YAML
+
+inspect() { timeout 120 inspector --cli "$@" -- "$takt" --config "$work/takt.yaml" 2>>"$work/stderr.log"; }
+fail() { echo "FAIL: $*"; echo "--- takt stderr:"; tail -20 "$work/stderr.log"; exit 1; }
+check() {  # check NAME JSON JS-EXPRESSION-ON-r
+  node -e "const r = JSON.parse(require('fs').readFileSync(0, 'utf8')); if (!($3)) process.exit(1)" <<<"$2" ||
+    fail "$1: $2"
+  echo "ok: $1"
+}
+
+out=$(inspect --method tools/list)
+check "tools/list has the six tools" "$out" \
+  "['get_inbox','get_today','get_projects','add_todo','health_check','queue_status'].every(n => r.tools.some(t => t.name === n && t.inputSchema && t.outputSchema))"
+
+out=$(inspect --method tools/call --tool-name add_todo --tool-arg 'title=Written by the Inspector')
+check "add_todo returns an id" "$out" "!r.isError && r.structuredContent.id.length === 22"
+id=$(node -e "console.log(JSON.parse(process.argv[1]).structuredContent.id)" "$out")
+
+out=$(inspect --method tools/call --tool-name get_inbox)
+check "get_inbox shows the new to-do" "$out" "r.structuredContent.items.some(i => i.id === '$id' && i.title === 'Written by the Inspector')"
+out=$(inspect --method tools/call --tool-name get_today --tool-arg limit=2)
+check "get_today pages" "$out" "!r.isError && r.structuredContent.count <= 2 && r.structuredContent.total >= r.structuredContent.count"
+out=$(inspect --method tools/call --tool-name get_projects)
+check "get_projects" "$out" "!r.isError && r.structuredContent.items.every(i => i.type === 'project')"
+out=$(inspect --method tools/call --tool-name health_check)
+check "health_check" "$out" "r.structuredContent.status === 'ok' && r.structuredContent.database_readable"
+out=$(inspect --method tools/call --tool-name queue_status)
+check "queue_status" "$out" "typeof r.structuredContent.slow_queue_depth === 'number'"
+out=$(inspect --method tools/call --tool-name add_todo --tool-args-json '{"title": 7}' || true)
+check "bad arguments are a tool error naming the field" "$out" "r.isError && r.content[0].text.includes('title')"
+echo "inspector: all checks passed"

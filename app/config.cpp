@@ -164,6 +164,11 @@ Config parse(const YAML::Node& root, const std::string& file) {
     m.field("max_json_depth", [&](const YAML::Node& v, const std::string& k) {
       cfg.server.max_json_depth = read_uint<unsigned>(file, v, k, 4, 1000);
     });
+    m.field("on_overload", [&](const YAML::Node& v, const std::string& k) {
+      auto s = scalar(file, v, k, "block or reject");
+      if (s != "block" && s != "reject") bad_value(file, v, k, "block or reject");
+      cfg.server.on_overload = s == "block" ? OverloadPolicy::Block : OverloadPolicy::Reject;
+    });
     m.finish();
   });
 
@@ -207,6 +212,7 @@ Config parse(const YAML::Node& root, const std::string& file) {
     m.field("sim_latency", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_latency = read_range(file, v, k); });
     m.field("sim_per_op", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_per_op = read_range(file, v, k); });
     m.field("sim_fail_rate", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_fail_rate = read_fraction(file, v, k); });
+    m.field("sim_hang_rate", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_hang_rate = read_fraction(file, v, k); });
     m.field("script_timeout", [&](const YAML::Node& v, const std::string& k) {
       cfg.backend.script_timeout = read_duration(file, v, k);
       if (cfg.backend.script_timeout.count() <= 0) bad_value(file, v, k, "longer than 0");
@@ -221,7 +227,33 @@ Config parse(const YAML::Node& root, const std::string& file) {
     m.field("slow_queue_capacity", [&](const YAML::Node& v, const std::string& k) {
       cfg.pipeline.slow_queue_capacity = read_uint<std::size_t>(file, v, k, 1, 1'000'000);
     });
+    m.field("db_queue_capacity", [&](const YAML::Node& v, const std::string& k) {
+      cfg.pipeline.db_queue_capacity = read_uint<std::size_t>(file, v, k, 1, 1'000'000);
+    });
     m.finish();
+  });
+
+  top.field("lane", [&](const YAML::Node& n, const std::string& path) {
+    MapReader m(n, path, file);
+    m.field("max_writes_passing_a_read", [&](const YAML::Node& v, const std::string& k) {
+      cfg.lane.max_writes_passing_a_read = read_uint<unsigned>(file, v, k, 0, 1000);
+    });
+    m.field("weights", [&](const YAML::Node& v, const std::string& k) {
+      MapReader w(v, k, file);
+      w.field("fast", [&](const YAML::Node& x, const std::string& kk) { cfg.lane.weight_fast = read_uint<unsigned>(file, x, kk, 1, 1000); });
+      w.field("medium", [&](const YAML::Node& x, const std::string& kk) { cfg.lane.weight_medium = read_uint<unsigned>(file, x, kk, 1, 1000); });
+      w.field("slow", [&](const YAML::Node& x, const std::string& kk) { cfg.lane.weight_slow = read_uint<unsigned>(file, x, kk, 1, 1000); });
+      w.finish();
+    });
+    m.field("batch_max", [&](const YAML::Node& v, const std::string& k) { cfg.lane.batch_max = read_uint<unsigned>(file, v, k, 1, 250); });
+    m.field("reclassify_after", [&](const YAML::Node& v, const std::string& k) {
+      cfg.lane.reclassify_after = read_uint<unsigned>(file, v, k, 1, 1'000'000);
+    });
+    m.field("fast_below", [&](const YAML::Node& v, const std::string& k) { cfg.lane.fast_below = read_duration(file, v, k); });
+    m.field("slow_above", [&](const YAML::Node& v, const std::string& k) { cfg.lane.slow_above = read_duration(file, v, k); });
+    m.finish();
+    if (cfg.lane.slow_above < cfg.lane.fast_below)
+      throw ConfigError(file + ": 'lane.slow_above' must not be shorter than 'lane.fast_below'");
   });
 
   top.field("cache", [&](const YAML::Node& n, const std::string& path) {
@@ -243,13 +275,25 @@ Config parse(const YAML::Node& root, const std::string& file) {
 
   top.field("tools", [&](const YAML::Node& n, const std::string& path) {
     MapReader m(n, path, file);
-    m.field("lane", [&](const YAML::Node& v, const std::string& k) {
+    m.field("reads_via", [&](const YAML::Node& v, const std::string& k) {
+      auto s = scalar(file, v, k, "database or applescript");
+      if (s != "database" && s != "applescript") bad_value(file, v, k, "database or applescript");
+      cfg.tools.reads_via = s == "database" ? ReadsVia::Database : ReadsVia::AppleScript;
+    });
+    m.field("cost", [&](const YAML::Node& v, const std::string& k) {
       if (v.IsNull()) return;
       MapReader tools(v, k, file);
       tools.each([&](const std::string& name, const YAML::Node& tv, const std::string& tk) {
-        auto lane = parse_lane(scalar(file, tv, tk, "fast, medium or slow"));
-        if (!lane) bad_value(file, tv, tk, "fast, medium or slow");
-        cfg.tools.lane[name] = *lane;
+        auto cost = parse_lane(scalar(file, tv, tk, "fast, medium or slow"));
+        if (!cost) bad_value(file, tv, tk, "fast, medium or slow");
+        cfg.tools.cost[name] = *cost;
+      });
+    });
+    m.field("timeout", [&](const YAML::Node& v, const std::string& k) {
+      if (v.IsNull()) return;
+      MapReader tools(v, k, file);
+      tools.each([&](const std::string& name, const YAML::Node& tv, const std::string& tk) {
+        cfg.tools.timeout[name] = read_duration(file, tv, tk);
       });
     });
     m.finish();

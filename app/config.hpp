@@ -24,10 +24,17 @@ struct MillisRange {
 /// or run as a script in the single AppleScript lane.
 enum class LaneClass { Fast, Medium, Slow };
 
+/// What happens when max_in_flight messages are in flight.
+enum class OverloadPolicy {
+  Block,   ///< stop reading input until one is answered (the client's pipe fills)
+  Reject,  ///< answer at once with an "overloaded, retry later" error
+};
+
 struct ServerConfig {
   std::size_t max_message_bytes = 4 * 1024 * 1024;  ///< longest accepted JSON-RPC line
   std::size_t max_in_flight = 256;                   ///< admitted, not yet answered requests
   unsigned max_json_depth = 64;                      ///< deepest nesting accepted in a message
+  OverloadPolicy on_overload = OverloadPolicy::Block;
 };
 
 struct LoggingConfig {
@@ -46,13 +53,25 @@ struct BackendConfig {
   MillisRange sim_latency{Millis{200}, Millis{800}};  ///< per-call cost of things-sim
   MillisRange sim_per_op{Millis{0}, Millis{0}};       ///< per-operation cost of things-sim
   double sim_fail_rate = 0.0;    ///< injected transient failures, 0..1
+  double sim_hang_rate = 0.0;    ///< injected hangs (killed at the timeout), 0..1
   Millis script_timeout{30000};  ///< a script running longer is killed (whole process group)
 };
 
 struct PipelineConfig {
   unsigned threads = 4;      ///< worker threads of the graph's task arena
   unsigned db_readers = 2;   ///< database reads running at once (medium lane)
+  std::size_t db_queue_capacity = 512;     ///< reads waiting for a database connection
   std::size_t slow_queue_capacity = 1024;  ///< jobs waiting for the AppleScript lane
+};
+
+/// How the AppleScript lane orders and groups the scripts waiting for it (heijunka).
+struct LaneConfig {
+  unsigned max_writes_passing_a_read = 4;  ///< a waiting read runs after at most this many writes
+  unsigned weight_fast = 4, weight_medium = 2, weight_slow = 1;  ///< interleaving of cost classes
+  unsigned batch_max = 10;                 ///< operations run together in one script, at most
+  unsigned reclassify_after = 5;           ///< measured runs before a tool's class follows them
+  Millis fast_below{300};                  ///< measured service time under this: fast
+  Millis slow_above{1500};                 ///< measured service time over this: slow
 };
 
 struct CacheConfig {
@@ -62,8 +81,13 @@ struct CacheConfig {
   std::map<std::string, Millis> tool_ttl;  ///< per-tool override of ttl
 };
 
+/// Where reads are answered from.
+enum class ReadsVia { Database, AppleScript };
+
 struct ToolsConfig {
-  std::map<std::string, LaneClass> lane;  ///< per-tool override of the catalogue's lane
+  ReadsVia reads_via = ReadsVia::Database;
+  std::map<std::string, LaneClass> cost;   ///< per-tool expected cost class (fast, medium, slow)
+  std::map<std::string, Millis> timeout;   ///< per-tool script timeout (default: backend.script_timeout)
 };
 
 struct Config {
@@ -73,6 +97,7 @@ struct Config {
   MetricsConfig metrics;
   BackendConfig backend;
   PipelineConfig pipeline;
+  LaneConfig lane;
   CacheConfig cache;
   ToolsConfig tools;
 };

@@ -88,7 +88,8 @@ Backend make_backend(const Config& cfg) {
   fs::create_directories(fs::path(b.database).parent_path());
   b.command = {sim,
                {"--db", b.database, "--latency-ms", range_arg(cfg.backend.sim_latency), "--per-op-ms",
-                range_arg(cfg.backend.sim_per_op), "--fail-rate", std::to_string(cfg.backend.sim_fail_rate)}};
+                range_arg(cfg.backend.sim_per_op), "--fail-rate", std::to_string(cfg.backend.sim_fail_rate),
+                "--hang-rate", std::to_string(cfg.backend.sim_hang_rate)}};
   b.label = "things-sim (" + sim + ")";
   b.dialect = std::make_shared<things::SimDialect>();
   auto init = things::run_script({sim, {"--db", b.database, "--init"}}, "", Millis{30000});

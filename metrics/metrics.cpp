@@ -47,6 +47,42 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> r)
                     .Name("takt_requests_in_flight")
                     .Help("Messages admitted into the graph and not yet answered")
                     .Register(*r)),
+      queue_capacity(prometheus::BuildGauge()
+                         .Name("takt_queue_capacity")
+                         .Help("Configured bound of a buffer of the graph, by queue")
+                         .Register(*r)),
+      busy_seconds(prometheus::BuildCounter()
+                       .Name("takt_applescript_busy_seconds_total")
+                       .Help("Seconds the AppleScript lane spent running scripts; over wall time, its utilisation")
+                       .Register(*r)),
+      wait_seconds(prometheus::BuildHistogram()
+                       .Name("takt_wait_seconds")
+                       .Help("Time a request waited in its lane before running, by lane and cost class")
+                       .Register(*r)),
+      service_seconds(prometheus::BuildHistogram()
+                          .Name("takt_service_seconds")
+                          .Help("Time a request took to run once started, by lane and cost class")
+                          .Register(*r)),
+      rejections(prometheus::BuildCounter()
+                     .Name("takt_rejections_total")
+                     .Help("Requests answered 'overloaded, retry later', by the bound that was full")
+                     .Register(*r)),
+      coalesced(prometheus::BuildCounter()
+                    .Name("takt_coalesced_total")
+                    .Help("Reads answered by an identical read already in flight instead of running again")
+                    .Register(*r)),
+      batched(prometheus::BuildCounter()
+                  .Name("takt_batched_operations_total")
+                  .Help("Operations that ran in a script together with others (batching)")
+                  .Register(*r)),
+      batch_size(prometheus::BuildHistogram()
+                     .Name("takt_batch_size")
+                     .Help("Operations per script run in the AppleScript lane")
+                     .Register(*r)),
+      cancelled(prometheus::BuildCounter()
+                    .Name("takt_cancelled_total")
+                    .Help("Requests cancelled by the client, by where they were (waiting, running)")
+                    .Register(*r)),
       registry_(std::move(r)) {
   prometheus::BuildGauge()
       .Name("takt_build_info")

@@ -42,6 +42,15 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& cache_lookups;  ///< takt_cache_lookups_total{result}
   prometheus::Family<prometheus::Gauge>& queue_depth;      ///< takt_queue_depth{queue}
   prometheus::Family<prometheus::Gauge>& in_flight;        ///< takt_requests_in_flight
+  prometheus::Family<prometheus::Gauge>& queue_capacity;   ///< takt_queue_capacity{queue}
+  prometheus::Family<prometheus::Counter>& busy_seconds;   ///< takt_applescript_busy_seconds_total
+  prometheus::Family<prometheus::Histogram>& wait_seconds;     ///< takt_wait_seconds{lane,class}
+  prometheus::Family<prometheus::Histogram>& service_seconds;  ///< takt_service_seconds{lane,class}
+  prometheus::Family<prometheus::Counter>& rejections;     ///< takt_rejections_total{reason}
+  prometheus::Family<prometheus::Counter>& coalesced;      ///< takt_coalesced_total
+  prometheus::Family<prometheus::Counter>& batched;        ///< takt_batched_operations_total
+  prometheus::Family<prometheus::Histogram>& batch_size;   ///< takt_batch_size
+  prometheus::Family<prometheus::Counter>& cancelled;      ///< takt_cancelled_total{where}
 
  private:
   explicit Metrics(std::shared_ptr<prometheus::Registry> registry);

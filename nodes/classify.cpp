@@ -12,6 +12,15 @@ const rapidjson::Value& empty_object() {
   return v;
 }
 
+Lane lane_of(const things::ToolSpec& tool, const Config& cfg) {
+  switch (tool.kind) {
+    case things::ToolKind::Status: return Lane::InProcess;
+    case things::ToolKind::Read: return cfg.tools.reads_via == ReadsVia::Database ? Lane::Database : Lane::AppleScript;
+    case things::ToolKind::Write: return Lane::AppleScript;
+  }
+  return Lane::InProcess;
+}
+
 void classify_tool_call(Job& job, Services& s) {
   const auto* params = job.msg->params;
   auto name = params ? json::get_string(*params, "name") : std::nullopt;
@@ -30,13 +39,21 @@ void classify_tool_call(Job& job, Services& s) {
     return;
   }
   job.arguments = args && args->IsObject() ? args : &empty_object();
-  job.lane = job.tool->lane;
+  job.lane = lane_of(*job.tool, s.config);
+  job.cost = s.cost_of(*job.tool);
   job.write = job.tool->kind == things::ToolKind::Write;
   if (auto why = things::check_arguments(*job.tool, *job.arguments, *s.backend.dialect)) {
     job.tool_fail(things::tool_error("Invalid arguments: " + *why));
     return;
   }
-  if (job.tool->cacheable && s.config.cache.enabled) job.cache_key = job.tool->name + ":" + json::dump(*job.arguments);
+  if (job.tool->kind == things::ToolKind::Read && job.lane == Lane::AppleScript) {
+    if (auto why = s.backend.dialect->unsupported(things::ReadOp{job.tool->name, "{}"})) {
+      job.tool_fail(things::tool_error(*why));
+      return;
+    }
+  }
+  // Identical reads share one execution (and one cache entry): same tool, same arguments.
+  if (job.tool->cacheable) job.cache_key = job.tool->name + ":" + json::dump(*job.arguments);
 }
 
 }  // namespace

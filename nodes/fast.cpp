@@ -52,7 +52,7 @@ std::string queue_status(Services& s) {
   w.Key("in_flight");
   w.Uint64(s.admission.in_flight());
   w.Key("slow_queue_depth");
-  w.Int64(s.lane.slow_depth.load());
+  w.Uint64(s.leveling.size());
   w.Key("slow_queue_capacity");
   w.Uint64(s.config.pipeline.slow_queue_capacity);
   w.Key("script_running");
@@ -63,6 +63,12 @@ std::string queue_status(Services& s) {
   w.Int64(s.lane.scripts_failed.load());
   w.Key("cache_entries");
   w.Uint64(s.cache.size());
+  w.Key("database_queue_depth");
+  w.Int64(s.lane.db_waiting.load());
+  w.Key("writes_dispatched");
+  w.Uint64(s.leveling.writes_dispatched());
+  w.Key("busy_seconds");
+  w.Double(s.lane_metrics.busy_seconds->Value());
   w.EndObject();
   return {sb.GetString(), sb.GetSize()};
 }
@@ -85,18 +91,30 @@ JobPtr FastStage::operator()(JobPtr job) const {
 
 JobPtr DbReadStage::operator()(JobPtr job) const {
   s.edges.enter(*job, Stage::DbRead);
-  if (job->cancelled.load(std::memory_order_acquire)) return job;
+  s.lane.db_waiting.fetch_sub(1);
+  s.lane_metrics.depth_database->Decrement();
+  const auto start = Clock::now();
+  const auto cls = static_cast<int>(job->cost);
+  s.lane_metrics.wait[1][cls]->Observe(std::chrono::duration<double>(start - job->queued_at).count());
+  if (job->cancelled.load(std::memory_order_acquire) && s.inflight.try_abandon(job->cache_key)) {
+    s.lane_metrics.cancelled_waiting->Increment();
+    return job;  // nobody is waiting for this read any more
+  }
+  job->started_at = start;
   try {
     job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, s.db));
   } catch (const things::DbError& e) {
     spdlog::warn("{} failed: {}", job->tool->name, e.what());
     job->tool_fail(things::tool_error(e.what()));
   }
+  s.lane_metrics.service[1][cls]->Observe(std::chrono::duration<double>(Clock::now() - start).count());
   return job;
 }
 
-void send_progress(Job& job, double progress, double total, const std::string& message) {
+void send_progress(Job& job, double progress, std::optional<double> total, const std::string& message) {
   if (job.progress_token.empty() || job.cancelled.load(std::memory_order_acquire)) return;
+  if (progress <= job.progress_sent) return;  // progress only ever increases
+  job.progress_sent = progress;
   rapidjson::StringBuffer sb;
   json::Writer w(sb);
   w.StartObject();
@@ -104,8 +122,10 @@ void send_progress(Job& job, double progress, double total, const std::string& m
   w.RawValue(job.progress_token.c_str(), job.progress_token.size(), rapidjson::kStringType);
   w.Key("progress");
   w.Double(progress);
-  w.Key("total");
-  w.Double(total);
+  if (total) {
+    w.Key("total");
+    w.Double(*total);
+  }
   w.Key("message");
   w.String(message.c_str(), static_cast<rapidjson::SizeType>(message.size()));
   w.EndObject();

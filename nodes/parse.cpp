@@ -29,6 +29,15 @@ JobPtr ParseStage::operator()(JobPtr job) const {
     refuse(*job, std::move(parsed.id), std::move(*parsed.error));
     return job;
   }
+  if (job->overloaded) {
+    // Parsed only for its id: the server was full when it arrived (server.on_overload: reject).
+    refuse(*job, parsed.id,
+           {mcp::kOverloaded, "Overloaded: " + std::to_string(s.config.server.max_in_flight) +
+                                  " requests are in flight; retry later"});
+    if (parsed.message && parsed.message->kind != mcp::Message::Kind::Request) job->msg->kind = parsed.message->kind;
+    s.lane_metrics.rejected_admission->Increment();
+    return job;
+  }
   job->msg = std::move(parsed.message);
   return job;
 }

@@ -1,5 +1,7 @@
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "nodes/stages.hpp"
 #include "things/catalog.hpp"
 
@@ -18,7 +20,7 @@ JobPtr SerializeStage::operator()(JobPtr job) const {
     };
     const auto now = Clock::now();
     spdlog::debug("request {} {}{}{} lane={} wait={:.2f}ms service={:.2f}ms total={:.2f}ms{}", job->id(),
-                  job->msg->method, job->tool ? " " : "", job->tool ? job->tool->name : "", lane_name(job->lane),
+                  job->msg->method, job->tool ? " " : "", job->tool ? job->tool->name : "", lane_label(job->lane),
                   ms(job->queued_at, job->started_at), ms(job->started_at, now), ms(job->admitted_at, now),
                   job->cancelled.load() ? " (cancelled)" : "");
   }
@@ -38,10 +40,9 @@ void EgressStage::operator()(const JobPtr& job) const {
   s.edges.enter(*job, Stage::Egress);
   if (!job->wire.empty()) job->session->send(std::move(job->wire));
   if (job->is_request()) job->session->untrack(job->msg->id, job.get());
-  if (job->admitted_slot) {
-    job->admitted_slot = false;
-    s.metrics.in_flight.Add({}).Decrement();
-    s.admission.release();
+  if (auto* slot = std::exchange(job->slot, nullptr)) {
+    if (slot == &s.admission) s.metrics.in_flight.Add({}).Decrement();
+    slot->release();
   }
 }
 

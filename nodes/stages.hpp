@@ -23,13 +23,21 @@ struct ClassifyStage {
 };
 
 /// Where cache_lookup sends a job.
-enum class Route { Answered, Fast, Medium, Slow };
+enum class Route {
+  Answered,   ///< straight to serialize: a cache hit, an error, a cancelled request
+  InProcess,  ///< the fast stage
+  Database,   ///< db_read
+  AppleScript,  ///< write_priority, then the AppleScript lane
+  Parked,     ///< follows an identical read in flight; released by cache_store
+};
 
-/// cache_lookup: answers cacheable reads from the cache, drops cancelled jobs, refuses
-/// work when the AppleScript lane's queue is full, and routes the rest to their lane.
+/// cache_lookup: answers cacheable reads from the cache, parks reads identical to one in
+/// flight (coalescing), drops cancelled jobs, refuses work when the lane it needs is full
+/// ("overloaded, retry later"), and routes the rest to their lane. `released` receives
+/// jobs answered on the way (followers of a refused leader).
 struct CacheLookupStage {
   Services& s;
-  Route operator()(Job& job) const;
+  Route operator()(const JobPtr& job, std::vector<JobPtr>& released) const;
 };
 
 /// fast: protocol methods and status tools, answered in-process.
@@ -45,10 +53,20 @@ struct DbReadStage {
   JobPtr operator()(JobPtr job) const;
 };
 
-/// cache_store: a fresh read result enters the cache (unless a write came in between).
+/// cache_store: a fresh read result enters the cache (unless a write came in between),
+/// and the reads that followed it get its answer. Returns the job and its followers.
 struct CacheStoreStage {
   Services& s;
-  JobPtr operator()(JobPtr job) const;
+  std::vector<JobPtr> operator()(JobPtr job) const;
+};
+
+/// write_priority: the job enters the AppleScript lane's leveling queue, which decides
+/// what runs next (pipeline/leveling.hpp). Returns true when queued (a ticket then flows
+/// on to the lane, one per job); false when the queue is full and the job is answered
+/// "overloaded" (with the reads that followed it, in `released`).
+struct WritePriorityStage {
+  Services& s;
+  bool operator()(const JobPtr& job, std::vector<JobPtr>& released) const;
 };
 
 /// serialize: the reply as one wire line; none for notifications and cancelled requests.
@@ -63,19 +81,11 @@ struct EgressStage {
   void operator()(const JobPtr& job) const;
 };
 
-/// Order of the write-priority queue: writes before reads, then first come first served.
-/// TBB's priority_queue_node is a max-heap: true means `a` goes after `b`.
-struct SlowOrder {
-  bool operator()(const JobPtr& a, const JobPtr& b) const {
-    if (!a || !b) return !a;
-    if (a->write != b->write) return !a->write;
-    return a->seq > b->seq;
-  }
-};
-
-/// Runs one slow job in the AppleScript lane: renders its operations in the backend's
-/// dialect, runs the script (blocking, for up to backend.script_timeout), reads the result
-/// back and confirms writes in the database. Called only from the lane's own thread.
-void run_slow_job(Job& job, Services& s);
+/// Runs the next batch the leveling queue chooses, as one script, in the AppleScript lane:
+/// skips jobs cancelled while waiting, renders the rest in the backend's dialect, runs
+/// the script (blocking, up to the longest timeout of its tools), gives each job its own
+/// result or error, and confirms writes in the database. Returns the jobs it took (empty
+/// when the queue was empty). Called only from the lane's own thread.
+std::vector<JobPtr> run_next_batch(Services& s);
 
 }  // namespace takt

@@ -21,6 +21,13 @@ class Admission {
     ++in_flight_;
     return true;
   }
+  /// Takes a slot only if one is free now.
+  bool try_acquire() {
+    std::lock_guard lock(mu_);
+    if (closed_ || in_flight_ >= capacity_) return false;
+    ++in_flight_;
+    return true;
+  }
   void release() {
     {
       std::lock_guard lock(mu_);

@@ -13,6 +13,7 @@
 #include "app/config.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "mcp/session.hpp"
+#include "pipeline/admission.hpp"
 #include "pipeline/stage.hpp"
 
 namespace takt {
@@ -24,19 +25,27 @@ struct MethodSpec;
 
 using Clock = std::chrono::steady_clock;
 
+/// Where a job is answered: in-process, from the Things database, or by a script.
+enum class Lane { InProcess, Database, AppleScript };
+constexpr const char* lane_label(Lane l) {
+  return l == Lane::InProcess ? "in_process" : l == Lane::Database ? "database" : "applescript";
+}
+
 struct Job {
   std::uint64_t seq = 0;                 ///< admission order; ties in queues go FIFO
   std::shared_ptr<Session> session;
   std::string line;                      ///< the raw message, until parsed
   bool oversized = false;                ///< the line was over the size limit and was dropped
+  bool overloaded = false;               ///< admitted only to be told "overloaded, retry later"
   Stage stage = Stage::Ingress;          ///< the stage it last entered (edge accounting)
 
   std::optional<mcp::Message> msg;       ///< set by parse
   const MethodSpec* method = nullptr;    ///< set by classify
   const things::ToolSpec* tool = nullptr;  ///< tools/call only
   const rapidjson::Value* arguments = nullptr;  ///< tools/call arguments (an object), inside msg
-  LaneClass lane = LaneClass::Fast;
-  bool write = false;                    ///< changes Things: runs before reads in the slow lane
+  Lane lane = Lane::InProcess;
+  LaneClass cost = LaneClass::Fast;      ///< expected cost: orders the AppleScript lane (heijunka)
+  bool write = false;                    ///< changes Things: runs before reads in the AppleScript lane
   std::string cache_key;                 ///< non-empty for cacheable reads
   std::uint64_t cache_generation = 0;    ///< cache generation when the read was looked up
   std::string progress_token;            ///< JSON text of _meta.progressToken, if any
@@ -48,9 +57,10 @@ struct Job {
   std::string wire;                      ///< the reply line, set by serialize
 
   std::atomic<bool> cancelled{false};
-  bool admitted_slot = false;            ///< holds an admission slot until egress
+  Admission* slot = nullptr;             ///< the admission slot it holds until egress
 
   Clock::time_point admitted_at{}, queued_at{}, started_at{};
+  double progress_sent = -1;             ///< last progress value notified (they must increase)
 
   bool answered() const { return result.has_value() || error.has_value(); }
   bool is_request() const { return msg && msg->kind == mcp::Message::Kind::Request; }

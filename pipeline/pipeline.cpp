@@ -14,48 +14,49 @@ namespace takt {
 
 namespace flow = tbb::flow;
 
+using Batch = std::shared_ptr<std::vector<JobPtr>>;
 using JobNode = flow::function_node<JobPtr, JobPtr>;
 using RouteNode = flow::multifunction_node<JobPtr, std::tuple<JobPtr, JobPtr, JobPtr, JobPtr>>;
-using ScriptGateway = flow::async_node<JobPtr, JobPtr>;
-using ScriptDoneNode = flow::multifunction_node<JobPtr, std::tuple<JobPtr, flow::continue_msg>>;
+using EnqueueNode = flow::multifunction_node<JobPtr, std::tuple<JobPtr, JobPtr>>;
+using FanOutNode = flow::multifunction_node<JobPtr, std::tuple<JobPtr>>;
+using ScriptGateway = flow::async_node<JobPtr, Batch>;
+using ScriptDoneNode = flow::multifunction_node<Batch, std::tuple<JobPtr, flow::continue_msg>>;
 
-/// The AppleScript lane's own thread: takes one job at a time from the async_node,
-/// runs it (blocking), and puts the result back into the graph through the gateway.
+/// The AppleScript lane's own thread: for each ticket the async_node hands it, it runs
+/// the batch the leveling queue chooses (blocking), and puts the jobs back into the graph
+/// through the gateway. One thread, so one script at a time, whatever else happens.
 class ScriptLane {
  public:
   explicit ScriptLane(Services& s) : s_(s), thread_([this] { loop(); }) {}
   ~ScriptLane() {
-    queue_.push({nullptr, nullptr});
+    queue_.push(nullptr);
     thread_.join();
   }
-  void submit(JobPtr job, ScriptGateway::gateway_type& gateway) {
+  void submit(ScriptGateway::gateway_type& gateway) {
     gateway.reserve_wait();  // the graph is not idle while a script runs
-    queue_.push({std::move(job), &gateway});
+    queue_.push(&gateway);
   }
 
  private:
-  struct Item {
-    JobPtr job;
-    ScriptGateway::gateway_type* gateway;
-  };
   void loop() {
     for (;;) {
-      Item item;
-      queue_.pop(item);
-      if (!item.job) return;
+      ScriptGateway::gateway_type* gateway = nullptr;
+      queue_.pop(gateway);
+      if (!gateway) return;
+      auto batch = std::make_shared<std::vector<JobPtr>>();
       try {
-        run_slow_job(*item.job, s_);
+        *batch = run_next_batch(s_);
       } catch (const std::exception& e) {
         spdlog::error("AppleScript lane: {}", e.what());
-        item.job->fail(mcp::kInternalError, std::string("Internal error: ") + e.what());
+        for (auto& job : *batch) job->fail(mcp::kInternalError, std::string("Internal error: ") + e.what());
       }
-      item.gateway->try_put(item.job);
-      item.gateway->release_wait();
+      gateway->try_put(batch);
+      gateway->release_wait();
     }
   }
 
   Services& s_;
-  tbb::concurrent_bounded_queue<Item> queue_;
+  tbb::concurrent_bounded_queue<ScriptGateway::gateway_type*> queue_;
   std::thread thread_;
 };
 
@@ -74,24 +75,36 @@ struct Pipeline::Graph {
     parse = std::make_unique<JobNode>(G, flow::unlimited, ParseStage{s});
     classify = std::make_unique<JobNode>(G, flow::unlimited, ClassifyStage{s});
     cache_lookup = std::make_unique<RouteNode>(G, flow::unlimited, [&s](const JobPtr& job, RouteNode::output_ports_type& out) {
-      switch (CacheLookupStage{s}(*job)) {
+      std::vector<JobPtr> released;
+      const auto route = CacheLookupStage{s}(job, released);
+      for (auto& r : released) std::get<0>(out).try_put(r);
+      switch (route) {
         case Route::Answered: std::get<0>(out).try_put(job); break;
-        case Route::Fast: std::get<1>(out).try_put(job); break;
-        case Route::Medium: std::get<2>(out).try_put(job); break;
-        case Route::Slow: std::get<3>(out).try_put(job); break;
+        case Route::InProcess: std::get<1>(out).try_put(job); break;
+        case Route::Database: std::get<2>(out).try_put(job); break;
+        case Route::AppleScript: std::get<3>(out).try_put(job); break;
+        case Route::Parked: break;  // cache_store answers it with the read it follows
       }
     });
     fast = std::make_unique<JobNode>(G, flow::unlimited, FastStage{s});
     db_read = std::make_unique<JobNode>(G, s.config.pipeline.db_readers, DbReadStage{s});
-    write_priority = std::make_unique<flow::priority_queue_node<JobPtr, SlowOrder>>(G);
+    write_priority = std::make_unique<EnqueueNode>(G, flow::unlimited, [&s](const JobPtr& job, EnqueueNode::output_ports_type& out) {
+      std::vector<JobPtr> released;
+      if (WritePriorityStage{s}(job, released)) std::get<0>(out).try_put(job);  // the ticket
+      else std::get<1>(out).try_put(job);
+      for (auto& r : released) std::get<1>(out).try_put(r);
+    });
+    tickets = std::make_unique<flow::queue_node<JobPtr>>(G);
     lane_door = std::make_unique<flow::limiter_node<JobPtr>>(G, 1);  // exactly one script at a time
     applescript = std::make_unique<ScriptGateway>(
-        G, flow::unlimited, [this](const JobPtr& job, ScriptGateway::gateway_type& gw) { lane.submit(job, gw); });
-    script_done = std::make_unique<ScriptDoneNode>(G, flow::unlimited, [](const JobPtr& job, ScriptDoneNode::output_ports_type& out) {
-      std::get<0>(out).try_put(job);
-      std::get<1>(out).try_put(flow::continue_msg{});  // frees the lane for the next script
+        G, flow::unlimited, [this](const JobPtr&, ScriptGateway::gateway_type& gw) { lane.submit(gw); });
+    script_done = std::make_unique<ScriptDoneNode>(G, flow::unlimited, [](const Batch& batch, ScriptDoneNode::output_ports_type& out) {
+      for (const auto& job : *batch) std::get<0>(out).try_put(job);
+      std::get<1>(out).try_put(flow::continue_msg{});  // frees the lane for the next ticket
     });
-    cache_store = std::make_unique<JobNode>(G, flow::unlimited, CacheStoreStage{s});
+    cache_store = std::make_unique<FanOutNode>(G, flow::unlimited, [&s](const JobPtr& job, FanOutNode::output_ports_type& out) {
+      for (auto& j : CacheStoreStage{s}(job)) std::get<0>(out).try_put(j);
+    });
     serialize = std::make_unique<JobNode>(G, flow::unlimited, SerializeStage{s});
     egress = std::make_unique<flow::function_node<JobPtr>>(G, flow::unlimited, EgressStage{s});
 
@@ -105,12 +118,19 @@ struct Pipeline::Graph {
     link(e, flow::output_port<3>(*cache_lookup), *write_priority, Stage::CacheLookup, Stage::WritePriority);
     link(e, *fast, *serialize, Stage::Fast, Stage::Serialize);
     link(e, *db_read, *cache_store, Stage::DbRead, Stage::CacheStore);
-    link(e, *cache_store, *serialize, Stage::CacheStore, Stage::Serialize);
-    link(e, *write_priority, *lane_door, Stage::WritePriority, Stage::AppleScript);
-    flow::make_edge(*lane_door, *applescript);  // inside the lane: door, gateway, done
+    link(e, flow::output_port<1>(*write_priority), *serialize, Stage::WritePriority, Stage::Serialize);
+    // Inside the lane: tickets (one per queued job) -> door (one at a time) -> gateway to
+    // the lane's thread -> done, which reopens the door. The leveling queue, not the
+    // ticket, decides which job runs: counted write_priority -> applescript as it does.
+    flow::make_edge(flow::output_port<0>(*write_priority), *tickets);
+    flow::make_edge(*tickets, *lane_door);
+    flow::make_edge(*lane_door, *applescript);
+    e.declare(Stage::WritePriority, Stage::AppleScript);
     flow::make_edge(*applescript, *script_done);
     flow::make_edge(flow::output_port<1>(*script_done), lane_door->decrementer());
-    link(e, flow::output_port<0>(*script_done), *serialize, Stage::AppleScript, Stage::Serialize);
+    link(e, flow::output_port<0>(*script_done), *cache_store, Stage::AppleScript, Stage::CacheStore);
+    link(e, flow::output_port<0>(*cache_store), *serialize, Stage::CacheStore, Stage::Serialize);
+    e.declare(Stage::CacheLookup, Stage::Serialize);  // followers released by cache_store (coalesced)
     link(e, *serialize, *egress, Stage::Serialize, Stage::Egress);
   }
 
@@ -124,18 +144,23 @@ struct Pipeline::Graph {
   tbb::task_arena arena;
   ScriptLane lane;  // outlives the graph's nodes (declared before them, destroyed after)
   std::unique_ptr<flow::graph> g;
-  std::unique_ptr<JobNode> parse, classify, fast, db_read, cache_store, serialize;
+  std::unique_ptr<JobNode> parse, classify, fast, db_read, serialize;
   std::unique_ptr<RouteNode> cache_lookup;
-  std::unique_ptr<flow::priority_queue_node<JobPtr, SlowOrder>> write_priority;
+  std::unique_ptr<EnqueueNode> write_priority;
+  std::unique_ptr<flow::queue_node<JobPtr>> tickets;
   std::unique_ptr<flow::limiter_node<JobPtr>> lane_door;
   std::unique_ptr<ScriptGateway> applescript;
   std::unique_ptr<ScriptDoneNode> script_done;
+  std::unique_ptr<FanOutNode> cache_store;
   std::unique_ptr<flow::function_node<JobPtr>> egress;
   std::atomic<std::uint64_t> seq{0};
   std::atomic<bool> draining{false};
 };
 
-Pipeline::Pipeline(Services& services) : services_(services), graph_(std::make_unique<Graph>(services)) {
+Pipeline::Pipeline(Services& services)
+    : services_(services),
+      overflow_(std::max<std::size_t>(16, services.config.server.max_in_flight / 4)),
+      graph_(std::make_unique<Graph>(services)) {
   // Held until drain(): wait_for_all() must not return while transports may still submit.
   graph_->g->reserve_wait();
 }
@@ -144,15 +169,24 @@ Pipeline::~Pipeline() { drain(); }
 
 bool Pipeline::submit(const std::shared_ptr<Session>& session, std::string line, bool oversized) {
   if (graph_->draining.load()) return false;
-  if (!services_.admission.acquire()) return false;
+  Admission* slot = &services_.admission;
+  if (services_.config.server.on_overload == OverloadPolicy::Reject) {
+    if (!slot->try_acquire()) {
+      slot = &overflow_;
+      if (!slot->acquire()) return false;
+    }
+  } else if (!slot->acquire()) {
+    return false;
+  }
   auto job = std::make_shared<Job>();
   job->seq = graph_->seq.fetch_add(1);
   job->session = session;
   job->line = std::move(line);
   job->oversized = oversized;
-  job->admitted_slot = true;
+  job->overloaded = slot == &overflow_;
+  job->slot = slot;
   job->admitted_at = Clock::now();
-  services_.metrics.in_flight.Add({}).Increment();
+  if (slot == &services_.admission) services_.metrics.in_flight.Add({}).Increment();
   graph_->arena.execute([&] { graph_->parse->try_put(job); });
   return true;
 }
@@ -162,6 +196,7 @@ void Pipeline::drain() {
   graph_->g->release_wait();
   graph_->arena.execute([&] { graph_->g->wait_for_all(); });
   services_.admission.close();
+  overflow_.close();
 }
 
 }  // namespace takt

@@ -22,8 +22,10 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  /// Admits one line from `session` into the graph. Blocks while max_in_flight messages
-  /// are in flight (backpressure); returns false once the pipeline is draining.
+  /// Admits one line from `session` into the graph. While max_in_flight messages are in
+  /// flight it blocks (server.on_overload: block: backpressure), or lets the message in
+  /// only to be answered "overloaded, retry later" (reject; those have a small bound of
+  /// their own, beyond which it blocks too). Returns false once the pipeline is draining.
   bool submit(const std::shared_ptr<Session>& session, std::string line, bool oversized);
   /// Stops admitting, waits until every admitted message is answered (writes finish).
   void drain();
@@ -33,6 +35,7 @@ class Pipeline {
  private:
   struct Graph;
   Services& services_;
+  Admission overflow_;  ///< slots for messages that are only told "overloaded"
   std::unique_ptr<Graph> graph_;
 };
 

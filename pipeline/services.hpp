@@ -1,23 +1,34 @@
 #pragma once
 /// What the stage bodies share: configuration, metrics, the cache, the database, the
-/// backend, admission, and live counters of the AppleScript lane. Owned by the Pipeline;
-/// every member is thread-safe or immutable after start-up.
+/// backend, admission, the AppleScript lane's leveling queue, coalescing of identical
+/// reads, and measured service times. Owned by whoever builds the Pipeline; every member
+/// is thread-safe or immutable after start-up.
 
+#include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/config.hpp"
 #include "metrics/metrics.hpp"
 #include "pipeline/admission.hpp"
 #include "pipeline/cache.hpp"
+#include "pipeline/coalesce.hpp"
 #include "pipeline/edges.hpp"
 #include "pipeline/job.hpp"
+#include "pipeline/leveling.hpp"
 #include "things/db.hpp"
 #include "things/ops.hpp"
 #include "things/runner.hpp"
 
 namespace takt {
+
+/// Runs one script; things::run_script in production, a controllable stand-in in graph
+/// tests. `abandon` is polled while it runs: true means stop it (its whole process group).
+using ScriptRunner = std::function<things::ScriptOutput(const things::ScriptCommand&, const std::string& script,
+                                                        Millis timeout, const std::function<bool()>& abandon)>;
 
 /// The program behind the AppleScript lane and how to speak to it.
 struct Backend {
@@ -26,33 +37,70 @@ struct Backend {
   std::string database;  ///< the Things database that reads and verifications use
   things::ScriptCommand command;
   std::shared_ptr<const things::Dialect> dialect;
+  ScriptRunner run = &things::run_script;
 };
 
 /// Live state of the AppleScript lane, for queue_status and health_check.
 struct LaneStats {
-  std::atomic<long long> slow_depth{0};
   std::atomic<bool> script_running{false};
   std::atomic<long long> scripts_run{0};
   std::atomic<long long> scripts_failed{0};
+  std::atomic<long long> db_waiting{0};  ///< reads routed to the database lane, not yet started
+  std::atomic<long long> progress_waiting{0};  ///< jobs in the leveling queue that asked for progress
+};
+
+/// Measured service time of one tool in the AppleScript lane (per operation).
+struct ToolTiming {
+  std::atomic<std::uint64_t> runs{0};
+  std::atomic<double> ewma_ms{0};
+};
+
+/// Metric handles resolved once, so hot paths never look up label sets.
+struct LaneMetrics {
+  explicit LaneMetrics(Metrics& m);
+  prometheus::Gauge* depth_applescript;
+  prometheus::Gauge* depth_database;
+  prometheus::Counter* busy_seconds;
+  prometheus::Counter* coalesced;
+  prometheus::Counter* batched;
+  prometheus::Histogram* batch_size;
+  prometheus::Counter* rejected_admission;
+  prometheus::Counter* rejected_applescript;
+  prometheus::Counter* rejected_database;
+  prometheus::Counter* cancelled_waiting;
+  prometheus::Counter* cancelled_running;
+  prometheus::Counter* cache_hit;
+  prometheus::Counter* cache_miss;
+  std::array<std::array<prometheus::Histogram*, 3>, 3> wait;     ///< [lane][class]
+  std::array<std::array<prometheus::Histogram*, 3>, 3> service;  ///< [lane][class]
 };
 
 struct Services {
-  Services(const Config& c, Metrics& m, things::ThingsDb& d, Backend b, Admission& a)
-      : config(c), metrics(m), edges(m.edges), cache(c.cache.max_entries), db(d), backend(std::move(b)),
-        admission(a), started(Clock::now()) {}
+  Services(const Config& c, Metrics& m, things::ThingsDb& d, Backend b, Admission& a);
+
+  /// The expected cost class of a tool: measured once it ran often enough, else the
+  /// configured class (tools.cost), else the catalogue's.
+  LaneClass cost_of(const things::ToolSpec& tool) const;
+  void record_service(const things::ToolSpec& tool, double ms_per_op);
+  Millis timeout_of(const things::ToolSpec& tool) const;
 
   const Config& config;
   Metrics& metrics;
   EdgeCounters edges;
+  LaneMetrics lane_metrics;
   ResponseCache cache;
+  InFlightReads inflight;
+  LevelingQueue leveling;
   things::ThingsDb& db;
   Backend backend;
   Admission& admission;
   LaneStats lane;
+  std::vector<ToolTiming> timings;  ///< by index in things::tool_catalog()
   Clock::time_point started;
 };
 
-/// Sends notifications/progress for a job that asked for it (has a progressToken).
-void send_progress(Job& job, double progress, double total, const std::string& message);
+/// Sends notifications/progress for a job that asked for it (has a progressToken);
+/// values only increase, and none follow the response.
+void send_progress(Job& job, double progress, std::optional<double> total, const std::string& message);
 
 }  // namespace takt

@@ -99,7 +99,8 @@ std::vector<ToolSpec> build() {
       R"({"type":"object","properties":{
         "in_flight":{"type":"integer"},"slow_queue_depth":{"type":"integer"},"slow_queue_capacity":{"type":"integer"},
         "script_running":{"type":"boolean"},"scripts_run":{"type":"integer"},"scripts_failed":{"type":"integer"},
-        "cache_entries":{"type":"integer"}},
+        "cache_entries":{"type":"integer"},"database_queue_depth":{"type":"integer"},
+        "writes_dispatched":{"type":"integer"},"busy_seconds":{"type":"number"}},
         "required":["in_flight","slow_queue_depth","slow_queue_capacity","script_running","scripts_run","scripts_failed","cache_entries"]})"));
   return tools;
 }

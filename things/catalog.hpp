@@ -26,7 +26,7 @@ struct ToolSpec {
   std::string title;
   std::string description;
   ToolKind kind = ToolKind::Status;
-  LaneClass lane = LaneClass::Fast;  ///< default lane; the config may override it
+  LaneClass lane = LaneClass::Fast;  ///< default expected cost class; tools.cost may override it
   bool cacheable = false;            ///< reads whose answer may be served from the cache
   bool read_only = true, destructive = false, idempotent = true;
   std::string input_schema_text;

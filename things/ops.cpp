@@ -9,6 +9,13 @@
 namespace takt::things {
 namespace {
 
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
 void put(json::Writer& w, const char* key, const std::optional<std::string>& v) {
   if (!v) return;
   w.Key(key);
@@ -29,7 +36,7 @@ std::string trimmed(std::string s) {
 }
 
 std::vector<OpResult> all_failed(std::size_t n, const std::string& why) {
-  return std::vector<OpResult>(n, OpResult{false, {}, why});
+  return std::vector<OpResult>(n, OpResult{false, {}, why, {}});
 }
 
 }  // namespace
@@ -37,6 +44,7 @@ std::vector<OpResult> all_failed(std::size_t n, const std::string& why) {
 std::string describe_failure(const ScriptOutput& out) {
   if (!out.started) return "could not start the script: " + trimmed(out.err);
   if (out.timed_out) return "Things did not answer in time; the script was stopped";
+  if (out.abandoned) return "the request was cancelled while its script ran; the script was stopped";
   auto err = trimmed(out.err);
   return err.empty() ? "the script failed with exit code " + std::to_string(out.exit_code) : err;
 }
@@ -49,6 +57,16 @@ std::string SimDialect::render(const std::vector<Operation>& ops) const {
   w.StartArray();
   for (const auto& op : ops) {
     std::visit(
+        Overloaded{[&](const ReadOp& r) {
+          w.StartObject();
+          w.Key("op");
+          w.String("read");
+          w.Key("tool");
+          w.String(r.tool.c_str(), static_cast<rapidjson::SizeType>(r.tool.size()));
+          w.Key("args");
+          w.RawValue(r.args_json.c_str(), r.args_json.size(), rapidjson::kObjectType);
+          w.EndObject();
+        },
         [&](const AddTodo& a) {
           w.StartObject();
           w.Key("op");
@@ -64,7 +82,7 @@ std::string SimDialect::render(const std::vector<Operation>& ops) const {
           put_list(w, "tags", a.tags);
           put_list(w, "checklist", a.checklist);
           w.EndObject();
-        },
+        }},
         op);
   }
   w.EndArray();
@@ -85,6 +103,7 @@ std::vector<OpResult> SimDialect::parse(const ScriptOutput& out, std::size_t op_
     o.ok = json::get_bool(r, "ok").value_or(false);
     o.id = std::string(json::get_string(r, "id").value_or(""));
     o.error = std::string(json::get_string(r, "error").value_or(o.ok ? "" : "failed without a reason"));
+    if (auto* result = json::member(r, "result"); result && result->IsObject()) o.result = json::dump(*result);
     rs.push_back(std::move(o));
   }
   return rs;
@@ -163,12 +182,17 @@ std::string AppleScriptDialect::render(const std::vector<Operation>& ops) const 
   const Date today = today_();
   s << "set takt_ids to {}\ntell application \"Things3\"\n";
   std::size_t n = 0;
-  for (const auto& op : ops) std::visit([&](const AddTodo& a) { s << render_add_todo(a, today, n++); }, op);
+  for (const auto& op : ops) {
+    // Reads never reach here: unsupported() turns them away before they are queued.
+    if (const auto* a = std::get_if<AddTodo>(&op)) s << render_add_todo(*a, today, n++);
+  }
   s << "end tell\nset AppleScript's text item delimiters to linefeed\nreturn takt_ids as text\n";
   return s.str();
 }
 
 std::optional<std::string> AppleScriptDialect::unsupported(const Operation& op) const {
+  if (std::holds_alternative<ReadOp>(op))
+    return "tools.reads_via: applescript is not available with osascript yet; set it to database";
   const auto& a = std::get<AddTodo>(op);
   if (a.heading) return "heading: Things' AppleScript cannot place a to-do under a heading";
   if (!a.checklist.empty()) return "checklist: Things' AppleScript cannot create checklist items";
@@ -185,9 +209,9 @@ std::vector<OpResult> AppleScriptDialect::parse(const ScriptOutput& out, std::si
     line = trimmed(line);
     // Things may answer an event it rejected with an error text while osascript exits 0.
     const bool looks_like_id = !line.empty() && line.find(' ') == std::string::npos;
-    rs.push_back(looks_like_id ? OpResult{true, line, {}} : OpResult{false, {}, "Things answered: " + line});
+    rs.push_back(looks_like_id ? OpResult{true, line, {}, {}} : OpResult{false, {}, "Things answered: " + line, {}});
   }
-  while (rs.size() < op_count) rs.push_back(OpResult{false, {}, "Things returned no id for this operation"});
+  while (rs.size() < op_count) rs.push_back(OpResult{false, {}, "Things returned no id for this operation", {}});
   return rs;
 }
 

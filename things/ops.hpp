@@ -19,19 +19,27 @@ struct AddTodo {
   std::vector<std::string> tags, checklist;
 };
 
-using Operation = std::variant<AddTodo>;
+/// A read run as a script (tools.reads_via: applescript): the tool and its arguments.
+struct ReadOp {
+  std::string tool;
+  std::string args_json;
+};
+
+using Operation = std::variant<AddTodo, ReadOp>;
 
 /// The outcome of one operation of a script.
 struct OpResult {
   bool ok = false;
-  std::string id;     ///< the item created or changed
-  std::string error;  ///< why it failed, in words for the user
+  std::string id;      ///< the item created or changed
+  std::string error;   ///< why it failed, in words for the user
+  std::string result;  ///< for reads: the structured result, JSON text
 };
 
 /// What running one script gave back.
 struct ScriptOutput {
   int exit_code = 0;
   bool timed_out = false;
+  bool abandoned = false;  ///< stopped because every request waiting for it was cancelled
   bool started = true;
   std::string out, err;
 };

@@ -14,7 +14,8 @@ namespace asio = boost::asio;
 
 void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
 
-ScriptOutput run_script(const ScriptCommand& cmd, const std::string& script, Millis timeout) {
+ScriptOutput run_script(const ScriptCommand& cmd, const std::string& script, Millis timeout,
+                        const std::function<bool()>& abandon) {
   ScriptOutput result;
   asio::io_context ioc;
   std::future<std::string> out, err;
@@ -31,9 +32,21 @@ ScriptOutput run_script(const ScriptCommand& cmd, const std::string& script, Mil
   }
   // child::wait_for is unreliable in Boost.Process 1.74: bound the run of the io_context
   // instead, and on timeout kill the whole group (grandchildren would keep the pipes open).
-  ioc.run_for(timeout);
-  if (!ioc.stopped()) {
-    result.timed_out = true;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  constexpr Millis kPoll{20};
+  while (!ioc.stopped()) {
+    const auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      result.timed_out = true;
+      break;
+    }
+    ioc.run_for(abandon ? std::min(left, kPoll) : left);
+    if (!ioc.stopped() && abandon && abandon()) {
+      result.abandoned = true;
+      break;
+    }
+  }
+  if (result.timed_out || result.abandoned) {
     group.terminate(ec);
     ioc.restart();
     ioc.run();

@@ -3,6 +3,7 @@
 /// stdout and stderr. Blocking: call it from the AppleScript lane's own thread, never
 /// from a TBB worker. Each call is independent; thread-safe.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,11 @@ struct ScriptCommand {
 };
 
 /// Starts `cmd` in a process group of its own, writes `script` to it, and collects its
-/// output. When `timeout` passes, the whole group is killed and `timed_out` is set.
-ScriptOutput run_script(const ScriptCommand& cmd, const std::string& script, Millis timeout);
+/// output. When `timeout` passes, the whole group is killed and `timed_out` is set. While
+/// it runs, `abandon` (if set) is asked every 20 ms; when it says yes, the group is killed
+/// and `abandoned` is set.
+ScriptOutput run_script(const ScriptCommand& cmd, const std::string& script, Millis timeout,
+                        const std::function<bool()>& abandon = {});
 
 /// Ignore SIGPIPE process-wide, so a script that exits without reading its stdin does not
 /// kill takt. Call once at start-up.

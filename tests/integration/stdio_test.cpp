@@ -209,7 +209,9 @@ TEST_F(Stdio, TwentyConcurrentWritesNeverOverlapAndEachLandsOnce) {
   for (int i = 0; i < 20; ++i)
     EXPECT_EQ(sql_value(db, "SELECT count(*) FROM TMTask WHERE title = 'concurrent " + std::to_string(i) + "'"), "1");
   EXPECT_EQ(stat_of(dir, "overlaps"), 0);
-  EXPECT_GE(stat_of(dir, "calls"), 20);
+  // Batching (lane.batch_max, 10 by default) runs queued writes together: fewer scripts.
+  EXPECT_GE(stat_of(dir, "calls"), 2);
+  EXPECT_LE(stat_of(dir, "calls"), 20);
 }
 
 TEST_F(Stdio, ClosingStdinFinishesAcceptedWritesAndExitsZero) {
@@ -315,7 +317,7 @@ TEST_F(Stdio, MetricsCountEveryEdgeAndPassPromtool) {
                            R"(from="classify",to="cache_lookup")", R"(from="cache_lookup",to="fast")",
                            R"(from="cache_lookup",to="db_read")", R"(from="cache_lookup",to="serialize")",
                            R"(from="cache_lookup",to="write_priority")", R"(from="write_priority",to="applescript")",
-                           R"(from="applescript",to="serialize")", R"(from="db_read",to="cache_store")",
+                           R"(from="applescript",to="cache_store")", R"(from="db_read",to="cache_store")",
                            R"(from="cache_store",to="serialize")", R"(from="fast",to="serialize")",
                            R"(from="serialize",to="egress")"})
     EXPECT_NE(text.find(std::string("takt_edge_messages_total{") + edge), std::string::npos) << edge;

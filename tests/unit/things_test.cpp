@@ -100,16 +100,16 @@ TEST(SimDialect, RendersJsonAndReadsResults) {
   a.title = "Say \"hi\"\n";
   a.tags = {"Home"};
   EXPECT_EQ(sim.render({a}), R"({"ops":[{"op":"add_todo","title":"Say \"hi\"\n","tags":["Home"]}]})");
-  auto ok = sim.parse({0, false, true, R"({"results":[{"ok":true,"id":"abc"}]})", ""}, 1);
+  auto ok = sim.parse({0, false, false, true, R"({"results":[{"ok":true,"id":"abc"}]})", ""}, 1);
   ASSERT_EQ(ok.size(), 1u);
   EXPECT_TRUE(ok[0].ok);
   EXPECT_EQ(ok[0].id, "abc");
-  auto failed = sim.parse({1, false, true, "", "things-sim: Things3 got an error: AppleEvent timed out. (-1712)\n"}, 1);
+  auto failed = sim.parse({1, false, false, true, "", "things-sim: Things3 got an error: AppleEvent timed out. (-1712)\n"}, 1);
   EXPECT_FALSE(failed[0].ok);
   EXPECT_EQ(failed[0].error, "things-sim: Things3 got an error: AppleEvent timed out. (-1712)");
-  auto garbled = sim.parse({0, false, true, "not json", ""}, 1);
+  auto garbled = sim.parse({0, false, false, true, "not json", ""}, 1);
   EXPECT_FALSE(garbled[0].ok);
-  auto timeout = sim.parse({-1, true, true, "", ""}, 1);
+  auto timeout = sim.parse({-1, true, false, true, "", ""}, 1);
   EXPECT_EQ(timeout[0].error, "Things did not answer in time; the script was stopped");
 }
 
@@ -163,8 +163,8 @@ TEST(AppleScript, RefusesWhatItCannotDo) {
 
 TEST(AppleScript, ErrorTextOnExitZeroIsAFailure) {
   AppleScriptDialect as([] { return kToday; });
-  auto r = as.parse({0, false, true, "Things3 got an error: Can't make list\n", ""}, 1);
+  auto r = as.parse({0, false, false, true, "Things3 got an error: Can't make list\n", ""}, 1);
   EXPECT_FALSE(r[0].ok);
-  auto ok = as.parse({0, false, true, "8Xvlbdej9Jh16fjqFkuqru\n", ""}, 1);
+  auto ok = as.parse({0, false, false, true, "8Xvlbdej9Jh16fjqFkuqru\n", ""}, 1);
   EXPECT_TRUE(ok[0].ok);
 }

@@ -1,0 +1,89 @@
+#include "pipeline/services.hpp"
+
+#include "things/catalog.hpp"
+
+namespace takt {
+
+namespace {
+const prometheus::Histogram::BucketBoundaries& latency_buckets() {
+  static const prometheus::Histogram::BucketBoundaries b{0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1,
+                                                         0.25,   0.5,    1,     2.5,   5,    10,   30};
+  return b;
+}
+constexpr const char* kClasses[] = {"fast", "medium", "slow"};
+constexpr Lane kLanes[] = {Lane::InProcess, Lane::Database, Lane::AppleScript};
+
+std::size_t tool_index(const things::ToolSpec& tool) {
+  return static_cast<std::size_t>(&tool - things::tool_catalog().data());
+}
+}  // namespace
+
+LaneMetrics::LaneMetrics(Metrics& m)
+    : depth_applescript(&m.queue_depth.Add({{"queue", "applescript"}})),
+      depth_database(&m.queue_depth.Add({{"queue", "database"}})),
+      busy_seconds(&m.busy_seconds.Add({})),
+      coalesced(&m.coalesced.Add({})),
+      batched(&m.batched.Add({})),
+      batch_size(&m.batch_size.Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 5, 10, 25, 50, 100, 250})),
+      rejected_admission(&m.rejections.Add({{"reason", "admission"}})),
+      rejected_applescript(&m.rejections.Add({{"reason", "applescript_queue"}})),
+      rejected_database(&m.rejections.Add({{"reason", "database_queue"}})),
+      cancelled_waiting(&m.cancelled.Add({{"where", "waiting"}})),
+      cancelled_running(&m.cancelled.Add({{"where", "running"}})),
+      cache_hit(&m.cache_lookups.Add({{"result", "hit"}})),
+      cache_miss(&m.cache_lookups.Add({{"result", "miss"}})) {
+  for (std::size_t l = 0; l < 3; ++l)
+    for (std::size_t c = 0; c < 3; ++c) {
+      const prometheus::Labels labels{{"lane", lane_label(kLanes[l])}, {"class", kClasses[c]}};
+      wait[l][c] = &m.wait_seconds.Add(labels, latency_buckets());
+      service[l][c] = &m.service_seconds.Add(labels, latency_buckets());
+    }
+}
+
+Services::Services(const Config& c, Metrics& m, things::ThingsDb& d, Backend b, Admission& a)
+    : config(c),
+      metrics(m),
+      edges(m.edges),
+      lane_metrics(m),
+      cache(c.cache.max_entries),
+      leveling(LevelingQueue::Policy{c.lane.max_writes_passing_a_read,
+                                     {c.lane.weight_fast, c.lane.weight_medium, c.lane.weight_slow},
+                                     c.lane.batch_max,
+                                     c.pipeline.slow_queue_capacity}),
+      db(d),
+      backend(std::move(b)),
+      admission(a),
+      timings(things::tool_catalog().size()),
+      started(Clock::now()) {
+  m.queue_capacity.Add({{"queue", "applescript"}}).Set(static_cast<double>(c.pipeline.slow_queue_capacity));
+  m.queue_capacity.Add({{"queue", "database"}}).Set(static_cast<double>(c.pipeline.db_queue_capacity));
+  m.queue_capacity.Add({{"queue", "admission"}}).Set(static_cast<double>(c.server.max_in_flight));
+}
+
+LaneClass Services::cost_of(const things::ToolSpec& tool) const {
+  const auto& t = timings[tool_index(tool)];
+  if (t.runs.load(std::memory_order_relaxed) >= config.lane.reclassify_after) {
+    const double ms = t.ewma_ms.load(std::memory_order_relaxed);
+    if (ms < static_cast<double>(config.lane.fast_below.count())) return LaneClass::Fast;
+    if (ms > static_cast<double>(config.lane.slow_above.count())) return LaneClass::Slow;
+    return LaneClass::Medium;
+  }
+  auto it = config.tools.cost.find(tool.name);
+  return it == config.tools.cost.end() ? tool.lane : it->second;
+}
+
+void Services::record_service(const things::ToolSpec& tool, double ms_per_op) {
+  // Only the lane's thread records, so a plain load-compute-store is not racy.
+  auto& t = timings[tool_index(tool)];
+  const auto n = t.runs.load(std::memory_order_relaxed);
+  const double old = t.ewma_ms.load(std::memory_order_relaxed);
+  t.ewma_ms.store(n == 0 ? ms_per_op : 0.8 * old + 0.2 * ms_per_op, std::memory_order_relaxed);
+  t.runs.store(n + 1, std::memory_order_relaxed);
+}
+
+Millis Services::timeout_of(const things::ToolSpec& tool) const {
+  auto it = config.tools.timeout.find(tool.name);
+  return it == config.tools.timeout.end() ? config.backend.script_timeout : it->second;
+}
+
+}  // namespace takt

@@ -5,6 +5,9 @@
 
 #include <condition_variable>
 #include <thread>
+#include <random>
+#include <set>
+#include <spdlog/spdlog.h>
 
 #include "mcp/json.hpp"
 #include "pipeline/pipeline.hpp"
@@ -41,10 +44,13 @@ std::string request(int id, const std::string& method, const std::string& params
   return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":")" + method + R"(","params":)" + params + "}";
 }
 
-/// A Pipeline over things-sim with the given per-script latency.
+/// A Pipeline over things-sim with the given per-script latency; `tune` adjusts the
+/// config and `runner` replaces the process runner (a controllable Things).
 struct Harness {
-  explicit Harness(const std::string& latency_ms) {
+  explicit Harness(const std::string& latency_ms, const std::function<void(Config&)>& tune = {},
+                   ScriptRunner runner = {}) {
     cfg.backend.script_timeout = Millis{10000};
+    if (tune) tune(cfg);
     const auto db_path = dir.file("things.sqlite");
     auto init = things::run_script({THINGS_SIM_BINARY, {"--db", db_path, "--init"}}, "", Millis{10000});
     EXPECT_EQ(init.exit_code, 0) << init.err;
@@ -53,6 +59,7 @@ struct Harness {
     backend.database = db_path;
     backend.command = {THINGS_SIM_BINARY, {"--db", db_path, "--latency-ms", latency_ms}};
     backend.dialect = std::make_shared<things::SimDialect>();
+    if (runner) backend.run = std::move(runner);
     db = std::make_unique<things::ThingsDb>(db_path, 2, &things::local_today);
     services = std::make_unique<Services>(cfg, metrics, *db, backend, admission);
     pipeline = std::make_unique<Pipeline>(*services);
@@ -60,6 +67,10 @@ struct Harness {
     pipeline->submit(session, request(0, "initialize", R"({"protocolVersion":"2025-11-25"})"), false);
     capture->wait_for(1);
     pipeline->submit(session, R"({"jsonrpc":"2.0","method":"notifications/initialized"})", false);
+  }
+  void call(int id, const std::string& tool, const std::string& args = "{}", const std::string& meta = "") {
+    pipeline->submit(session,
+                     request(id, "tools/call", R"({"name":")" + tool + R"(","arguments":)" + args + meta + "}"), false);
   }
 
   TempDir dir;
@@ -168,4 +179,319 @@ TEST(Graph, BackpressureBlocksTheReaderWhenFull) {
   EXPECT_EQ(submitted.load(), 4);
   p.drain();
   EXPECT_EQ(tight.in_flight(), 0u);
+}
+
+namespace {
+
+/// A stand-in for Things that the test controls: it records every script's operations,
+/// counts scripts running at once, can hold scripts at a gate, and answers like things-sim.
+class FakeThings {
+ public:
+  ScriptRunner runner() {
+    return [this](const things::ScriptCommand&, const std::string& script, Millis, const std::function<bool()>& abandon) {
+      return run(script, abandon);
+    };
+  }
+  void close_gate() {
+    std::lock_guard lock(mu_);
+    gate_open_ = false;
+  }
+  void open_gate() {
+    {
+      std::lock_guard lock(mu_);
+      gate_open_ = true;
+    }
+    cv_.notify_all();
+  }
+  /// Waits until `n` scripts have started.
+  void wait_started(std::size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, 10s, [&] { return scripts_.size() >= n; });
+  }
+  std::vector<std::vector<std::string>> scripts() {
+    std::lock_guard lock(mu_);
+    return scripts_;
+  }
+  int max_running() const { return max_running_.load(); }
+  std::chrono::microseconds work{0};
+
+ private:
+  things::ScriptOutput run(const std::string& script, const std::function<bool()>& abandon) {
+    const int now = ++running_;
+    for (int seen = max_running_.load(); now > seen && !max_running_.compare_exchange_weak(seen, now);) {
+    }
+    auto doc = parse_json(script);
+    std::vector<std::string> ops;
+    std::string results = R"({"results":[)";
+    for (const auto& op : doc["ops"].GetArray()) {
+      const std::string kind = op["op"].GetString();
+      if (kind == "read") {
+        ops.push_back("read:" + std::string(op["tool"].GetString()) + ":" + json::dump(op["args"]));
+        results += R"({"ok":true,"result":{"items":[],"count":0,"total":0}},)";
+      } else {
+        ops.push_back("write:" + std::string(op["title"].GetString()));
+        results += R"({"ok":true,"id":"fake"},)";
+      }
+    }
+    results.back() = ']';
+    results += "}";
+    things::ScriptOutput out;
+    {
+      std::unique_lock lock(mu_);
+      scripts_.push_back(ops);
+      cv_.notify_all();
+      while (!gate_open_) {
+        if (abandon && abandon()) {
+          out.abandoned = true;
+          break;
+        }
+        cv_.wait_for(lock, 5ms);
+      }
+    }
+    if (work.count() > 0) std::this_thread::sleep_for(work);
+    out.out = results;
+    --running_;
+    return out;
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool gate_open_ = true;
+  std::vector<std::vector<std::string>> scripts_;
+  std::atomic<int> running_{0}, max_running_{0};
+};
+
+void reads_through_lane(Config& c) {
+  c.tools.reads_via = ReadsVia::AppleScript;
+  c.cache.enabled = false;
+  c.lane.batch_max = 1;
+}
+
+std::string result_of(const std::vector<std::string>& lines, int id) {
+  for (const auto& l : lines)
+    if (id_of(l) == id) return l;
+  return "";
+}
+
+}  // namespace
+
+TEST(Lane, AWriteArrivingBehindReadsRunsRightAfterTheRunningScript) {
+  FakeThings things;
+  Harness h("0", reads_through_lane, things.runner());
+  spdlog::set_level(spdlog::level::off);
+  things.close_gate();
+  h.call(1, "get_inbox", R"({"limit":1})");  // starts running, held at the gate
+  things.wait_started(1);
+  for (int i = 0; i < 100; ++i) h.call(10 + i, "get_inbox", R"({"limit":)" + std::to_string(2 + i) + "}");
+  h.call(500, "add_todo", R"({"title":"urgent"})");
+  // Every request is queued once queue_status, sent after them, is answered.
+  h.call(600, "queue_status");
+  auto lines = h.capture->wait_for(2);
+  things.open_gate();
+  lines = h.capture->wait_for(1 + 102 + 1);
+  auto scripts = things.scripts();
+  ASSERT_GE(scripts.size(), 2u);
+  EXPECT_EQ(scripts[1], std::vector<std::string>{"write:urgent"});
+  h.pipeline->drain();
+}
+
+TEST(Lane, NoReadWaitsBehindMoreWritesThanConfigured) {
+  FakeThings things;
+  Harness h("0", [](Config& c) { reads_through_lane(c); c.lane.max_writes_passing_a_read = 3; }, things.runner());
+  spdlog::set_level(spdlog::level::off);
+  things.close_gate();
+  h.call(1, "add_todo", R"({"title":"first"})");
+  things.wait_started(1);
+  h.call(2, "get_today");
+  h.call(600, "queue_status");  // once answered, the read is queued before the writes below
+  h.capture->wait_for(2);
+  for (int i = 0; i < 20; ++i) h.call(10 + i, "add_todo", R"({"title":"w)" + std::to_string(i) + R"("})");
+  h.call(601, "queue_status");
+  h.capture->wait_for(3);
+  things.open_gate();
+  h.capture->wait_for(1 + 1 + 1 + 20 + 2);  // initialize, the running write, the read, 20 writes, 2 x queue_status
+  auto scripts = things.scripts();
+  std::size_t read_at = 0;
+  for (std::size_t i = 0; i < scripts.size(); ++i)
+    if (scripts[i][0].rfind("read:", 0) == 0) read_at = i;
+  EXPECT_EQ(read_at, 4u) << "the read ran after the running write and exactly 3 more";
+  h.pipeline->drain();
+}
+
+TEST(Lane, ACancelledWaitingRequestNeverRuns) {
+  FakeThings things;
+  Harness h("0", reads_through_lane, things.runner());
+  spdlog::set_level(spdlog::level::off);
+  things.close_gate();
+  h.call(1, "add_todo", R"({"title":"running"})");
+  things.wait_started(1);
+  h.call(2, "add_todo", R"({"title":"cancelled write"})");
+  h.call(3, "get_today");
+  h.pipeline->submit(h.session, R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}})", false);
+  h.pipeline->submit(h.session, R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":3}})", false);
+  h.call(600, "queue_status");
+  h.capture->wait_for(2);
+  things.open_gate();
+  h.call(700, "ping");
+  auto lines = h.capture->wait_for(3);
+  h.pipeline->drain();
+  lines = h.capture->wait_for(3);
+  for (const auto& script : things.scripts())
+    for (const auto& op : script) {
+      EXPECT_NE(op, "write:cancelled write");
+      EXPECT_EQ(op.rfind("read:", 0), std::string::npos);
+    }
+  EXPECT_EQ(result_of(lines, 2), "");
+  EXPECT_EQ(result_of(lines, 3), "");
+  EXPECT_NE(result_of(lines, 1), "");
+}
+
+TEST(Lane, ARunningReadIsAbandonedWhenCancelled) {
+  FakeThings things;
+  Harness h("0", reads_through_lane, things.runner());
+  spdlog::set_level(spdlog::level::off);
+  things.close_gate();
+  h.call(1, "get_inbox");
+  things.wait_started(1);
+  h.pipeline->submit(h.session, R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}})", false);
+  h.call(2, "add_todo", R"({"title":"after"})");  // runs once the abandoned read frees the lane
+  things.wait_started(2);
+  things.open_gate();
+  auto lines = h.capture->wait_for(2);
+  h.pipeline->drain();
+  EXPECT_EQ(result_of(h.capture->wait_for(2), 1), "");
+  EXPECT_NE(result_of(lines, 2), "");
+  EXPECT_EQ(h.metrics.cancelled.Add({{"where", "running"}}).Value(), 1);
+}
+
+TEST(Lane, IdenticalReadsInFlightShareOneScript) {
+  FakeThings things;
+  Harness h("0", reads_through_lane, things.runner());
+  spdlog::set_level(spdlog::level::off);
+  things.close_gate();
+  h.call(1, "add_todo", R"({"title":"hold the lane"})");
+  things.wait_started(1);
+  for (int i = 0; i < 5; ++i) h.call(10 + i, "get_today", R"({"limit":5})");
+  h.call(600, "queue_status");
+  h.capture->wait_for(2);
+  things.open_gate();
+  auto lines = h.capture->wait_for(1 + 1 + 1 + 5);
+  h.pipeline->drain();
+  int reads = 0;
+  for (const auto& script : things.scripts())
+    for (const auto& op : script) reads += op.rfind("read:", 0) == 0;
+  EXPECT_EQ(reads, 1);
+  for (int i = 0; i < 5; ++i) EXPECT_NE(result_of(lines, 10 + i).find("structuredContent"), std::string::npos);
+  EXPECT_EQ(h.metrics.coalesced.Add({}).Value(), 4);
+}
+
+TEST(Lane, QueuedWritesRunAsBatches) {
+  FakeThings things;
+  Harness h("0", [](Config& c) { c.lane.batch_max = 4; }, things.runner());
+  spdlog::set_level(spdlog::level::off);
+  things.close_gate();
+  h.call(1, "add_todo", R"({"title":"w0"})");
+  things.wait_started(1);
+  for (int i = 1; i < 10; ++i) h.call(1 + i, "add_todo", R"({"title":"w)" + std::to_string(i) + R"("})");
+  h.call(600, "queue_status");
+  h.capture->wait_for(2);
+  things.open_gate();
+  auto lines = h.capture->wait_for(1 + 1 + 10);
+  h.pipeline->drain();
+  auto scripts = things.scripts();
+  ASSERT_EQ(scripts.size(), 4u);
+  EXPECT_EQ(scripts[1].size(), 4u);
+  EXPECT_EQ(scripts[2].size(), 4u);
+  EXPECT_EQ(scripts[3].size(), 1u);
+  for (int i = 0; i < 10; ++i) EXPECT_NE(result_of(lines, 1 + i), "") << i;  // each its own answer
+}
+
+TEST(Lane, AFullQueueRefusesWithOverloaded) {
+  FakeThings things;
+  Harness h("0", [](Config& c) { c.pipeline.slow_queue_capacity = 3; c.lane.batch_max = 1; }, things.runner());
+  spdlog::set_level(spdlog::level::off);
+  things.close_gate();
+  h.call(1, "add_todo", R"({"title":"running"})");
+  things.wait_started(1);
+  for (int i = 0; i < 6; ++i) h.call(10 + i, "add_todo", R"({"title":"q)" + std::to_string(i) + R"("})");
+  auto lines = h.capture->wait_for(1 + 3);
+  int overloaded = 0;
+  for (const auto& l : lines) overloaded += l.find("-32000") != std::string::npos;
+  EXPECT_EQ(overloaded, 3);
+  things.open_gate();
+  h.capture->wait_for(1 + 7);
+  h.pipeline->drain();
+}
+
+TEST(Lane, WaitingRequestsHearTheirPlaceInTheQueue) {
+  FakeThings things;
+  Harness h("0", [](Config& c) { c.lane.batch_max = 1; }, things.runner());
+  spdlog::set_level(spdlog::level::off);
+  things.close_gate();
+  for (int i = 0; i < 4; ++i) h.call(1 + i, "add_todo", R"({"title":"w)" + std::to_string(i) + R"("})");
+  h.call(9, "add_todo", R"({"title":"last"})", R"(,"_meta":{"progressToken":"p"})");
+  things.wait_started(1);
+  h.call(600, "queue_status");
+  h.capture->wait_for(3);
+  things.open_gate();
+  auto lines = h.capture->wait_for(1 + 1 + 5 + 6);
+  h.pipeline->drain();
+  lines = h.capture->wait_for(1);
+  std::vector<double> progress;
+  bool answered = false;
+  for (const auto& l : lines) {
+    if (id_of(l) == 9) answered = true;
+    if (l.find(R"("progressToken":"p")") == std::string::npos) continue;
+    EXPECT_FALSE(answered) << "progress after the response";
+    progress.push_back(parse_json(l)["params"]["progress"].GetDouble());
+  }
+  ASSERT_GE(progress.size(), 4u);  // queued, moving up as the three ahead run, running
+  EXPECT_TRUE(std::is_sorted(progress.begin(), progress.end()));
+  EXPECT_EQ(std::adjacent_find(progress.begin(), progress.end()), progress.end());
+}
+
+// One script at a time over 100k randomized mixed operations (also run under TSan).
+TEST(Lane, OneScriptAtATimeOverAHundredThousandMixedOperations) {
+  FakeThings things;
+  Harness h("0",
+            [](Config& c) {
+              c.tools.reads_via = ReadsVia::AppleScript;
+              c.cache.ttl = Millis{1};
+              c.lane.batch_max = 7;
+              c.server.max_in_flight = 512;
+              c.pipeline.slow_queue_capacity = 100000;
+            },
+            things.runner());
+  spdlog::set_level(spdlog::level::off);
+  std::mt19937 rng(2026);
+  constexpr int kOps = 100000;
+  const char* tools[] = {"get_inbox", "get_today", "get_projects", "add_todo", "queue_status", "health_check"};
+  int expected = 1;  // initialize
+  std::thread canceller;
+  for (int i = 0; i < kOps; ++i) {
+    const int id = 10 + i;
+    const char* tool = tools[rng() % 6];
+    if (std::string(tool) == "add_todo") h.call(id, tool, R"({"title":"t)" + std::to_string(i) + R"("})");
+    else if (std::string(tool) == "health_check") h.pipeline->submit(h.session, request(id, "ping"), false);
+    else h.call(id, tool, R"({"limit":)" + std::to_string(1 + rng() % 50) + "}");
+    ++expected;
+    if (rng() % 50 == 0) {
+      h.pipeline->submit(h.session, R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":)" +
+                                        std::to_string(id) + "}}", false);
+    }
+  }
+  h.pipeline->drain();
+  auto lines = h.capture->wait_for(1);
+  EXPECT_EQ(things.max_running(), 1);
+  EXPECT_LE(lines.size(), static_cast<std::size_t>(expected));
+  EXPECT_GT(lines.size(), static_cast<std::size_t>(expected * 9 / 10));
+  std::set<int> ids;
+  for (const auto& l : lines) {
+    const int id = id_of(l);
+    if (id >= 0) {
+      EXPECT_TRUE(ids.insert(id).second) << "answered twice: " << id;
+    }
+  }
+  EXPECT_EQ(h.admission.in_flight(), 0u);
+  EXPECT_EQ(h.services->leveling.size(), 0u);
 }

@@ -356,3 +356,53 @@ TEST_F(Stdio, StdoutCarriesOnlyMcpMessages) {
   EXPECT_EQ(t.process().wait(), 0);
   EXPECT_NE(t.process().stderr_text().find("serving MCP over stdio"), std::string::npos);
 }
+
+TEST_F(Stdio, AHangingScriptIsKilledAtItsToolsTimeout) {
+  // things-sim hangs on every call; the tool's timeout kills its whole process group.
+  std::string cfg = config(dir, "tools:\n  timeout:\n    add_todo: 400ms\n", "1ms");
+  cfg.replace(cfg.find("backend:\n"), 9, "backend:\n  sim_hang_rate: 1\n");
+  Takt t(dir, cfg);
+  t.handshake();
+  const auto start = std::chrono::steady_clock::now();
+  auto r = t.tool(1, "add_todo", R"({"title":"never lands"})");
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(r["result"]["isError"].GetBool()) << json::dump(r);
+  EXPECT_NE(std::string(r["result"]["content"][0]["text"].GetString()).find("did not answer in time"), std::string::npos);
+  EXPECT_LT(took, 5s);
+  // The server still serves, and no things-sim is left running against this database.
+  EXPECT_TRUE(t.call(2, "ping").HasMember("result"));
+  std::string out;
+  // ([t] keeps pgrep from matching the shell that runs it.)
+  run("pgrep -f '[t]hings-sim --db " + dir.file("things.sqlite") + "' || true", &out);
+  EXPECT_EQ(out, "") << "a killed script left processes behind";
+  EXPECT_EQ(sql_value(dir.file("things.sqlite"), "SELECT count(*) FROM TMTask WHERE title = 'never lands'"), "0");
+}
+
+TEST_F(Stdio, OverloadRejectAnswersAtOnceWhenFull) {
+  Takt t(dir, config(dir, "server:\n  max_in_flight: 2\n  on_overload: reject\n", "300ms"));
+  t.handshake();
+  for (int i = 0; i < 8; ++i)
+    t.process().send(R"({"jsonrpc":"2.0","id":)" + std::to_string(10 + i) +
+                     R"(,"method":"tools/call","params":{"name":"add_todo","arguments":{"title":"r)" +
+                     std::to_string(i) + R"("}}})");
+  // In arrival order: the refusals come back at once, before any 300 ms script is done.
+  int ok = 0, overloaded = 0;
+  bool ok_seen = false;
+  while (ok + overloaded < 8) {
+    auto line = t.process().read_line();
+    ASSERT_TRUE(line) << t.process().stderr_text();
+    auto r = parse_json(*line);
+    if (!r.HasMember("id")) continue;
+    if (r.HasMember("error")) {
+      EXPECT_EQ(r["error"]["code"].GetInt(), -32000);
+      EXPECT_NE(std::string(r["error"]["message"].GetString()).find("retry later"), std::string::npos);
+      EXPECT_FALSE(ok_seen) << "a refusal waited behind a script";
+      ++overloaded;
+    } else {
+      ok_seen = true;
+      ++ok;
+    }
+  }
+  EXPECT_GE(ok, 1);
+  EXPECT_GE(overloaded, 5);
+}

@@ -133,6 +133,8 @@ int Child::wait(std::chrono::milliseconds timeout) {
   }
   reaped_ = true;
   status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  // Everything it wrote to stderr is read once the pipe reaches its end.
+  if (err_thread_.joinable()) err_thread_.join();
   return status_;
 }
 

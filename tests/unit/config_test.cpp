@@ -93,6 +93,48 @@ TEST(Config, ShippedFileIsValidAndMatchesDefaults) {
   EXPECT_EQ(shipped.cache.max_entries, defaults.cache.max_entries);
   EXPECT_EQ(shipped.metrics.listen, defaults.metrics.listen);
   EXPECT_EQ(shipped.logging.level, defaults.logging.level);
+  EXPECT_EQ(shipped.server.on_overload, defaults.server.on_overload);
+  EXPECT_EQ(shipped.pipeline.db_queue_capacity, defaults.pipeline.db_queue_capacity);
+  EXPECT_EQ(shipped.backend.sim_per_op.max, defaults.backend.sim_per_op.max);
+  EXPECT_EQ(shipped.backend.sim_fail_rate, defaults.backend.sim_fail_rate);
+  EXPECT_EQ(shipped.backend.sim_hang_rate, defaults.backend.sim_hang_rate);
+  EXPECT_EQ(shipped.lane.max_writes_passing_a_read, defaults.lane.max_writes_passing_a_read);
+  EXPECT_EQ(shipped.lane.weight_fast, defaults.lane.weight_fast);
+  EXPECT_EQ(shipped.lane.weight_medium, defaults.lane.weight_medium);
+  EXPECT_EQ(shipped.lane.weight_slow, defaults.lane.weight_slow);
+  EXPECT_EQ(shipped.lane.batch_max, defaults.lane.batch_max);
+  EXPECT_EQ(shipped.lane.reclassify_after, defaults.lane.reclassify_after);
+  EXPECT_EQ(shipped.lane.fast_below, defaults.lane.fast_below);
+  EXPECT_EQ(shipped.lane.slow_above, defaults.lane.slow_above);
+  EXPECT_EQ(shipped.tools.reads_via, defaults.tools.reads_via);
+  EXPECT_TRUE(shipped.tools.cost.empty());
+  EXPECT_TRUE(shipped.tools.timeout.empty());
+}
+
+TEST(Config, LaneAndToolSettings) {
+  auto c = load_config_text(R"(
+server:
+  on_overload: reject
+lane:
+  max_writes_passing_a_read: 2
+  weights: {fast: 8, medium: 3, slow: 1}
+  batch_max: 25
+tools:
+  reads_via: applescript
+  cost: {add_todo: fast}
+  timeout: {add_todo: 3s}
+)",
+                            "t.yaml");
+  EXPECT_EQ(c.server.on_overload, OverloadPolicy::Reject);
+  EXPECT_EQ(c.lane.max_writes_passing_a_read, 2u);
+  EXPECT_EQ(c.lane.weight_fast, 8u);
+  EXPECT_EQ(c.lane.batch_max, 25u);
+  EXPECT_EQ(c.tools.reads_via, ReadsVia::AppleScript);
+  EXPECT_EQ(c.tools.cost.at("add_todo"), LaneClass::Fast);
+  EXPECT_EQ(c.tools.timeout.at("add_todo"), Millis{3000});
+  EXPECT_NE(error_of("lane:\n  weights: {fast: 0}\n").find("'lane.weights.fast'"), std::string::npos);
+  EXPECT_NE(error_of("tools:\n  reads_via: carrier pigeon\n").find("database or applescript"), std::string::npos);
+  EXPECT_NE(error_of("lane:\n  fast_below: 2s\n  slow_above: 1s\n").find("slow_above"), std::string::npos);
 }
 
 TEST(Config, MissingFileIsAnError) {

@@ -158,7 +158,7 @@ bool Driver::read_some(Nanos now, const std::function<void(const char*, const ch
   }
   if (n == 0)
     throw std::runtime_error("the server closed its output (exited?); its last stderr lines:\n" +
-                             server_.stderr_tail());
+                             server_.stderr_tail(std::chrono::milliseconds(1000)));
   const std::size_t from = in_have_;
   in_have_ += static_cast<std::size_t>(n);
   char* base = in_.data();

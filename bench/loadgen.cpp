@@ -535,9 +535,14 @@ int run_scenario(const Options& o) {
     const auto url = metrics_url();
     std::string err;
     std::optional<double> scripts0, scripts_at_write;
+    bool have_page = false;
     if (url) {
-      scripts0 = scrape_metric(*url, o.scripts_metric, err);
-      if (!scripts0) rep.notes.push_back("cannot count scripts: " + err);
+      // A labelled family appears with its first series (prometheus-cpp): absent before any
+      // script ran means 0, as long as it is there once the write (itself a script) ran.
+      auto page = http_get(*url, err);
+      have_page = page.has_value();
+      if (page) scripts0 = metric_sum(*page, o.scripts_metric).value_or(0);
+      else rep.notes.push_back("cannot scrape the metrics: " + err);
     }
     StreamSpec reads;
     reads.name = "reads";
@@ -561,7 +566,7 @@ int run_scenario(const Options& o) {
         read_errors += rpc_error || tool_error;
         return;
       }
-      if (url && scripts0) {
+      if (have_page) {
         std::string e;
         scripts_at_write = scrape_metric(*url, o.scripts_metric, e);
       }
@@ -621,9 +626,15 @@ int run_scenario(const Options& o) {
     for (auto& sp : specs) rep.stream_desc.push_back(describe(sp));
     rep.run = driver.run(specs, ro);
     const double wall = static_cast<double>(t_last - t_first) / 1e9;
-    if (busy0 && busy1) {
-      const double u = (*busy1 - *busy0) / wall;
-      rep.figures.emplace_back("utilisation", fmt(u * 100, 1) + " % (" + o.busy_metric + " " + fmt(*busy1 - *busy0, 2) +
+    // Absent at the start but present at the end: the family got its first series during
+    // the run (prometheus-cpp shows labelled families only once used), so it started at 0.
+    const auto delta = [](const std::optional<double>& a, const std::optional<double>& b) -> std::optional<double> {
+      if (!b) return std::nullopt;
+      return *b - a.value_or(0);
+    };
+    if (auto busy = delta(busy0, busy1)) {
+      const double u = *busy / wall;
+      rep.figures.emplace_back("utilisation", fmt(u * 100, 1) + " % (" + o.busy_metric + " " + fmt(*busy, 2) +
                                                   " s over " + fmt(wall, 2) + " s)");
       rep.figures_json.num("utilisation", u);
     } else {
@@ -633,16 +644,16 @@ int run_scenario(const Options& o) {
                               : "no metrics address, nothing to scrape");
       if (!busy_err.empty()) rep.notes.push_back(busy_err);
     }
-    if (sum0 && sum1) {
-      const double share = (*sum1 - *sum0) / wall;
+    if (auto in_scripts = delta(sum0, sum1)) {
+      const double share = *in_scripts / wall;
       rep.figures.emplace_back("script share", fmt(share * 100, 1) + " % of wall time inside scripts (" + sum_metric +
                                                    "; finished scripts only, lane overhead excluded)");
       rep.figures_json.num("script_time_share", share);
     }
-    if (runs0 && runs1) {
-      rep.figures.emplace_back("scripts", fmt(*runs1 - *runs0, 0) + " finished in " + fmt(wall, 2) + " s (" +
-                                              fmt((*runs1 - *runs0) / wall, 2) + "/s)");
-      rep.figures_json.num("scripts", *runs1 - *runs0).num("scripts_per_second", (*runs1 - *runs0) / wall);
+    if (auto runs = delta(runs0, runs1)) {
+      rep.figures.emplace_back("scripts", fmt(*runs, 0) + " finished in " + fmt(wall, 2) + " s (" + fmt(*runs / wall, 2) +
+                                              "/s)");
+      rep.figures_json.num("scripts", *runs).num("scripts_per_second", *runs / wall);
     }
     rep.figures_json.num("window_seconds", wall);
   }

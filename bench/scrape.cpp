@@ -114,6 +114,20 @@ std::optional<double> metric_sum(std::string_view page, std::string_view name) {
     const std::string value(rest.substr(vb, rest.find(' ', vb) - vb));
     sum = sum.value_or(0) + std::strtod(value.c_str(), nullptr);
   }
+  if (!sum) {
+    // A family with labels has no series until its first use (prometheus-cpp): declared
+    // but empty means zero, not absent. Histogram parts are declared under the base name.
+    std::string base(name);
+    for (const char* suffix : {"_sum", "_count", "_bucket"}) {
+      const std::string_view sv(suffix);
+      if (base.size() > sv.size() && base.compare(base.size() - sv.size(), sv.size(), sv) == 0) {
+        base.resize(base.size() - sv.size());
+        break;
+      }
+    }
+    for (const auto& declared : {"# TYPE " + std::string(name) + " ", "# TYPE " + base + " "})
+      if (page.find(declared) != std::string_view::npos) return 0.0;
+  }
   return sum;
 }
 

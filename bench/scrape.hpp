@@ -15,7 +15,7 @@ std::optional<std::string> http_get(const std::string& url, std::string& error,
                                     std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
 /// The sum of every series of metric `name` (all label sets), or nullopt if the page has
-/// no series of that name. `name` may carry a label filter: `takt_script_runs_total{outcome="ok"}`
+/// no series of that name (a family declared with "# TYPE" but without series yet counts as 0). `name` may carry a label filter: `takt_script_runs_total{outcome="ok"}`
 /// matches series whose labels include `outcome="ok"`.
 std::optional<double> metric_sum(std::string_view page, std::string_view name);
 

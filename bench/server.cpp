@@ -128,8 +128,9 @@ std::optional<std::string> Server::metrics_url(std::chrono::milliseconds wait) {
   return metrics_url_;
 }
 
-std::string Server::stderr_tail() const {
-  std::lock_guard lock(mu_);
+std::string Server::stderr_tail(std::chrono::milliseconds wait) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, wait, [&] { return err_closed_; });
   std::string s;
   for (const auto& l : tail_) s += "  | " + l + "\n";
   return s;

@@ -33,8 +33,9 @@ class Server {
 
   /// The metrics address the server printed on stderr, waiting up to `wait` for it.
   std::optional<std::string> metrics_url(std::chrono::milliseconds wait);
-  /// The last lines the server wrote on stderr.
-  std::string stderr_tail() const;
+  /// The last lines the server wrote on stderr, waiting up to `wait` for its stderr to
+  /// close (so that a server that just died has its last words in it).
+  std::string stderr_tail(std::chrono::milliseconds wait = std::chrono::milliseconds(0));
 
   /// From /proc/PID/status: peak resident set (VmHWM) and current one (VmRSS), in KiB;
   /// -1 if unreadable (the process is gone).

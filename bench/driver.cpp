@@ -258,6 +258,11 @@ RunResult Driver::run(std::vector<StreamSpec> specs, const RunOptions& o) {
   const Nanos t0 = now_ns();
   res.started = t0;
   for (std::size_t i = 0; i < S; ++i) st[i].next_send = t0 + specs[i].start_after;
+  // --duration counts from the moment every measured stream has sent its first counted
+  // request (warm-up done), so a slow warm-up does not eat the measurement; without a
+  // measured stream, from the start. If that moment never comes, the run still ends.
+  Nanos deadline = o.duration ? (any_measured ? t0 + o.duration + o.drain_timeout : t0 + o.duration) : 0;
+  bool window_open = false;
   Nanos next_sample = t0, blocked_since = 0, drain_deadline = 0;
   bool stopping = false;
   std::size_t rr = 0;
@@ -332,7 +337,17 @@ RunResult Driver::run(std::vector<StreamSpec> specs, const RunOptions& o) {
     slot.stream = static_cast<uint32_t>(i);
     slot.warm = s.sent < sp.warmup;
     slot.live = true;
-    if (!slot.warm && res.streams[i].first_send == 0) res.streams[i].first_send = now;
+    if (!slot.warm && res.streams[i].first_send == 0) {
+      res.streams[i].first_send = now;
+      if (o.duration && any_measured && !window_open) {
+        bool all = true;
+        for (std::size_t k = 0; k < S; ++k) all &= !specs[k].measured || res.streams[k].first_send != 0;
+        if (all) {
+          window_open = true;
+          deadline = now + o.duration;
+        }
+      }
+    }
     ++s.sent;
     ++s.outstanding;
     ++total_outstanding;
@@ -350,7 +365,7 @@ RunResult Driver::run(std::vector<StreamSpec> specs, const RunOptions& o) {
       res.server_rss_max_kib = std::max(res.server_rss_max_kib, server_.vm_rss_kib());
       next_sample = now + kRssEvery;
     }
-    if (!stopping && (stop_requested_ || (o.duration && now >= t0 + o.duration) || measured_done())) {
+    if (!stopping && (stop_requested_ || (deadline && now >= deadline) || measured_done())) {
       stopping = true;
       res.stopped = now;
       drain_deadline = now + o.drain_timeout;
@@ -413,7 +428,7 @@ RunResult Driver::run(std::vector<StreamSpec> specs, const RunOptions& o) {
 
     // Sleep until an answer comes, the pipe takes more, or a timer is due.
     Nanos wake = next_sample;
-    if (o.duration && !stopping) wake = std::min(wake, t0 + o.duration);
+    if (deadline && !stopping) wake = std::min(wake, deadline);
     if (stopping) wake = std::min(wake, drain_deadline);
     if (!stopping && !pending) {
       for (std::size_t i = 0; i < S; ++i)

@@ -76,7 +76,9 @@ struct RunResult {
 };
 
 struct RunOptions {
-  Nanos duration = 0;        ///< stop after this long (0: when the measured streams are done)
+  /// Stop this long after every measured stream is past its warm-up (without measured
+  /// streams: after the start); 0: when the measured streams have sent their requests.
+  Nanos duration = 0;
   Nanos drain_timeout = 30'000'000'000;  ///< how long to wait for measured answers after the stop
   /// Called for every answer, after it is counted: (stream index, latency, rpc error, tool error).
   std::function<void(std::size_t, Nanos, bool, bool)> on_answer;

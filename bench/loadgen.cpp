@@ -52,7 +52,7 @@ Requests (repeatable; weights interleave them: 3:A and 1:B send A B A A ...):
 
 Load:
   --requests N               requests to send, warm-up included (run: 10000 unless --duration)
-  --duration S               stop after S seconds instead (fractions allowed)
+  --duration S               measure for S seconds after the warm-up instead (fractions allowed)
   --in-flight C              requests kept outstanding (1: strict ping-pong; 0: no limit)
   --warmup N                 first N answers of each measured stream are not counted
   --rate R                   at most R requests/s per measured stream (0: no pacing)
@@ -514,7 +514,7 @@ int run_scenario(const Options& o) {
       specs.push_back(std::move(s));
     }
     const double duration = o.duration > 0 ? o.duration : (o.requests ? 0 : 10);
-    ro.duration = duration > 0 ? settle + seconds(duration) : 0;
+    ro.duration = seconds(duration);  // counted from the end of the settling (and warm-up)
     for (auto& sp : specs) rep.stream_desc.push_back(describe(sp));
     rep.run = driver.run(specs, ro);
     rep.figures_json.integer("backlog", o.saturate);

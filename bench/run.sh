@@ -115,15 +115,19 @@ run_json utilisation.json "$out/data/slow" utilisation --json --duration "$scena
 median() {
   sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
-# field JQ-EXPR FILES...: one value per existing file
-field() {
-  local expr="$1"
-  shift
-  for f in "$@"; do [[ -f "$f" ]] && jq -r "$expr // empty" "$f"; done
-  return 0
+# med TARGET C JQ-EXPR: the median over the runs that counted answers (a run that failed,
+# or whose warm-up never ended, is left out)
+med() {
+  for f in "$out"/json/cmp-"$1"-c"$2"-r*.json; do
+    [[ -f "$f" ]] && jq -r "select(.streams[0].requests > 0) | ($3) // empty" "$f"
+  done | median
 }
-med() {  # med TARGET C JQ-EXPR
-  field "$3" "$out"/json/cmp-"$1"-c"$2"-r*.json | median
+valid_runs() {  # valid_runs TARGET C
+  local n=0
+  for f in "$out"/json/cmp-"$1"-c"$2"-r*.json; do
+    [[ -f "$f" ]] && [[ "$(jq -r '.streams[0].requests > 0' "$f")" == true ]] && n=$((n + 1))
+  done
+  echo "$n"
 }
 num() {  # num VALUE DECIMALS: a number, or n/a
   if [[ "$1" == "n/a" || -z "$1" ]]; then printf 'n/a'; else printf "%.${2}f" "$1"; fi
@@ -142,7 +146,7 @@ for t in "${targets[@]}"; do
     V[$t.$c.rss]=$(med "$t" "$c" '.server.peak_rss_kib')
     V[$t.$c.scpu]=$(med "$t" "$c" '.server.cpu_us_per_answer')
     V[$t.$c.lcpu]=$(med "$t" "$c" '.loadgen.cpu_us_per_answer')
-    V[$t.$c.n]=$(ls "$out"/json/cmp-"$t"-c"$c"-r*.json 2>/dev/null | wc -l)
+    V[$t.$c.n]=$(valid_runs "$t" "$c")
   done
 done
 
@@ -162,7 +166,7 @@ for t in "${targets[@]}"; do
     "$(num "${V[$t.32.rate]}" 0)" "$(num "${V[$t.32.p50]}" 1)" "$(num "${V[$t.32.p99]}" 1)" \
     "$rss" "$(num "${V[$t.1.scpu]}" 1)" "$(num "${V[$t.1.lcpu]}" 1)" "$(num "${V[$t.32.scpu]}" 1)" "$(num "${V[$t.32.lcpu]}" 1)"
 done
-echo "(peak RSS at 32 in flight; runs that failed are left out of the medians:"
+echo "(peak RSS at 32 in flight; runs that failed or counted nothing are left out of the medians:"
 echo " takt ${V[takt.1.n]}+${V[takt.32.n]}, reference ${V[reference.1.n]}+${V[reference.32.n]}, responder ${V[floor.1.n]}+${V[floor.32.n]} of ${reps}+${reps} runs)"
 echo
 echo "Ratios"

@@ -502,15 +502,21 @@ int run_scenario(const Options& o) {
       measured.emplace_back(make_call(R"({"name":"get_inbox","arguments":{}})"), 1);
     }
     const Nanos settle = o.saturate ? seconds(o.settle) : 0;
+    const double rate = o.rate.value_or(100);
+    // Paced streams are started out of phase, so that their requests are not written in
+    // the same batch and answered in the same read (their figures would be one).
+    const Nanos phase = rate > 0 ? seconds(1.0 / rate / static_cast<double>(measured.size())) : 0;
+    Nanos offset = 0;
     for (auto& m : measured) {
       StreamSpec s;
       s.name = m.first.label.rfind("tools/call ", 0) == 0 ? m.first.label.substr(11) : m.first.label;
       s.mix.emplace_back(m.first, 1);
       s.in_flight = o.in_flight;
-      s.rate = o.rate.value_or(100);
+      s.rate = rate;
       s.warmup = o.warmup;
       s.requests = o.requests.value_or(0);
-      s.start_after = settle;
+      s.start_after = settle + offset;
+      offset += phase;
       specs.push_back(std::move(s));
     }
     const double duration = o.duration > 0 ? o.duration : (o.requests ? 0 : 10);

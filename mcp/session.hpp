@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,11 +16,14 @@ namespace takt {
 struct Job;
 
 /// Where a session's outgoing messages go (the stdout writer, an HTTP stream).
-/// send() must not block on the client: it queues and returns.
+/// send() must not block on the client: it queues and returns. `written`, if set, is
+/// called once the line has left the process (or was dropped because the client is
+/// gone): replies hold their admission slot until then, so a slow client's unread
+/// replies count against max_in_flight instead of piling up in memory.
 class Output {
  public:
   virtual ~Output() = default;
-  virtual void send(std::string line) = 0;
+  virtual void send(std::string line, std::function<void()> written = {}) = 0;
 };
 
 /// MCP log levels in order of severity; -1 means the client asked for none.
@@ -33,7 +37,7 @@ class Session {
 
   explicit Session(std::shared_ptr<Output> out) : out_(std::move(out)) {}
 
-  void send(std::string line) { out_->send(std::move(line)); }
+  void send(std::string line, std::function<void()> written = {}) { out_->send(std::move(line), std::move(written)); }
 
   State state() const { return state_.load(std::memory_order_acquire); }
   void set_state(State s) { state_.store(s, std::memory_order_release); }

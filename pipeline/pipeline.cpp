@@ -186,7 +186,7 @@ bool Pipeline::submit(const std::shared_ptr<Session>& session, std::string line,
   job->overloaded = slot == &overflow_;
   job->slot = slot;
   job->admitted_at = Clock::now();
-  if (slot == &services_.admission) services_.metrics.in_flight.Add({}).Increment();
+  if (slot == &services_.admission) services_.lane_metrics.in_flight->Increment();
   graph_->arena.execute([&] { graph_->parse->try_put(job); });
   return true;
 }

@@ -19,7 +19,8 @@ std::size_t tool_index(const things::ToolSpec& tool) {
 }  // namespace
 
 LaneMetrics::LaneMetrics(Metrics& m)
-    : depth_applescript(&m.queue_depth.Add({{"queue", "applescript"}})),
+    : in_flight(&m.in_flight.Add({})),
+      depth_applescript(&m.queue_depth.Add({{"queue", "applescript"}})),
       depth_database(&m.queue_depth.Add({{"queue", "database"}})),
       busy_seconds(&m.busy_seconds.Add({})),
       coalesced(&m.coalesced.Add({})),

@@ -58,6 +58,7 @@ struct ToolTiming {
 /// Metric handles resolved once, so hot paths never look up label sets.
 struct LaneMetrics {
   explicit LaneMetrics(Metrics& m);
+  prometheus::Gauge* in_flight;
   prometheus::Gauge* depth_applescript;
   prometheus::Gauge* depth_database;
   prometheus::Counter* busy_seconds;

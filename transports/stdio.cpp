@@ -13,13 +13,17 @@ LineWriter::LineWriter(int fd) : fd_(fd), thread_([this] { loop(); }) {}
 
 LineWriter::~LineWriter() { close(); }
 
-void LineWriter::send(std::string line) {
+void LineWriter::send(std::string line, std::function<void()> written) {
   {
-    std::lock_guard lock(mu_);
-    if (closing_ || broken_) return;
-    queue_.push_back(std::move(line));
+    std::unique_lock lock(mu_);
+    if (!closing_ && !broken_) {
+      queue_.emplace_back(std::move(line), std::move(written));
+      lock.unlock();
+      cv_.notify_one();
+      return;
+    }
   }
-  cv_.notify_one();
+  if (written) written();  // the client is gone: nothing to wait for
 }
 
 void LineWriter::close() {
@@ -36,7 +40,11 @@ void LineWriter::close() {
 
 void LineWriter::loop() {
   std::string batch;
+  std::vector<std::function<void()>> done;
   for (;;) {
+    for (auto& d : done)
+      if (d) d();
+    done.clear();
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
@@ -44,8 +52,9 @@ void LineWriter::loop() {
       // Everything queued goes out in one write: fewer wake-ups of the client.
       batch.clear();
       while (!queue_.empty()) {
-        batch += queue_.front();
+        batch += queue_.front().first;
         batch += '\n';
+        done.push_back(std::move(queue_.front().second));
         queue_.pop_front();
       }
     }
@@ -57,6 +66,7 @@ void LineWriter::loop() {
         spdlog::warn("stdout closed: {}; replies are dropped from now on", std::system_category().message(errno));
         std::lock_guard lock(mu_);
         broken_ = true;
+        for (auto& q : queue_) done.push_back(std::move(q.second));
         queue_.clear();
         break;
       }

@@ -21,7 +21,7 @@ class LineWriter final : public Output {
  public:
   explicit LineWriter(int fd);
   ~LineWriter() override;
-  void send(std::string line) override;
+  void send(std::string line, std::function<void()> written = {}) override;
   /// Writes everything queued so far, then stops the thread. Idempotent.
   void close();
 
@@ -30,7 +30,7 @@ class LineWriter final : public Output {
   int fd_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> queue_;
+  std::deque<std::pair<std::string, std::function<void()>>> queue_;
   bool closing_ = false;
   bool broken_ = false;
   std::thread thread_;

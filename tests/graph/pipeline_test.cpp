@@ -21,12 +21,13 @@ namespace {
 /// Collects every line the graph sends back, and lets a test wait for a count.
 class Capture final : public Output {
  public:
-  void send(std::string line) override {
+  void send(std::string line, std::function<void()> written) override {
     {
       std::lock_guard lock(mu_);
       lines_.push_back(std::move(line));
     }
     cv_.notify_all();
+    if (written) written();
   }
   std::vector<std::string> wait_for(std::size_t n, std::chrono::seconds timeout = 30s) {
     std::unique_lock lock(mu_);

@@ -97,6 +97,29 @@ TEST(StdioReader, OverlongLineIsReportedOnceAndSkipped) {
   EXPECT_TRUE(lines[3].second);
 }
 
+TEST(StdioWriter, ReportsEachLineWrittenOnlyAfterItLeft) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::atomic<int> written{0};
+  {
+    LineWriter w(fds[1]);
+    // Nobody reads the pipe yet: a 1 MiB line cannot have left the process.
+    w.send(std::string(1 << 20, 'x'), [&] { ++written; });
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(written.load(), 0);
+    std::thread drain([&] {
+      char buf[65536];
+      std::size_t total = 0;
+      while (total < (1u << 20) + 1) total += static_cast<std::size_t>(read(fds[0], buf, sizeof buf));
+    });
+    drain.join();
+    w.close();
+  }
+  EXPECT_EQ(written.load(), 1);
+  close(fds[0]);
+  close(fds[1]);
+}
+
 TEST(StdioWriter, WritesEveryLineInOrder) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
@@ -121,7 +144,9 @@ TEST(StdioWriter, WritesEveryLineInOrder) {
 
 TEST(Session, CancellationThatOvertakesItsRequestStillApplies) {
   struct Null : Output {
-    void send(std::string) override {}
+    void send(std::string, std::function<void()> written) override {
+      if (written) written();
+    }
   };
   Session s(std::make_shared<Null>());
   EXPECT_FALSE(s.cancel("7"));  // not tracked yet: the graph reordered the two

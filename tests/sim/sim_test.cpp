@@ -30,6 +30,8 @@ TEST_F(SimTest, InitCreatesTheThingsSchemaInWalMode) {
             "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
             "<plist version=\"1.0\">\n<integer>24</integer>\n</plist>\n");
   EXPECT_TRUE(is_things_uuid(d.text("SELECT uriSchemeAuthenticationToken FROM TMSettings")));
+  // Things' settings row has a fixed uuid; readers such as things.py look the token up by it.
+  EXPECT_EQ(d.text("SELECT uuid FROM TMSettings"), "RhAzEf6qDxCD5PmnZVtBZR");
   EXPECT_EQ(stats(), "{\"calls\":0,\"overlaps\":0,\"failures\":0}\n");
 }
 

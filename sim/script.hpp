@@ -8,9 +8,8 @@
 //
 // The ops run in order in ONE transaction, each inside its own SAVEPOINT: a failing op
 // ({"ok":false}) leaves no trace, later ops still run and see the earlier ones' changes.
-// One script is one call: one lock, one
-// --latency-ms draw, plus one --per-op-ms draw per op, so batching many ops into one
-// script is the cheap way to write.
+// One script is one call: one lock, one --latency-ms draw plus one --per-op-ms draw per
+// op, so batching many ops into one script is the cheap way to write.
 //
 // Two kinds of failure:
 //  - The script is not valid dialect (a bug in takt's generator): bad JSON, a missing or
@@ -105,14 +104,17 @@
 // {"op":"trash"|"restore", "id":ID (required)}
 //   trashed = 1 / 0 on the item. A project's to-dos and headings keep their own flag
 //   (they are hidden because their project is trashed). A heading's to-dos are trashed
-//   and restored with it, since the lists only look at the project's flag.
+//   and restored with it, since the lists only look at the project's flag (restoring a
+//   heading restores every trashed to-do under it, even one trashed on its own before).
 //
 // {"op":"create_tag", "title":TITLE (required), "parent":S (a tag title), "shortcut":S}
 //   A tag at the end of the tag list. Error if a tag with that title exists (ignoring
 //   case) or the parent does not. A shortcut is one character. Returns the tag's id.
 //
 // {"op":"create_area", "title":TITLE (required), "tags":[S]}
-//   An area (TMArea) on top of the area list, with its tags in TMAreaTag. Returns its id.
+//   An area (TMArea) on top of the area list, with its tags in TMAreaTag (missing tags
+//   created). visible and cachedTags stay NULL, as in the areas of a real Things
+//   database. Returns its id.
 //
 // Every change sets the item's userModificationDate to now. After the ops, things-sim
 // recomputes untrashedLeafActionsCount / openUntrashedLeafActionsCount of every project

@@ -49,12 +49,16 @@ void write_meta(Database& db) {
          Blob{"1"});
 }
 
-// The URL scheme's auth token lives here; takt reads it for `things:///update`.
+// The URL scheme's auth token lives here; takt reads it for `things:///update`. Things'
+// one settings row always has this uuid (a real database has it, and things.py reads the
+// token by it).
+constexpr const char* settings_uuid = "RhAzEf6qDxCD5PmnZVtBZR";
+
 void write_settings(Database& db, double now) {
   db.run(R"sql(INSERT INTO TMSettings (uuid, logInterval, manualLogDate, groupTodayByParent,
                  uriSchemeAuthenticationToken, experimental)
                VALUES (?1, 4, ?2, 0, ?3, NULL))sql",
-         random_uuid(), now, random_uuid());
+         settings_uuid, now, random_uuid());
 }
 
 void build_database(const std::string& path) {

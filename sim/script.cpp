@@ -5,7 +5,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <iterator>
 #include <set>
+#include <utility>
 
 #include "sim.hpp"
 
@@ -21,7 +24,7 @@ std::string as_string(const Value& value) { return std::string(value.GetString()
 // fields can be rejected (a typo such as "dedline" must not be silently ignored).
 class OpReader {
  public:
-  OpReader(const Value& object, std::size_t position, std::string name)
+  OpReader(const Value& object, std::size_t position, const std::string& name)
       : object_(object), where_("op " + std::to_string(position) + " (" + name + ")") {
     consumed_.insert("op");
   }
@@ -32,23 +35,44 @@ class OpReader {
     return *value;
   }
 
+  // Absent or null: nullopt (add_*/create_* ops).
   std::optional<std::string> optional_string(const char* key) {
     const Value* value = find(key);
-    if (value == nullptr) return std::nullopt;
+    if (value == nullptr || value->IsNull()) return std::nullopt;
     if (!value->IsString()) fail(std::string("field \"") + key + "\" must be a string");
     return as_string(*value);
   }
 
-  std::vector<std::string> optional_string_array(const char* key) {
+  // An update field that cannot be cleared: absent means unchanged, null is an error.
+  std::optional<std::string> update_string(const char* key) {
+    reject_null(key);
+    return optional_string(key);
+  }
+
+  // An update field where null clears.
+  Clearable clearable_string(const char* key) {
     const Value* value = find(key);
     if (value == nullptr) return {};
-    if (!value->IsArray()) fail(std::string("field \"") + key + "\" must be an array of strings");
-    std::vector<std::string> items;
-    for (const Value& item : value->GetArray()) {
-      if (!item.IsString()) fail(std::string("field \"") + key + "\" must be an array of strings");
-      items.push_back(as_string(item));
-    }
-    return items;
+    if (value->IsNull()) return {true, std::nullopt};
+    return {true, optional_string(key)};
+  }
+
+  // Absent or null: empty.
+  std::vector<std::string> optional_string_array(const char* key) {
+    return string_array(key).value_or(std::vector<std::string>{});
+  }
+
+  // An update list that replaces a whole set: absent means unchanged, null is an error,
+  // [] empties the set.
+  std::optional<std::vector<std::string>> update_string_array(const char* key) {
+    reject_null(key);
+    return string_array(key);
+  }
+
+  // An update list that adds or removes items: absent or [] change nothing.
+  std::vector<std::string> update_string_list(const char* key) {
+    reject_null(key);
+    return optional_string_array(key);
   }
 
   void reject_unknown_fields() const {
@@ -59,12 +83,31 @@ class OpReader {
   }
 
  private:
-  // Returns the member, or nullptr when absent or JSON null.
+  // Returns the member (possibly JSON null), or nullptr when absent.
   const Value* find(const char* key) {
     consumed_.insert(key);
     const auto member = object_.FindMember(key);
-    if (member == object_.MemberEnd() || member->value.IsNull()) return nullptr;
+    if (member == object_.MemberEnd()) return nullptr;
     return &member->value;
+  }
+
+  void reject_null(const char* key) {
+    const Value* value = find(key);
+    if (value != nullptr && value->IsNull()) {
+      fail(std::string("field \"") + key + "\" cannot be null (leave it out to keep the value)");
+    }
+  }
+
+  std::optional<std::vector<std::string>> string_array(const char* key) {
+    const Value* value = find(key);
+    if (value == nullptr || value->IsNull()) return std::nullopt;
+    if (!value->IsArray()) fail(std::string("field \"") + key + "\" must be an array of strings");
+    std::vector<std::string> items;
+    for (const Value& item : value->GetArray()) {
+      if (!item.IsString()) fail(std::string("field \"") + key + "\" must be an array of strings");
+      items.push_back(as_string(item));
+    }
+    return items;
   }
 
   [[noreturn]] void fail(const std::string& problem) const { throw ScriptError(where_ + ": " + problem); }
@@ -79,6 +122,8 @@ Op read_add_todo(OpReader& reader) {
   op.title = reader.required_string("title");
   op.notes = reader.optional_string("notes");
   op.when = reader.optional_string("when");
+  op.list = reader.optional_string("list");
+  op.reminder = reader.optional_string("reminder");
   op.deadline = reader.optional_string("deadline");
   op.tags = reader.optional_string_array("tags");
   op.project = reader.optional_string("project");
@@ -88,21 +133,95 @@ Op read_add_todo(OpReader& reader) {
   return op;
 }
 
-Op read_add_project(OpReader& reader) {
-  AddProject op;
-  op.title = reader.required_string("title");
-  op.notes = reader.optional_string("notes");
-  op.area = reader.optional_string("area");
-  op.when = reader.optional_string("when");
-  return op;
+TaskEdits read_task_edits(OpReader& reader) {
+  TaskEdits edits;
+  edits.id = reader.required_string("id");
+  edits.title = reader.update_string("title");
+  edits.notes = reader.update_string("notes");
+  edits.append_notes = reader.update_string("append_notes");
+  edits.prepend_notes = reader.update_string("prepend_notes");
+  edits.when = reader.clearable_string("when");
+  edits.reminder = reader.clearable_string("reminder");
+  edits.deadline = reader.clearable_string("deadline");
+  edits.tags = reader.update_string_array("tags");
+  edits.add_tags = reader.update_string_list("add_tags");
+  edits.remove_tags = reader.update_string_list("remove_tags");
+  edits.area = reader.clearable_string("area");
+  return edits;
 }
 
 Op read_update_todo(OpReader& reader) {
   UpdateTodo op;
-  op.id = reader.required_string("id");
-  op.title = reader.optional_string("title");
-  op.notes = reader.optional_string("notes");
+  op.edits = read_task_edits(reader);
+  op.list = reader.update_string("list");
+  op.checklist = reader.update_string_array("checklist");
+  op.append_checklist = reader.update_string_list("append_checklist");
+  op.project = reader.clearable_string("project");
+  op.heading = reader.clearable_string("heading");
   return op;
+}
+
+Op read_add_project(OpReader& reader) {
+  AddProject op;
+  op.title = reader.required_string("title");
+  op.notes = reader.optional_string("notes");
+  op.when = reader.optional_string("when");
+  op.reminder = reader.optional_string("reminder");
+  op.deadline = reader.optional_string("deadline");
+  op.tags = reader.optional_string_array("tags");
+  op.area = reader.optional_string("area");
+  op.headings = reader.optional_string_array("headings");
+  op.todos = reader.optional_string_array("todos");
+  return op;
+}
+
+Op read_update_project(OpReader& reader) { return UpdateProject{read_task_edits(reader)}; }
+
+Op read_add_heading(OpReader& reader) {
+  AddHeading op;
+  op.project = reader.required_string("project");
+  op.title = reader.required_string("title");
+  return op;
+}
+
+Op read_complete(OpReader& reader) { return SetStatus{reader.required_string("id"), 3}; }
+Op read_cancel(OpReader& reader) { return SetStatus{reader.required_string("id"), 2}; }
+Op read_reopen(OpReader& reader) { return SetStatus{reader.required_string("id"), 0}; }
+Op read_trash(OpReader& reader) { return Trash{reader.required_string("id"), true}; }
+Op read_restore(OpReader& reader) { return Trash{reader.required_string("id"), false}; }
+
+Op read_create_tag(OpReader& reader) {
+  CreateTag op;
+  op.title = reader.required_string("title");
+  op.parent = reader.optional_string("parent");
+  op.shortcut = reader.optional_string("shortcut");
+  return op;
+}
+
+Op read_create_area(OpReader& reader) {
+  CreateArea op;
+  op.title = reader.required_string("title");
+  op.tags = reader.optional_string_array("tags");
+  return op;
+}
+
+using OpParser = Op (*)(OpReader&);
+
+// Every op of the dialect, by name.
+constexpr std::pair<std::string_view, OpParser> op_parsers[] = {
+    {"add_todo", read_add_todo},       {"update_todo", read_update_todo}, {"add_project", read_add_project},
+    {"update_project", read_update_project}, {"add_heading", read_add_heading}, {"complete", read_complete},
+    {"cancel", read_cancel},           {"reopen", read_reopen},           {"trash", read_trash},
+    {"restore", read_restore},         {"create_tag", read_create_tag},   {"create_area", read_create_area},
+};
+
+std::string known_ops() {
+  std::string names;
+  for (const auto& [name, parser] : op_parsers) {
+    if (!names.empty()) names += ", ";
+    names += name;
+  }
+  return names;
 }
 
 Op read_op(const Value& value, std::size_t position) {
@@ -113,22 +232,13 @@ Op read_op(const Value& value, std::size_t position) {
     throw ScriptError(where + ": missing string field \"op\"");
   }
   const std::string name = as_string(name_member->value);
-  OpReader reader(value, position, name);
-  Op op;
-  if (name == "add_todo") {
-    op = read_add_todo(reader);
-  } else if (name == "add_project") {
-    op = read_add_project(reader);
-  } else if (name == "complete" || name == "cancel") {
-    op = SetStatus{reader.required_string("id"), name == "complete" ? 3 : 2};
-  } else if (name == "trash") {
-    op = Trash{reader.required_string("id")};
-  } else if (name == "update_todo") {
-    op = read_update_todo(reader);
-  } else {
-    throw ScriptError(where + ": unknown op \"" + name +
-                      "\" (known: add_todo, add_project, complete, cancel, trash, update_todo)");
+  const auto* entry = std::find_if(std::begin(op_parsers), std::end(op_parsers),
+                                   [&name](const auto& candidate) { return candidate.first == name; });
+  if (entry == std::end(op_parsers)) {
+    throw ScriptError(where + ": unknown op \"" + name + "\" (known: " + known_ops() + ")");
   }
+  OpReader reader(value, position, name);
+  Op op = entry->second(reader);
   reader.reject_unknown_fields();
   return op;
 }

@@ -1,13 +1,124 @@
-// The sim dialect: the script takt sends on stdin and the result things-sim prints.
+// The sim dialect: the script takt sends to things-sim on stdin and the result it prints.
+// This comment is the contract takt's SimDialect generates against.
 //
 //   stdin:  {"ops":[OP, ...]}
-//   stdout: {"results":[{"ok":true,"id":"<uuid>"} | {"ok":false,"error":"<message>"}, ...]}
+//   stdout: {"results":[RESULT, ...]}   one RESULT per OP, in order
+//   RESULT: {"ok":true,"id":"<uuid>"}   the item the op created or changed
+//         | {"ok":false,"error":"<message>"}
 //
-// Parsing is strict: bad JSON, a missing or unknown "op", an unknown field, a missing
-// required field or a field of the wrong type is a ScriptError (exit 2, nothing changed),
-// because it is a bug in takt's script generator. A JSON null counts as an absent optional
-// field. Bad *values* of the right type (an empty title, an unknown uuid, a date that does
-// not exist) only fail that op: {"ok":false,...}.
+// The ops run in order in ONE transaction, each inside its own SAVEPOINT: a failing op
+// ({"ok":false}) leaves no trace, later ops still run and see the earlier ones' changes.
+// One script is one call: one lock, one --latency-ms draw plus one --per-op-ms draw per
+// op, so batching many ops into one script is the cheap way to write.
+//
+// Two kinds of failure:
+//  - The script is not valid dialect (a bug in takt's generator): bad JSON, a missing or
+//    unknown "op", an unknown field, a missing required field, a field of the wrong JSON
+//    type, or null where null is not allowed. things-sim exits 2, prints nothing on stdout
+//    and changes nothing: "things-sim: malformed script: op 3 (update_todo): ...".
+//  - A bad VALUE of the right type (an unknown id, an item of the wrong type, an empty
+//    title, a date or time that does not parse, contradictory fields): that op alone
+//    reports {"ok":false}. The message starts with the field's name and quotes the value:
+//    `id "Xyz": no such to-do`, `when "2025-02-30": expected today, ...`.
+//
+// Null: in add_*/create_* ops a JSON null is the same as leaving the field out. In
+// update_* ops null CLEARS the fields marked [null clears] below and is a script error on
+// any other field (omit a field to leave it unchanged).
+//
+// Value formats:
+//   DATE     "YYYY-MM-DD", a real calendar day.
+//   WHEN     "today" | "evening" (This Evening) | "tomorrow" | "anytime" | "someday" | DATE.
+//            today/evening: start 1 (Anytime) + startDate today (+ startBucket 1 for
+//            evening); tomorrow or a future DATE: start 2 + startDate (Upcoming); a DATE
+//            today or earlier: start 1 + startDate (Today); anytime: start 1, no date;
+//            someday: start 2, no date.
+//   LIST     "inbox" | "today" | "evening" | "anytime" | "someday": the named lists, the
+//            same as the WHEN of that name; "inbox" is start 0 without a date.
+//   TIME     "HH:MM", 24 h (00:00 .. 23:59), stored as reminderTime = h << 26 | min << 20.
+//            A reminder needs a date: it is only valid on an item that has a startDate
+//            once the op's when/list applied; an item that loses its date loses its
+//            reminder (as in Things, where the reminder belongs to the date).
+//   ID       a 22-character Things uuid. TITLE: a non-empty string.
+//   TAGS     tag titles, matched case-insensitively (ASCII); missing tags are created.
+//
+// Ops (every field not marked required is optional):
+//
+// {"op":"add_todo", "title":TITLE (required), "notes":S, "when":WHEN, "list":LIST,
+//  "reminder":TIME, "deadline":DATE, "tags":[S], "checklist":[S], "project":ID,
+//  "area":ID, "heading":ID}
+//   A new to-do (type 0), on top (index below every other item). Without when/list it
+//   goes to the Inbox, or to Anytime when it has a project, area or heading. when and list
+//   together, or list "inbox" with a project/area/heading, are errors. A heading must
+//   belong to the project when both are given; under a heading the to-do's project is
+//   NULL (its project is the heading's). An area cannot go with a project or heading.
+//   Checklist items are created in order, all open.
+//
+// {"op":"update_todo", "id":ID (required, a to-do), "title":TITLE, "notes":S,
+//  "append_notes":S, "prepend_notes":S, "when":WHEN [null clears], "list":LIST,
+//  "reminder":TIME [null clears], "deadline":DATE [null clears], "tags":[S],
+//  "add_tags":[S], "remove_tags":[S], "checklist":[S], "append_checklist":[S],
+//  "project":ID [null clears], "area":ID [null clears], "heading":ID [null clears]}
+//   notes replaces the notes; append_notes/prepend_notes join with "\n" (no separator
+//   when the notes were empty); notes cannot go with append_notes/prepend_notes.
+//   when null: no date, start 1 (Anytime), except that an Inbox to-do that is not being
+//   moved into a container stays in the Inbox. when and list together are an error.
+//   list "inbox" also takes the to-do out of its project, heading and area (and cannot go
+//   with project/area/heading). A to-do moved out of the Inbox by project/area/heading
+//   (without when/list) goes to Anytime.
+//   deadline (set or cleared) also clears deadlineSuppressionDate.
+//   tags replaces the whole set (missing tags created; [] removes all) and cannot go
+//   with add_tags/remove_tags; remove_tags names must be existing tags (one the to-do
+//   does not carry is fine); a title in both add_tags and remove_tags is an error.
+//   checklist replaces all items (new ones open, in order); append_checklist adds open
+//   items after the existing ones; the two together are an error.
+//   project ID: into that project, clearing area and heading; project null: out of its
+//   project (and out of its heading). heading ID: under that heading, which must be in
+//   the project given in the same op or else in the to-do's current project; sets
+//   heading and clears project and area. heading null: out of its heading, staying in
+//   the heading's project. area ID: into that area, clearing project and heading;
+//   area null: out of its area. An area cannot go with a project or heading ID, nor a
+//   heading ID with project null.
+//
+// {"op":"add_project", "title":TITLE (required), "notes":S, "when":WHEN,
+//  "reminder":TIME, "deadline":DATE, "tags":[S], "area":ID, "headings":[TITLE],
+//  "todos":[TITLE]}
+//   A project (type 1), Anytime without when (projects are never in the Inbox), with its
+//   headings (type 2) and to-dos (type 0, Anytime, directly in the project) in the given
+//   order. Returns the project's id.
+//
+// {"op":"update_project", "id":ID (required, a project), "title":TITLE, "notes":S,
+//  "append_notes":S, "prepend_notes":S, "when":WHEN [null clears], "reminder":TIME
+//  [null clears], "deadline":DATE [null clears], "tags":[S], "add_tags":[S],
+//  "remove_tags":[S], "area":ID [null clears]}
+//   As update_todo; when null puts the project in Anytime without a date.
+//
+// {"op":"add_heading", "project":ID (required), "title":TITLE (required)}
+//   A heading (type 2) in the project, after its existing headings. Returns its id.
+//
+// {"op":"complete"|"cancel"|"reopen", "id":ID (required)}
+//   To-dos, projects and headings. complete/cancel: status 3/2 and stopDate = now; a
+//   project or heading also completes/cancels its open to-dos (and a project its open
+//   headings and their to-dos). reopen: status 0, stopDate NULL, the item alone. An item
+//   already in that status is left as it is.
+//
+// {"op":"trash"|"restore", "id":ID (required)}
+//   trashed = 1 / 0 on the item. A project's to-dos and headings keep their own flag
+//   (they are hidden because their project is trashed). A heading's to-dos are trashed
+//   and restored with it, since the lists only look at the project's flag (restoring a
+//   heading restores every trashed to-do under it, even one trashed on its own before).
+//
+// {"op":"create_tag", "title":TITLE (required), "parent":S (a tag title), "shortcut":S}
+//   A tag at the end of the tag list. Error if a tag with that title exists (ignoring
+//   case) or the parent does not. A shortcut is one character. Returns the tag's id.
+//
+// {"op":"create_area", "title":TITLE (required), "tags":[S]}
+//   An area (TMArea) on top of the area list, with its tags in TMAreaTag (missing tags
+//   created). visible and cachedTags stay NULL, as in the areas of a real Things
+//   database. Returns its id.
+//
+// Every change sets the item's userModificationDate to now. After the ops, things-sim
+// recomputes untrashedLeafActionsCount / openUntrashedLeafActionsCount of every project
+// and heading; checklistItemsCount / openChecklistItemsCount follow each checklist edit.
 #pragma once
 
 #include <optional>
@@ -18,11 +129,22 @@
 
 namespace takt::sim {
 
+// A field of an update op: absent (leave it), null (clear it) or a value (set it).
+struct Clearable {
+  bool given = false;
+  std::optional<std::string> value;  // nullopt when given as null
+
+  bool sets() const { return value.has_value(); }
+  bool clears() const { return given && !value.has_value(); }
+};
+
 struct AddTodo {
   std::string title;
   std::optional<std::string> notes;
-  std::optional<std::string> when;  // today | evening | tomorrow | anytime | someday | YYYY-MM-DD
-  std::optional<std::string> deadline;  // YYYY-MM-DD
+  std::optional<std::string> when;
+  std::optional<std::string> list;
+  std::optional<std::string> reminder;
+  std::optional<std::string> deadline;
   std::vector<std::string> tags;
   std::optional<std::string> project;
   std::optional<std::string> area;
@@ -30,30 +152,77 @@ struct AddTodo {
   std::vector<std::string> checklist;
 };
 
+// The fields update_todo and update_project share.
+struct TaskEdits {
+  std::string id;
+  std::optional<std::string> title;
+  std::optional<std::string> notes;
+  std::optional<std::string> append_notes;
+  std::optional<std::string> prepend_notes;
+  Clearable when;
+  Clearable reminder;
+  Clearable deadline;
+  std::optional<std::vector<std::string>> tags;  // nullopt: leave the set alone
+  std::vector<std::string> add_tags;
+  std::vector<std::string> remove_tags;
+  Clearable area;
+};
+
+struct UpdateTodo {
+  TaskEdits edits;
+  std::optional<std::string> list;
+  std::optional<std::vector<std::string>> checklist;
+  std::vector<std::string> append_checklist;
+  Clearable project;
+  Clearable heading;
+};
+
 struct AddProject {
   std::string title;
   std::optional<std::string> notes;
-  std::optional<std::string> area;
   std::optional<std::string> when;
+  std::optional<std::string> reminder;
+  std::optional<std::string> deadline;
+  std::vector<std::string> tags;
+  std::optional<std::string> area;
+  std::vector<std::string> headings;
+  std::vector<std::string> todos;
 };
 
-// complete (status 3) or cancel (status 2).
+struct UpdateProject {
+  TaskEdits edits;
+};
+
+struct AddHeading {
+  std::string project;
+  std::string title;
+};
+
+// complete (status 3), cancel (status 2) or reopen (status 0).
 struct SetStatus {
   std::string id;
   int status = 3;
 };
 
+// trash (trashed = 1) or restore (trashed = 0).
 struct Trash {
   std::string id;
+  bool trashed = true;
 };
 
-struct UpdateTodo {
-  std::string id;
-  std::optional<std::string> title;
-  std::optional<std::string> notes;
+struct CreateTag {
+  std::string title;
+  std::optional<std::string> parent;
+  std::optional<std::string> shortcut;
 };
 
-using Op = std::variant<AddTodo, AddProject, SetStatus, Trash, UpdateTodo>;
+struct CreateArea {
+  std::string title;
+  std::vector<std::string> tags;
+};
+
+using Op = std::variant<AddTodo, UpdateTodo, AddProject, UpdateProject, AddHeading, SetStatus, Trash, CreateTag,
+                        CreateArea>;
 
 // Throws ScriptError naming the problem (and the op's position).
 std::vector<Op> parse_script(std::string_view text);

@@ -222,7 +222,7 @@ Config parse(const YAML::Node& root, const std::string& file) {
 
   top.field("pipeline", [&](const YAML::Node& n, const std::string& path) {
     MapReader m(n, path, file);
-    m.field("threads", [&](const YAML::Node& v, const std::string& k) { cfg.pipeline.threads = read_uint<unsigned>(file, v, k, 2, 256); });
+    m.field("threads", [&](const YAML::Node& v, const std::string& k) { cfg.pipeline.threads = read_uint<unsigned>(file, v, k, 1, 256); });
     m.field("db_readers", [&](const YAML::Node& v, const std::string& k) { cfg.pipeline.db_readers = read_uint<unsigned>(file, v, k, 1, 64); });
     m.field("slow_queue_capacity", [&](const YAML::Node& v, const std::string& k) {
       cfg.pipeline.slow_queue_capacity = read_uint<std::size_t>(file, v, k, 1, 1'000'000);

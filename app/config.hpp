@@ -58,7 +58,7 @@ struct BackendConfig {
 };
 
 struct PipelineConfig {
-  unsigned threads = 4;      ///< worker threads of the graph's task arena
+  unsigned threads = 2;      ///< worker threads of the graph's task arena
   unsigned db_readers = 2;   ///< database reads running at once (medium lane)
   std::size_t db_queue_capacity = 512;     ///< reads waiting for a database connection
   std::size_t slow_queue_capacity = 1024;  ///< jobs waiting for the AppleScript lane

@@ -177,7 +177,15 @@ int serve(const Config& cfg) {
                  (self_dir() / "takt").string());
   }
 
-  reader.run([&](std::string line, bool oversized) { return pipeline.submit(session, std::move(line), oversized); });
+  // The writer is held while one read's lines are handled, so their replies leave in one
+  // write; before the reader blocks on a full pipeline, the held replies go out (their
+  // slots are freed only once written).
+  const auto flush = [&] {
+    writer->release();
+    writer->hold();
+  };
+  reader.run([&](std::string line, bool oversized) { return pipeline.submit(session, std::move(line), oversized, flush); },
+             [&](bool begin) { begin ? writer->hold() : writer->release(); });
   spdlog::info("input closed: finishing accepted requests");
   pipeline.drain();
   writer->close();

@@ -88,3 +88,7 @@ const MethodSpec* find_method(std::string_view name) {
 }
 
 }  // namespace takt
+
+namespace takt {
+std::span<const MethodSpec> all_methods() { return kMethods; }
+}  // namespace takt

@@ -2,6 +2,7 @@
 /// The table of MCP methods takt serves. Classify looks a method up here; the fast stage
 /// calls its handler. Adding a method is adding a row. Immutable, thread-safe.
 
+#include <span>
 #include <string_view>
 
 namespace takt {
@@ -19,6 +20,8 @@ struct MethodSpec {
 
 /// The row for `name`, or nullptr for an unknown method.
 const MethodSpec* find_method(std::string_view name);
+/// Every row, in table order (for per-method metrics resolved once).
+std::span<const MethodSpec> all_methods();
 
 /// The protocol versions takt speaks, newest first.
 inline constexpr std::string_view kProtocolVersions[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};

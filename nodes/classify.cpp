@@ -65,7 +65,7 @@ JobPtr ClassifyStage::operator()(JobPtr job) const {
   if (msg.kind == mcp::Message::Kind::Response) return job;  // takt sends no requests; nothing to match
 
   job->method = find_method(msg.method);
-  s.metrics.requests.Add({{"method", job->method ? std::string(job->method->name) : "unknown"}}).Increment();
+  s.count_request(job->method);
   if (!job->method) {
     // Unknown notifications are ignored, as JSON-RPC says; unknown requests are errors.
     if (job->is_request()) job->fail(mcp::kMethodNotFound, "Method not found: " + msg.method);

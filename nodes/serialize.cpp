@@ -10,10 +10,7 @@ namespace takt {
 JobPtr SerializeStage::operator()(JobPtr job) const {
   s.edges.enter(*job, Stage::Serialize);
   const bool request = job->is_request();
-  if (job->tool) {
-    s.metrics.tool_calls.Add({{"tool", job->tool->name}, {"outcome", job->error || job->tool_failed ? "error" : "ok"}})
-        .Increment();
-  }
+  if (job->tool) s.count_tool_call(*job->tool, !(job->error || job->tool_failed));
   if (spdlog::should_log(spdlog::level::debug) && job->msg) {
     const auto ms = [](Clock::time_point a, Clock::time_point b) {
       return a == Clock::time_point{} || b == Clock::time_point{} ? 0.0 : std::chrono::duration<double, std::milli>(b - a).count();

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 
 namespace takt {
@@ -13,9 +14,16 @@ class Admission {
  public:
   explicit Admission(std::size_t capacity) : capacity_(capacity) {}
 
-  /// Waits for a free slot. Returns false only when close() was called.
-  bool acquire() {
+  /// Waits for a free slot. Returns false only when close() was called. When it has to
+  /// wait, it first calls `before_wait` (outside the lock): whatever holds back the
+  /// replies that free slots must be let go first.
+  bool acquire(const std::function<void()>& before_wait = {}) {
     std::unique_lock lock(mu_);
+    if (in_flight_ >= capacity_ && !closed_ && before_wait) {
+      lock.unlock();
+      before_wait();
+      lock.lock();
+    }
     cv_.wait(lock, [&] { return in_flight_ < capacity_ || closed_; });
     if (closed_) return false;
     ++in_flight_;

@@ -14,13 +14,45 @@ namespace takt {
 
 namespace flow = tbb::flow;
 
+// Stages whose bodies are short and never block are `lightweight`: TBB runs the body on
+// the thread that puts the message instead of spawning a task. A cache hit or a protocol
+// answer then goes from parse to egress on the transport's own thread with no hand-off;
+// the stages that block (db_read, the AppleScript lane) still run elsewhere.
 using Batch = std::shared_ptr<std::vector<JobPtr>>;
-using JobNode = flow::function_node<JobPtr, JobPtr>;
-using RouteNode = flow::multifunction_node<JobPtr, std::tuple<JobPtr, JobPtr, JobPtr, JobPtr>>;
-using EnqueueNode = flow::multifunction_node<JobPtr, std::tuple<JobPtr, JobPtr>>;
-using FanOutNode = flow::multifunction_node<JobPtr, std::tuple<JobPtr>>;
+using JobNode = flow::function_node<JobPtr, JobPtr, flow::lightweight>;
+using BlockingJobNode = flow::function_node<JobPtr, JobPtr>;
+using RouteNode = flow::multifunction_node<JobPtr, std::tuple<JobPtr, JobPtr, JobPtr, JobPtr>, flow::lightweight>;
+using EnqueueNode = flow::multifunction_node<JobPtr, std::tuple<JobPtr, JobPtr>, flow::lightweight>;
+using FanOutNode = flow::multifunction_node<JobPtr, std::tuple<JobPtr>, flow::lightweight>;
 using ScriptGateway = flow::async_node<JobPtr, Batch>;
-using ScriptDoneNode = flow::multifunction_node<Batch, std::tuple<JobPtr, flow::continue_msg>>;
+using ScriptDoneNode = flow::multifunction_node<Batch, std::tuple<JobPtr, flow::continue_msg>, flow::lightweight>;
+using EgressNode = flow::function_node<JobPtr, flow::continue_msg, flow::lightweight>;
+
+/// Runs a stage body and turns anything it throws into an internal error on the job:
+/// errors are data, nothing escapes a node (an escaping exception would cancel the whole
+/// graph). Being noexcept also lets TBB run lightweight nodes inline (it checks).
+template <class Body>
+void guarded(const JobPtr& job, const char* stage, Body&& body) noexcept {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    spdlog::error("{} failed on request {}: {}", stage, job->id(), e.what());
+    job->result.reset();
+    job->fail(mcp::kInternalError, std::string("Internal error in ") + stage + ": " + e.what());
+  }
+}
+
+/// A node body for a function_node stage, guarded.
+template <class Stage>
+struct Guarded {
+  Stage stage;
+  const char* name;
+  JobPtr operator()(const JobPtr& job) const noexcept {
+    JobPtr out = job;
+    guarded(job, name, [&] { out = stage(job); });
+    return out;
+  }
+};
 
 /// The AppleScript lane's own thread: for each ticket the async_node hands it, it runs
 /// the batch the leveling queue chooses (blocking), and puts the jobs back into the graph
@@ -63,7 +95,9 @@ class ScriptLane {
 struct Pipeline::Graph {
   explicit Graph(Services& s)
       : control(tbb::global_control::max_allowed_parallelism, s.config.pipeline.threads + 1),
-        arena(static_cast<int>(s.config.pipeline.threads)),
+        // No slot kept for an outside thread: transports never enter the arena (their
+        // stages are lightweight), so every slot is a worker for db_read and the lane.
+        arena(static_cast<int>(s.config.pipeline.threads), 0),
         lane(s) {
     arena.execute([&] { assemble(s); });
   }
@@ -72,11 +106,12 @@ struct Pipeline::Graph {
   void assemble(Services& s) {
     g = std::make_unique<flow::graph>();  // made inside the arena, so it runs there
     auto& G = *g;
-    parse = std::make_unique<JobNode>(G, flow::unlimited, ParseStage{s});
-    classify = std::make_unique<JobNode>(G, flow::unlimited, ClassifyStage{s});
-    cache_lookup = std::make_unique<RouteNode>(G, flow::unlimited, [&s](const JobPtr& job, RouteNode::output_ports_type& out) {
+    parse = std::make_unique<JobNode>(G, flow::unlimited, Guarded<ParseStage>{{s}, "parse"});
+    classify = std::make_unique<JobNode>(G, flow::unlimited, Guarded<ClassifyStage>{{s}, "classify"});
+    cache_lookup = std::make_unique<RouteNode>(G, flow::unlimited, [&s](const JobPtr& job, RouteNode::output_ports_type& out) noexcept {
       std::vector<JobPtr> released;
-      const auto route = CacheLookupStage{s}(job, released);
+      Route route = Route::Answered;
+      guarded(job, "cache_lookup", [&] { route = CacheLookupStage{s}(job, released); });
       for (auto& r : released) std::get<0>(out).try_put(r);
       switch (route) {
         case Route::Answered: std::get<0>(out).try_put(job); break;
@@ -86,11 +121,13 @@ struct Pipeline::Graph {
         case Route::Parked: break;  // cache_store answers it with the read it follows
       }
     });
-    fast = std::make_unique<JobNode>(G, flow::unlimited, FastStage{s});
-    db_read = std::make_unique<JobNode>(G, s.config.pipeline.db_readers, DbReadStage{s});
-    write_priority = std::make_unique<EnqueueNode>(G, flow::unlimited, [&s](const JobPtr& job, EnqueueNode::output_ports_type& out) {
+    fast = std::make_unique<JobNode>(G, flow::unlimited, Guarded<FastStage>{{s}, "fast"});
+    db_read = std::make_unique<BlockingJobNode>(G, s.config.pipeline.db_readers, Guarded<DbReadStage>{{s}, "db_read"});
+    write_priority = std::make_unique<EnqueueNode>(G, flow::unlimited, [&s](const JobPtr& job, EnqueueNode::output_ports_type& out) noexcept {
       std::vector<JobPtr> released;
-      if (WritePriorityStage{s}(job, released)) std::get<0>(out).try_put(job);  // the ticket
+      bool queued = false;
+      guarded(job, "write_priority", [&] { queued = WritePriorityStage{s}(job, released); });
+      if (queued) std::get<0>(out).try_put(job);  // the ticket
       else std::get<1>(out).try_put(job);
       for (auto& r : released) std::get<1>(out).try_put(r);
     });
@@ -98,15 +135,20 @@ struct Pipeline::Graph {
     lane_door = std::make_unique<flow::limiter_node<JobPtr>>(G, 1);  // exactly one script at a time
     applescript = std::make_unique<ScriptGateway>(
         G, flow::unlimited, [this](const JobPtr&, ScriptGateway::gateway_type& gw) { lane.submit(gw); });
-    script_done = std::make_unique<ScriptDoneNode>(G, flow::unlimited, [](const Batch& batch, ScriptDoneNode::output_ports_type& out) {
+    script_done = std::make_unique<ScriptDoneNode>(G, flow::unlimited, [](const Batch& batch, ScriptDoneNode::output_ports_type& out) noexcept {
       for (const auto& job : *batch) std::get<0>(out).try_put(job);
       std::get<1>(out).try_put(flow::continue_msg{});  // frees the lane for the next ticket
     });
-    cache_store = std::make_unique<FanOutNode>(G, flow::unlimited, [&s](const JobPtr& job, FanOutNode::output_ports_type& out) {
-      for (auto& j : CacheStoreStage{s}(job)) std::get<0>(out).try_put(j);
+    cache_store = std::make_unique<FanOutNode>(G, flow::unlimited, [&s](const JobPtr& job, FanOutNode::output_ports_type& out) noexcept {
+      std::vector<JobPtr> jobs{job};
+      guarded(job, "cache_store", [&] { jobs = CacheStoreStage{s}(job); });
+      for (auto& j : jobs) std::get<0>(out).try_put(j);
     });
-    serialize = std::make_unique<JobNode>(G, flow::unlimited, SerializeStage{s});
-    egress = std::make_unique<flow::function_node<JobPtr>>(G, flow::unlimited, EgressStage{s});
+    serialize = std::make_unique<JobNode>(G, flow::unlimited, Guarded<SerializeStage>{{s}, "serialize"});
+    egress = std::make_unique<EgressNode>(G, flow::unlimited, [&s](const JobPtr& job) noexcept {
+      guarded(job, "egress", [&] { EgressStage{s}(job); });
+      return flow::continue_msg{};
+    });
 
     auto& e = s.edges;
     e.declare(Stage::Ingress, Stage::Parse);  // the transport's try_put
@@ -144,7 +186,8 @@ struct Pipeline::Graph {
   tbb::task_arena arena;
   ScriptLane lane;  // outlives the graph's nodes (declared before them, destroyed after)
   std::unique_ptr<flow::graph> g;
-  std::unique_ptr<JobNode> parse, classify, fast, db_read, serialize;
+  std::unique_ptr<JobNode> parse, classify, fast, serialize;
+  std::unique_ptr<BlockingJobNode> db_read;
   std::unique_ptr<RouteNode> cache_lookup;
   std::unique_ptr<EnqueueNode> write_priority;
   std::unique_ptr<flow::queue_node<JobPtr>> tickets;
@@ -152,7 +195,7 @@ struct Pipeline::Graph {
   std::unique_ptr<ScriptGateway> applescript;
   std::unique_ptr<ScriptDoneNode> script_done;
   std::unique_ptr<FanOutNode> cache_store;
-  std::unique_ptr<flow::function_node<JobPtr>> egress;
+  std::unique_ptr<EgressNode> egress;
   std::atomic<std::uint64_t> seq{0};
   std::atomic<bool> draining{false};
 };
@@ -167,15 +210,16 @@ Pipeline::Pipeline(Services& services)
 
 Pipeline::~Pipeline() { drain(); }
 
-bool Pipeline::submit(const std::shared_ptr<Session>& session, std::string line, bool oversized) {
+bool Pipeline::submit(const std::shared_ptr<Session>& session, std::string line, bool oversized,
+                      const std::function<void()>& before_wait) {
   if (graph_->draining.load()) return false;
   Admission* slot = &services_.admission;
   if (services_.config.server.on_overload == OverloadPolicy::Reject) {
     if (!slot->try_acquire()) {
       slot = &overflow_;
-      if (!slot->acquire()) return false;
+      if (!slot->acquire(before_wait)) return false;
     }
-  } else if (!slot->acquire()) {
+  } else if (!slot->acquire(before_wait)) {
     return false;
   }
   auto job = std::make_shared<Job>();
@@ -187,7 +231,10 @@ bool Pipeline::submit(const std::shared_ptr<Session>& session, std::string line,
   job->slot = slot;
   job->admitted_at = Clock::now();
   if (slot == &services_.admission) services_.lane_metrics.in_flight->Increment();
-  graph_->arena.execute([&] { graph_->parse->try_put(job); });
+  // No arena.execute here: parse and the stages after it are lightweight and run on this
+  // thread; what has to run elsewhere (db_read, the lane) is spawned into the graph's own
+  // arena by TBB. Entering the arena per message would wake its workers every time.
+  graph_->parse->try_put(job);
   return true;
 }
 

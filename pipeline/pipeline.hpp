@@ -26,7 +26,9 @@ class Pipeline {
   /// flight it blocks (server.on_overload: block: backpressure), or lets the message in
   /// only to be answered "overloaded, retry later" (reject; those have a small bound of
   /// their own, beyond which it blocks too). Returns false once the pipeline is draining.
-  bool submit(const std::shared_ptr<Session>& session, std::string line, bool oversized);
+  /// `before_wait` runs before it blocks (the stdio reader lets its held replies go).
+  bool submit(const std::shared_ptr<Session>& session, std::string line, bool oversized,
+              const std::function<void()>& before_wait = {});
   /// Stops admitting, waits until every admitted message is answered (writes finish).
   void drain();
 

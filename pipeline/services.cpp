@@ -1,5 +1,6 @@
 #include "pipeline/services.hpp"
 
+#include "mcp/methods.hpp"
 #include "things/catalog.hpp"
 
 namespace takt {
@@ -33,6 +34,11 @@ LaneMetrics::LaneMetrics(Metrics& m)
       cancelled_running(&m.cancelled.Add({{"where", "running"}})),
       cache_hit(&m.cache_lookups.Add({{"result", "hit"}})),
       cache_miss(&m.cache_lookups.Add({{"result", "miss"}})) {
+  for (const auto& method : all_methods()) requests.push_back(&m.requests.Add({{"method", std::string(method.name)}}));
+  requests.push_back(&m.requests.Add({{"method", "unknown"}}));
+  for (const auto& tool : things::tool_catalog())
+    tool_calls.push_back({&m.tool_calls.Add({{"tool", tool.name}, {"outcome", "ok"}}),
+                          &m.tool_calls.Add({{"tool", tool.name}, {"outcome", "error"}})});
   for (std::size_t l = 0; l < 3; ++l)
     for (std::size_t c = 0; c < 3; ++c) {
       const prometheus::Labels labels{{"lane", lane_label(kLanes[l])}, {"class", kClasses[c]}};
@@ -80,6 +86,16 @@ void Services::record_service(const things::ToolSpec& tool, double ms_per_op) {
   const double old = t.ewma_ms.load(std::memory_order_relaxed);
   t.ewma_ms.store(n == 0 ? ms_per_op : 0.8 * old + 0.2 * ms_per_op, std::memory_order_relaxed);
   t.runs.store(n + 1, std::memory_order_relaxed);
+}
+
+void Services::count_request(const MethodSpec* method) {
+  const auto methods = all_methods();
+  const auto i = method ? static_cast<std::size_t>(method - methods.data()) : methods.size();
+  lane_metrics.requests[i]->Increment();
+}
+
+void Services::count_tool_call(const things::ToolSpec& tool, bool ok) {
+  lane_metrics.tool_calls[tool_index(tool)][ok ? 0 : 1]->Increment();
 }
 
 Millis Services::timeout_of(const things::ToolSpec& tool) const {

@@ -25,6 +25,8 @@
 
 namespace takt {
 
+struct MethodSpec;
+
 /// Runs one script; things::run_script in production, a controllable stand-in in graph
 /// tests. `abandon` is polled while it runs: true means stop it (its whole process group).
 using ScriptRunner = std::function<things::ScriptOutput(const things::ScriptCommand&, const std::string& script,
@@ -72,6 +74,8 @@ struct LaneMetrics {
   prometheus::Counter* cancelled_running;
   prometheus::Counter* cache_hit;
   prometheus::Counter* cache_miss;
+  std::vector<prometheus::Counter*> requests;  ///< by index in all_methods(); last: unknown
+  std::vector<std::array<prometheus::Counter*, 2>> tool_calls;  ///< by tool index: ok, error
   std::array<std::array<prometheus::Histogram*, 3>, 3> wait;     ///< [lane][class]
   std::array<std::array<prometheus::Histogram*, 3>, 3> service;  ///< [lane][class]
 };
@@ -82,6 +86,8 @@ struct Services {
   /// The expected cost class of a tool: measured once it ran often enough, else the
   /// configured class (tools.cost), else the catalogue's.
   LaneClass cost_of(const things::ToolSpec& tool) const;
+  void count_request(const MethodSpec* method);
+  void count_tool_call(const things::ToolSpec& tool, bool ok);
   void record_service(const things::ToolSpec& tool, double ms_per_op);
   Millis timeout_of(const things::ToolSpec& tool) const;
 

@@ -1,6 +1,8 @@
 #include "transports/stdio.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,33 +11,138 @@
 
 namespace takt {
 
-LineWriter::LineWriter(int fd) : fd_(fd), thread_([this] { loop(); }) {}
+LineWriter::LineWriter(int fd) : fd_(fd) {
+  struct stat st{};
+  if (::fstat(fd_, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+    // Only pipes and sockets: a terminal's flags are shared with the shell that runs takt.
+    saved_flags_ = ::fcntl(fd_, F_GETFL);
+    if (saved_flags_ >= 0 && ::fcntl(fd_, F_SETFL, saved_flags_ | O_NONBLOCK) != 0) saved_flags_ = -1;
+  }
+  thread_ = std::thread([this] { loop(); });
+}
 
-LineWriter::~LineWriter() { close(); }
+LineWriter::~LineWriter() {
+  close();
+  if (saved_flags_ >= 0) ::fcntl(fd_, F_SETFL, saved_flags_);
+}
 
 void LineWriter::send(std::string line, std::function<void()> written) {
-  {
-    std::unique_lock lock(mu_);
-    if (!closing_ && !broken_) {
-      queue_.emplace_back(std::move(line), std::move(written));
-      lock.unlock();
-      cv_.notify_one();
-      return;
-    }
+  line.push_back('\n');
+  std::unique_lock lock(mu_);
+  if (closing_ || broken_) {
+    lock.unlock();
+    if (written) written();  // the client is gone: nothing to wait for
+    return;
   }
-  if (written) written();  // the client is gone: nothing to wait for
+  if (held_ > 0 && saved_flags_ >= 0) {
+    queue_.emplace_back(std::move(line), std::move(written));  // release() writes it
+    return;
+  }
+  if (saved_flags_ < 0 || busy_ || !queue_.empty()) {
+    queue_.emplace_back(std::move(line), std::move(written));
+    lock.unlock();
+    cv_.notify_one();
+    return;
+  }
+  // Nothing ahead of it: write now, on this thread, without blocking.
+  busy_ = true;
+  lock.unlock();
+  const long n = write_some(line.data(), line.size());
+  lock.lock();
+  busy_ = false;
+  if (n == static_cast<long>(line.size())) {
+    const bool wake = !queue_.empty();
+    lock.unlock();
+    if (wake) cv_.notify_one();
+    if (written) written();
+    return;
+  }
+  if (n < 0) {
+    std::vector<std::function<void()>> done{std::move(written)};
+    mark_broken(done);
+    lock.unlock();
+    for (auto& d : done)
+      if (d) d();
+    return;
+  }
+  // The pipe is full: the rest goes first in line for the writer thread.
+  queue_.emplace_front(line.substr(static_cast<std::size_t>(n)), std::move(written));
+  lock.unlock();
+  cv_.notify_one();
+}
+
+void LineWriter::hold() {
+  std::lock_guard lock(mu_);
+  ++held_;
+}
+
+void LineWriter::release() {
+  std::unique_lock lock(mu_);
+  if (--held_ > 0 || queue_.empty()) return;
+  if (saved_flags_ < 0 || busy_ || broken_) {
+    lock.unlock();
+    cv_.notify_one();
+    return;
+  }
+  // Write what the batch produced now, on this thread, without blocking.
+  std::string batch;
+  std::vector<std::function<void()>> done;
+  while (!queue_.empty()) {
+    batch += queue_.front().first;
+    done.push_back(std::move(queue_.front().second));
+    queue_.pop_front();
+  }
+  busy_ = true;
+  lock.unlock();
+  const long n = write_some(batch.data(), batch.size());
+  lock.lock();
+  busy_ = false;
+  if (n < 0) {
+    mark_broken(done);
+  } else if (n < static_cast<long>(batch.size())) {
+    // The pipe is full: the rest, with every callback, goes to the writer thread.
+    queue_.emplace_front(batch.substr(static_cast<std::size_t>(n)), [done = std::move(done)] {
+      for (auto& d : done)
+        if (d) d();
+    });
+    done.clear();
+  }
+  const bool wake = !queue_.empty();
+  lock.unlock();
+  if (wake) cv_.notify_one();
+  for (auto& d : done)
+    if (d) d();
 }
 
 void LineWriter::close() {
   {
     std::lock_guard lock(mu_);
-    if (closing_) {
-      if (!thread_.joinable()) return;
-    }
     closing_ = true;
   }
   cv_.notify_one();
   if (thread_.joinable()) thread_.join();
+}
+
+long LineWriter::write_some(const char* data, std::size_t size) {
+  std::size_t off = 0;
+  while (off < size) {
+    auto n = ::write(fd_, data + off, size - off);
+    if (n > 0) {
+      off += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    spdlog::warn("stdout closed: {}; replies are dropped from now on", std::system_category().message(errno));
+    return -1;
+  }
+  return static_cast<long>(off);
+}
+
+void LineWriter::mark_broken(std::vector<std::function<void()>>& done) {
+  broken_ = true;
+  for (auto& q : queue_) done.push_back(std::move(q.second));
+  queue_.clear();
 }
 
 void LineWriter::loop() {
@@ -47,31 +154,34 @@ void LineWriter::loop() {
     done.clear();
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
-      if (queue_.empty() && closing_) return;
-      // Everything queued goes out in one write: fewer wake-ups of the client.
+      cv_.wait(lock, [&] { return (!queue_.empty() && !busy_) || (closing_ && !busy_); });
+      if (queue_.empty()) return;  // closing, and everything is written
+      // Everything queued goes out together: fewer wake-ups of the client.
       batch.clear();
       while (!queue_.empty()) {
         batch += queue_.front().first;
-        batch += '\n';
         done.push_back(std::move(queue_.front().second));
         queue_.pop_front();
       }
+      busy_ = true;
     }
     std::size_t off = 0;
+    bool broken = false;
     while (off < batch.size()) {
-      auto n = ::write(fd_, batch.data() + off, batch.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        spdlog::warn("stdout closed: {}; replies are dropped from now on", std::system_category().message(errno));
-        std::lock_guard lock(mu_);
-        broken_ = true;
-        for (auto& q : queue_) done.push_back(std::move(q.second));
-        queue_.clear();
+      const long n = write_some(batch.data() + off, batch.size() - off);
+      if (n < 0) {
+        broken = true;
         break;
       }
       off += static_cast<std::size_t>(n);
+      if (off < batch.size()) {
+        pollfd p{fd_, POLLOUT, 0};  // the client is slow to read: wait until it does
+        ::poll(&p, 1, -1);
+      }
     }
+    std::lock_guard lock(mu_);
+    busy_ = false;
+    if (broken) mark_broken(done);
   }
 }
 
@@ -89,7 +199,7 @@ void LineReader::stop() {
   [[maybe_unused]] auto n = ::write(wake_[1], &c, 1);
 }
 
-void LineReader::run(const OnLine& on_line) {
+void LineReader::run(const OnLine& on_line, const std::function<void(bool)>& around_batch) {
   std::string line;
   bool skipping = false;  // inside a line that went over the limit
   char buf[64 * 1024];
@@ -103,6 +213,13 @@ void LineReader::run(const OnLine& on_line) {
     auto n = ::read(fd_, buf, sizeof buf);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) break;  // end of input (or an error, treated alike: the client is gone)
+    if (around_batch) around_batch(true);
+    struct AfterBatch {
+      const std::function<void(bool)>& f;
+      ~AfterBatch() {
+        if (f) f(false);
+      }
+    } after{around_batch};
     std::size_t start = 0;
     for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
       if (buf[i] != '\n') continue;

@@ -11,12 +11,17 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "mcp/session.hpp"
 
 namespace takt {
 
-/// Writes queued lines to a file descriptor, in order, on its own thread. Thread-safe.
+/// Writes lines to a file descriptor, in order. When nothing is queued or being written
+/// and the descriptor is a pipe or socket, send() writes straight away on the caller's
+/// thread without blocking (O_NONBLOCK): no thread hand-off per reply at low load.
+/// Whatever does not fit goes to the writer thread, which waits for the client to read.
+/// Thread-safe.
 class LineWriter final : public Output {
  public:
   explicit LineWriter(int fd);
@@ -24,10 +29,21 @@ class LineWriter final : public Output {
   void send(std::string line, std::function<void()> written = {}) override;
   /// Writes everything queued so far, then stops the thread. Idempotent.
   void close();
+  /// While held, send() only queues; release() writes the queue in one go. The reader
+  /// holds the writer while it handles the lines of one read, so a burst of requests gets
+  /// its replies in one write and a lone request's reply still leaves at once.
+  void hold();
+  void release();
 
  private:
   void loop();
+  /// Writes what it can without blocking; returns the bytes written (-1: fd broken).
+  long write_some(const char* data, std::size_t size);
+  void mark_broken(std::vector<std::function<void()>>& done);
   int fd_;
+  int saved_flags_ = -1;     ///< the fd's flags before takt set O_NONBLOCK, restored at the end
+  bool busy_ = false;        ///< a thread is writing right now; nobody else may
+  int held_ = 0;             ///< hold() calls not yet released
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::pair<std::string, std::function<void()>>> queue_;
@@ -45,8 +61,9 @@ class LineReader {
 
   LineReader(int fd, std::size_t max_line_bytes);
   ~LineReader();
-  /// Blocks until end of input, stop(), or on_line returns false.
-  void run(const OnLine& on_line);
+  /// Blocks until end of input, stop(), or on_line returns false. `around_batch(true)`
+  /// and `around_batch(false)` bracket the lines of each read.
+  void run(const OnLine& on_line, const std::function<void(bool)>& around_batch = {});
   /// Makes run() return soon; safe from any thread and from a signal-handling thread.
   void stop();
 

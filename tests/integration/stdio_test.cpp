@@ -406,3 +406,15 @@ TEST_F(Stdio, OverloadRejectAnswersAtOnceWhenFull) {
   EXPECT_GE(ok, 1);
   EXPECT_GE(overloaded, 5);
 }
+
+TEST_F(Stdio, ABurstLargerThanTheInFlightLimitIsAllAnswered) {
+  // The replies to one read's lines are held back to leave in one write; before the
+  // reader blocks on a full pipeline they must go out, or nothing would free a slot.
+  Takt t(dir, config(dir, "server:\n  max_in_flight: 2\n"));
+  t.handshake();
+  std::string burst;
+  for (int i = 0; i < 500; ++i) burst += R"({"jsonrpc":"2.0","id":)" + std::to_string(100 + i) + R"(,"method":"ping"})" "\n";
+  burst.pop_back();
+  t.process().send(burst);
+  for (int i = 0; i < 500; ++i) EXPECT_TRUE(t.await(std::to_string(100 + i), 10s).HasMember("result"));
+}

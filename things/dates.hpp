@@ -39,7 +39,7 @@ Date local_date(double unix_seconds);
 /// The Unix time at which local day `d` begins.
 double local_midnight(const Date& d);
 
-/// A span of days back from today, written like `7d`, `2w`, `1m` or `1y`.
+/// A span of days back from today, written like `7d`, `2w`, `1m` or `1y`. Plain value.
 struct Period {
   long long count = 0;
   char unit = 'd';  ///< d(ays), w(eeks), m(onths) or y(ears)

@@ -32,7 +32,7 @@ class NotFound : public DbError {
   using DbError::DbError;
 };
 
-/// Paging of a list read.
+/// Paging of a list read. Plain value.
 struct Page {
   long long limit = 100;
   long long offset = 0;

@@ -21,7 +21,7 @@ extern const char* const kVisible;
 /// Tie-breaks every ordering ends with, so that equal keys keep one order.
 extern const char* const kTieBreak;
 
-/// What to write of each item.
+/// What to write of each item. Plain value.
 struct ItemOptions {
   bool compact = false;                   ///< only id, type, title, status, start date, deadline
   std::optional<Date> due_from;           ///< set by get_due: mark overdue items, count days left

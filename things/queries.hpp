@@ -10,7 +10,7 @@
 
 namespace takt::things {
 
-/// Start (inclusive) and end (exclusive) of a period, in Unix seconds of local days.
+/// Start (inclusive) and end (exclusive) of a period, in Unix seconds of local days. Plain value.
 struct Span {
   double from = 0, to = 0;
 };

@@ -12,7 +12,7 @@
 
 namespace takt::things {
 
-/// One entry of a rule's `of` array: where in the week, month or year it falls.
+/// One entry of a rule's `of` array: where in the week, month or year it falls. Plain value.
 struct RepeatOffset {
   std::optional<int> weekday;  ///< `wd`: 0 Sunday ... 6 Saturday
   std::optional<int> ordinal;  ///< `wdo`: 1 to 5 for the nth weekday of the month, -1 the last
@@ -20,7 +20,7 @@ struct RepeatOffset {
   std::optional<int> month;    ///< `mo`: 1 to 12
 };
 
-/// A decoded repeat rule.
+/// A decoded repeat rule. Plain value.
 struct RepeatRule {
   int unit = 0;                   ///< `fu`, Apple's NSCalendarUnit: 16 day, 256 week, 8 month, 4 year
   long long interval = 1;         ///< `fa`: every n units

@@ -18,7 +18,8 @@ namespace takt::things {
 /// A value bound to a placeholder.
 using SqlValue = std::variant<long long, double, std::string>;
 
-/// SQL text with `?` placeholders and their values, in the order they appear.
+/// SQL text with `?` placeholders and their values, in the order they appear. Only
+/// takt's own constants go into `text`; every user value goes into `values`. Plain value.
 struct Sql {
   std::string text;
   std::vector<SqlValue> values;
@@ -43,7 +44,8 @@ struct Sql {
   }
 };
 
-/// A prepared statement that finalizes itself.
+/// A prepared statement that finalizes itself. Not thread-safe: one thread at a time, on
+/// the connection it was prepared on.
 class Stmt {
  public:
   Stmt(sqlite3* db, const std::string& sql) : db_(db) {

@@ -441,7 +441,8 @@ TEST_F(Fixture, RepeatingTemplatesWithTheirRule) {
   // Templates stay out of every list; their instance shows instead.
   auto ids = [&](const std::string& tool, const std::string& args = "{}") {
     std::set<std::string> out;
-    for (const auto& i : call(tool, args)["items"].GetArray()) out.insert(i["id"].GetString());
+    const auto d = call(tool, args);  // outlives the loop over its items
+    for (const auto& i : d["items"].GetArray()) out.insert(i["id"].GetString());
     return out;
   };
   for (const char* list : {"get_inbox", "get_today", "get_upcoming", "get_anytime", "get_someday", "get_logbook",

@@ -150,7 +150,8 @@ TEST_F(Stdio, EveryReadToolServesTheSimDatabase) {
   const auto anytime = text_of(structured(t.tool(50, "get_anytime")));
   EXPECT_EQ(anytime.find("Practise verb conjugations"), std::string::npos);
   EXPECT_NE(anytime.find("Book flights"), std::string::npos);
-  const auto& repeating = structured(t.tool(51, "get_repeating"))["items"];
+  const auto repeating_answer = t.tool(51, "get_repeating");
+  const auto& repeating = structured(repeating_answer)["items"];
   ASSERT_EQ(repeating.Size(), 1u);
   EXPECT_STREQ(repeating[0]["repeat"]["rule"].GetString(), "every week");
   // A well-formed call naming an id the database does not hold is a tool error naming the field.

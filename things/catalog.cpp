@@ -3,33 +3,12 @@
 #include <stdexcept>
 
 #include "mcp/json.hpp"
+#include "things/catalog_parts.hpp"
 
 namespace takt::things {
-namespace {
 
-constexpr const char* kPageSchema = R"({"type":"object","properties":{
-  "limit":{"type":"integer","minimum":1,"maximum":1000,"description":"Most items to return (default 100)."},
-  "offset":{"type":"integer","minimum":0,"description":"Items to skip, for paging (default 0)."}},
-  "additionalProperties":false})";
-
-constexpr const char* kItemsOutput = R"({"type":"object","properties":{
-  "items":{"type":"array","items":{"type":"object","properties":{
-    "id":{"type":"string"},"type":{"type":"string","enum":["to-do","project","heading"]},
-    "title":{"type":"string"},"notes":{"type":"string"},
-    "status":{"type":"string","enum":["open","completed","canceled"]},
-    "start":{"type":"string","enum":["inbox","anytime","someday"]},
-    "start_date":{"type":"string"},"evening":{"type":"boolean"},"deadline":{"type":"string"},
-    "project":{"type":"string"},"project_title":{"type":"string"},
-    "area":{"type":"string"},"area_title":{"type":"string"},
-    "heading":{"type":"string"},"heading_title":{"type":"string"},
-    "tags":{"type":"array","items":{"type":"string"}},"created":{"type":"string"},"modified":{"type":"string"}},
-    "required":["id","type","title","status"]}},
-  "count":{"type":"integer","description":"Items in this answer."},
-  "total":{"type":"integer","description":"Items in the whole list."}},
-  "required":["items","count","total"]})";
-
-ToolSpec make(std::string name, std::string title, std::string description, ToolKind kind, LaneClass lane,
-              std::string input, std::string output) {
+ToolSpec make_tool(std::string name, std::string title, std::string description, ToolKind kind, LaneClass lane,
+                   const std::string& input, const std::string& output) {
   ToolSpec t;
   t.name = std::move(name);
   t.title = std::move(title);
@@ -41,28 +20,22 @@ ToolSpec make(std::string name, std::string title, std::string description, Tool
   t.idempotent = kind != ToolKind::Write;
   t.input_schema = std::make_shared<rapidjson::Document>();
   t.input_schema->Parse(input.c_str());
-  rapidjson::Document out;
-  out.Parse(output.c_str());
-  if (t.input_schema->HasParseError() || out.HasParseError())
+  t.output_schema = std::make_shared<rapidjson::Document>();
+  t.output_schema->Parse(output.c_str());
+  if (t.input_schema->HasParseError() || t.output_schema->HasParseError())
     throw std::logic_error("tool catalogue: schema of " + t.name + " is not valid JSON");
   // Stored compact, so tools/list carries no layout white space.
   t.input_schema_text = json::dump(*t.input_schema);
-  t.output_schema_text = json::dump(out);
+  t.output_schema_text = json::dump(*t.output_schema);
   return t;
 }
 
+namespace {
+
 std::vector<ToolSpec> build() {
   std::vector<ToolSpec> tools;
-  tools.push_back(make("get_inbox", "Inbox", "List the open to-dos in the Things Inbox, in Things' order.",
-                       ToolKind::Read, LaneClass::Medium, kPageSchema, kItemsOutput));
-  tools.push_back(make("get_today", "Today",
-                       "List what Things shows in Today: to-dos and projects started for today or earlier, "
-                       "scheduled items whose date has come, and items whose deadline has passed. Today is the "
-                       "local date.",
-                       ToolKind::Read, LaneClass::Medium, kPageSchema, kItemsOutput));
-  tools.push_back(make("get_projects", "Projects", "List the open projects, with their area, in Things' order.",
-                       ToolKind::Read, LaneClass::Medium, kPageSchema, kItemsOutput));
-  tools.push_back(make(
+  add_read_tools(tools);
+  tools.push_back(make_tool(
       "add_todo", "Add a to-do",
       "Create a to-do in Things and return its id. Without 'when', 'project' or 'area' it goes to the Inbox. "
       "The write is confirmed by reading it back; if Things did not take it, the call fails.",
@@ -82,7 +55,7 @@ std::vector<ToolSpec> build() {
         "required":["title"],"additionalProperties":false})",
       R"({"type":"object","properties":{"id":{"type":"string"},"title":{"type":"string"}},"required":["id","title"]})"));
   tools.back().destructive = false;
-  tools.push_back(make(
+  tools.push_back(make_tool(
       "health_check", "Health check",
       "Report whether takt can reach Things: the backend, the database and the AppleScript lane.",
       ToolKind::Status, LaneClass::Fast, R"({"type":"object","properties":{},"additionalProperties":false})",
@@ -91,7 +64,7 @@ std::vector<ToolSpec> build() {
         "database_readable":{"type":"boolean"},"problems":{"type":"array","items":{"type":"string"}},
         "version":{"type":"string"},"uptime_seconds":{"type":"number"}},
         "required":["status","backend","database","database_readable","problems","version"]})"));
-  tools.push_back(make(
+  tools.push_back(make_tool(
       "queue_status", "Queue status",
       "Show the state of takt's pipeline: requests in flight, jobs waiting for the AppleScript lane, "
       "the script running now, and totals.",

@@ -32,6 +32,7 @@ struct ToolSpec {
   std::string input_schema_text;
   std::string output_schema_text;
   std::shared_ptr<rapidjson::Document> input_schema;
+  std::shared_ptr<rapidjson::Document> output_schema;  ///< what structuredContent matches
 };
 
 /// Every tool, in the order tools/list shows them.

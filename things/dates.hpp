@@ -1,6 +1,8 @@
 #pragma once
 /// Dates as Things 3 stores them: `startDate` and `deadline` are packed integers
-/// (y<<16 | m<<12 | d<<7); "today" is always the local calendar date. Pure functions.
+/// (y<<16 | m<<12 | d<<7); "today" is always the local calendar date. Also the periods
+/// ("7d", "2w", "1m", "1y") that read tools take. Pure functions apart from the local time
+/// zone (the process's TZ) that the local-time helpers read; thread-safe.
 
 #include <cstdint>
 #include <functional>
@@ -27,5 +29,26 @@ Date local_today();
 
 /// Where "today" comes from: the local clock in production, a fixed date in tests.
 using TodayFn = std::function<Date()>;
+
+/// The date `days` days after `d` (before it when negative).
+Date add_days(const Date& d, long long days);
+/// Days from `from` to `to`: positive when `to` is later.
+long long days_between(const Date& from, const Date& to);
+/// The local calendar date of a Unix time (Things' creation, modification and stop times).
+Date local_date(double unix_seconds);
+/// The Unix time at which local day `d` begins.
+double local_midnight(const Date& d);
+
+/// A span of days back from today, written like `7d`, `2w`, `1m` or `1y`. Plain value.
+struct Period {
+  long long count = 0;
+  char unit = 'd';  ///< d(ays), w(eeks), m(onths) or y(ears)
+  friend bool operator==(const Period&, const Period&) = default;
+};
+/// Accepts 1 to 5 digits followed by d, w, m or y.
+std::optional<Period> parse_period(std::string_view text);
+/// The first day a period covers: `today` minus the period (month ends are clamped,
+/// so 1m back from March 31 is February 28 or 29). The period runs to the end of today.
+Date period_start(const Date& today, const Period& p);
 
 }  // namespace takt::things

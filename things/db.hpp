@@ -2,6 +2,9 @@
 /// Read-only access to a Things 3 database (the real one on a Mac, things-sim's elsewhere).
 /// Thread-safe: every call borrows one connection of a small pool, so up to `connections`
 /// reads run at once. Reads block on SQLite I/O; run them in the medium lane only.
+///
+/// The lists follow Things' own rules, as things.py (the reference reader) derives them:
+/// see docs/tools.md for each list and where takt differs from things.py.
 
 #include <condition_variable>
 #include <mutex>
@@ -22,10 +25,47 @@ class DbError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Paging of a list read.
+/// A read named something the database does not hold (an id, a tag); what() starts with
+/// the argument's name, like every argument error. Thread-safe value.
+class NotFound : public DbError {
+ public:
+  using DbError::DbError;
+};
+
+/// Paging of a list read. Plain value.
 struct Page {
   long long limit = 100;
   long long offset = 0;
+};
+
+/// How a list is read: the page, and whether items are cut down to their essentials
+/// (id, type, title, status, start date, deadline). Plain value.
+struct ListArgs {
+  Page page;
+  bool compact = false;
+};
+
+/// What get_todos narrows the open to-dos to. Plain value.
+struct TodoFilter {
+  std::optional<std::string> project;  ///< project id: its to-dos, under a heading or not
+  std::optional<std::string> area;     ///< area id: its to-dos, directly or in its projects
+  std::optional<std::string> tag;      ///< tag id or title
+};
+
+/// Dates to match: exactly `on`, or strictly `before` and/or `after`. Plain value.
+struct DateRange {
+  std::optional<Date> on, before, after;
+  bool empty() const { return !on && !before && !after; }
+};
+
+/// What search and search_advanced look for; every part that is set must match. Plain value.
+struct SearchCriteria {
+  std::string query;           ///< words that must all occur in the title or notes; may be empty
+  std::optional<int> status;   ///< Things' status code: 0 open, 3 completed, 2 canceled
+  std::optional<int> type;     ///< 0 to-do, 1 project, 2 heading
+  std::optional<std::string> tag, area, project;
+  DateRange start_date, deadline;
+  std::optional<Period> created_within;
 };
 
 /// What a verification read finds of one task.
@@ -35,6 +75,8 @@ struct TaskFacts {
   bool trashed = false;
 };
 
+/// A pool of read-only connections to one Things database, and every read takt serves
+/// from it. Thread-safe.
 class ThingsDb {
  public:
   ThingsDb(std::string path, unsigned connections, TodayFn today);
@@ -42,10 +84,33 @@ class ThingsDb {
   ThingsDb(const ThingsDb&) = delete;
   ThingsDb& operator=(const ThingsDb&) = delete;
 
-  /// Each returns the tool's structured result as JSON text: {"items":[...],"count":N,"total":M}.
-  std::string inbox(const Page& page);
-  std::string today(const Page& page);
-  std::string projects(const Page& page);
+  // Each returns the tool's structured result as JSON text. Lists answer
+  // {"items":[...],"count":N,"total":M}: the page, its size and the whole list's size.
+  // An unknown id or tag throws NotFound.
+  std::string inbox(const ListArgs& args);
+  std::string today(const ListArgs& args);
+  std::string upcoming(const ListArgs& args);
+  std::string anytime(const ListArgs& args);
+  std::string someday(const ListArgs& args);
+  /// Completed and canceled items, the latest first; `period` keeps those it covers.
+  std::string logbook(const ListArgs& args, const std::optional<Period>& period);
+  std::string trash(const ListArgs& args);
+  std::string projects(const ListArgs& args, const std::optional<std::string>& area = std::nullopt);
+  std::string todos(const ListArgs& args, const TodoFilter& filter);
+  std::string headings(const ListArgs& args, const std::string& project);
+  std::string areas(const ListArgs& args);
+  std::string tags(const ListArgs& args);
+  /// {"item":{...}}: one task with its checklist, or a project's headings and open to-dos.
+  std::string item(const std::string& id, bool compact);
+  std::string search(const ListArgs& args, const SearchCriteria& criteria);
+  /// Items created or changed within `period`, the most recently touched first.
+  std::string recent(const ListArgs& args, const Period& period);
+  /// Open items whose deadline is at most `days` days away, overdue ones included.
+  std::string due(const ListArgs& args, long long days);
+  /// How many items each list holds.
+  std::string summary();
+  /// Repeating templates, with their rule in words.
+  std::string repeating(const ListArgs& args);
 
   /// The task with this id, or nullopt; used to confirm writes.
   std::optional<TaskFacts> find_task(const std::string& id);
@@ -55,10 +120,11 @@ class ThingsDb {
 
  private:
   class Lease;
+  struct ListQuery;
   sqlite3* acquire();
   void release(sqlite3* db);
   sqlite3* open_one();
-  std::string list(const std::string& where, const std::string& order, const Page& page, bool with_today);
+  std::string list(const ListQuery& q);
 
   std::string path_;
   unsigned capacity_;

@@ -37,6 +37,14 @@ std::size_t utf8_length(const rapidjson::Value& s) {
   return n;
 }
 
+/// "a, b, c": the names a schema's properties declare.
+std::string property_names(const rapidjson::Value* props) {
+  std::string names;
+  if (props && props->IsObject())
+    for (const auto& p : props->GetObject()) names += (names.empty() ? "" : ", ") + std::string(p.name.GetString());
+  return names;
+}
+
 }  // namespace
 
 std::optional<std::string> validate(const rapidjson::Value& schema, const rapidjson::Value& value, const std::string& path) {
@@ -83,6 +91,9 @@ std::optional<std::string> validate(const rapidjson::Value& schema, const rapidj
   }
   if (value.IsObject()) {
     const auto* props = json::member(schema, "properties");
+    if (auto min = json::get_int(schema, "minProperties"); min && static_cast<long long>(value.MemberCount()) < *min)
+      return field(path) + ": must have at least " + (*min == 1 ? std::string("one") : std::to_string(*min)) +
+             " of: " + property_names(props);
     if (auto* required = json::member(schema, "required"); required && required->IsArray()) {
       for (const auto& r : required->GetArray())
         if (r.IsString() && !value.HasMember(r))

@@ -1,7 +1,8 @@
 #pragma once
 /// Validation of tool arguments against the JSON Schema a tool declares. Covers the part
 /// of JSON Schema takt's tools use: type, properties, required, additionalProperties,
-/// minLength/maxLength, minimum/maximum, enum, items, minItems/maxItems, format "date".
+/// minLength/maxLength, minimum/maximum, enum, items, minItems/maxItems, minProperties,
+/// format "date".
 /// Pure and thread-safe.
 
 #include <rapidjson/document.h>

@@ -18,7 +18,8 @@ namespace takt::things {
 /// Returns a message naming the field, or nullopt when the call may go ahead.
 std::optional<std::string> check_arguments(const ToolSpec& tool, const rapidjson::Value& args, const Dialect& dialect);
 
-/// Runs a read tool; returns its structured result as JSON text. Throws DbError.
+/// Runs a read tool; returns its structured result as JSON text. Throws DbError (NotFound
+/// when the arguments name an id or tag the database does not hold).
 std::string run_read(const ToolSpec& tool, const rapidjson::Value& args, ThingsDb& db);
 
 /// The operation a write tool asks for; arguments must have passed check_arguments.

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <map>
 #include <set>
 
 #include "mcp/json.hpp"
+#include "things/schema.hpp"
 #include "support/takt_process.hpp"
 
 using namespace takt;
@@ -90,8 +92,11 @@ TEST_F(Stdio, ToolsListDeclaresSchemasAndAnnotations) {
     EXPECT_TRUE(tool.HasMember("outputSchema"));
     EXPECT_TRUE(tool["annotations"].HasMember("readOnlyHint"));
   }
-  EXPECT_EQ(names, (std::set<std::string>{"get_inbox", "get_today", "get_projects", "add_todo", "health_check",
-                                          "queue_status"}));
+  EXPECT_EQ(names, (std::set<std::string>{"get_inbox", "get_today", "get_upcoming", "get_anytime", "get_someday",
+                                          "get_logbook", "get_trash", "get_projects", "get_areas", "get_tags",
+                                          "get_headings", "get_todos", "get_item", "search", "search_advanced",
+                                          "get_recent", "get_due", "get_summary", "get_repeating", "add_todo",
+                                          "health_check", "queue_status"}));
   EXPECT_EQ(error_code(t.call(2, "tools/list", R"({"cursor":"bogus"})")), -32602);
 }
 
@@ -117,6 +122,42 @@ TEST_F(Stdio, EveryToolAnswers) {
   EXPECT_EQ(structured(queue)["slow_queue_depth"].GetInt(), 0);
   auto added = t.tool(5, "add_todo", R"({"title":"Write the report"})");
   EXPECT_EQ(std::string(structured(added)["id"].GetString()).size(), 22u);
+}
+
+TEST_F(Stdio, EveryReadToolServesTheSimDatabase) {
+  Takt t(dir, config(dir));
+  t.handshake();
+  auto list = t.call(1, "tools/list");
+  const std::string project = structured(t.tool(2, "get_projects"))["items"][0]["id"].GetString();
+  const std::map<std::string, std::string> args = {
+      {"get_headings", R"({"project":")" + project + "\"}"},
+      {"get_item", R"({"id":")" + project + "\"}"},
+      {"search", R"({"query":"the"})"},
+      {"get_logbook", R"({"period":"1m"})"},
+  };
+  int id = 10, read_tools = 0;
+  for (const auto& tool : list["result"]["tools"].GetArray()) {
+    if (!tool["annotations"]["readOnlyHint"].GetBool()) continue;
+    const std::string name = tool["name"].GetString();
+    SCOPED_TRACE(name);
+    auto it = args.find(name);
+    auto r = t.tool(id++, name, it == args.end() ? "{}" : it->second);
+    EXPECT_EQ(things::validate(tool["outputSchema"], structured(r)).value_or(""), "");
+    ++read_tools;
+  }
+  EXPECT_EQ(read_tools, 21);  // 19 database reads, health_check and queue_status
+  // The sim seeds a Someday project with an Anytime to-do: Anytime must not show it.
+  const auto anytime = text_of(structured(t.tool(50, "get_anytime")));
+  EXPECT_EQ(anytime.find("Practise verb conjugations"), std::string::npos);
+  EXPECT_NE(anytime.find("Book flights"), std::string::npos);
+  const auto repeating_answer = t.tool(51, "get_repeating");
+  const auto& repeating = structured(repeating_answer)["items"];
+  ASSERT_EQ(repeating.Size(), 1u);
+  EXPECT_STREQ(repeating[0]["repeat"]["rule"].GetString(), "every week");
+  // A well-formed call naming an id the database does not hold is a tool error naming the field.
+  auto missing = t.tool(52, "get_item", R"({"id":"no-such-id"})");
+  EXPECT_TRUE(missing["result"]["isError"].GetBool());
+  EXPECT_NE(std::string(missing["result"]["content"][0]["text"].GetString()).find("id: no to-do"), std::string::npos);
 }
 
 TEST_F(Stdio, AddTodoThenInboxShowsIt) {
@@ -184,6 +225,10 @@ TEST_F(Stdio, BadInputIsAnsweredAndTheServerKeepsServing) {
   EXPECT_TRUE(bad_when["result"]["isError"].GetBool());
   auto bad_limit = t.tool(22, "get_inbox", R"({"limit":"ten"})");
   EXPECT_TRUE(bad_limit["result"]["isError"].GetBool());
+  auto bad_period = t.tool(24, "get_logbook", R"({"period":"a week"})");
+  EXPECT_TRUE(bad_period["result"]["isError"].GetBool());
+  EXPECT_NE(std::string(bad_period["result"]["content"][0]["text"].GetString()).find("period: 'a week' is not a period"),
+            std::string::npos);
   // Unknown notifications and responses get no answer; the next request still does.
   t.process().send(R"({"jsonrpc":"2.0","method":"notifications/unknown"})");
   t.process().send(R"({"jsonrpc":"2.0","id":77,"result":{}})");

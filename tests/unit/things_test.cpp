@@ -51,6 +51,18 @@ TEST(Schema, ErrorsNameTheField) {
   EXPECT_EQ(validate(*inbox->input_schema, d).value_or(""), "limit: must be at least 1");
 }
 
+TEST(Schema, MinPropertiesNamesWhatMayBeGiven) {
+  auto schema = parse(R"({"type":"object","properties":{"range":{"type":"object","minProperties":1,
+    "properties":{"on":{"type":"string"},"before":{"type":"string"}},"additionalProperties":false}}})");
+  auto empty = parse(R"({"range":{}})");
+  auto one = parse(R"({"range":{"on":"x"}})");
+  EXPECT_EQ(validate(schema, empty).value_or(""), "range: must have at least one of: on, before");
+  EXPECT_FALSE(validate(schema, one));
+  auto two = parse(R"({"type":"object","minProperties":2,"properties":{"a":{},"b":{}}})");
+  auto only_a = parse(R"({"a":1})");
+  EXPECT_EQ(validate(two, only_a).value_or(""), "arguments: must have at least 2 of: a, b");
+}
+
 TEST(Schema, LengthsCountCharactersNotBytes) {
   auto schema = parse(R"({"type":"string","maxLength":3})");
   auto ok = parse(R"("äöü")");

@@ -105,9 +105,11 @@ void setup_logging(const Config& cfg, const std::shared_ptr<McpLogSink>& mcp_sin
   err->set_level(spdlog::level::from_str(cfg.logging.level));
   mcp_sink->set_pattern("%v");
   auto logger = std::make_shared<spdlog::logger>("takt", spdlog::sinks_init_list{err, mcp_sink});
-  // The logger lets everything from debug up reach the sinks; each sink filters: stderr
-  // by the configured level, the MCP sink by what each client asked for.
-  logger->set_level(std::min(spdlog::level::debug, spdlog::level::from_str(cfg.logging.level)));
+  // Each sink filters: stderr by the configured level, the MCP sink by what each client
+  // asked for. The logger itself starts at the configured level (formatting a debug line
+  // per request costs microseconds) and goes lower when a client asks for more
+  // (logging/setLevel).
+  logger->set_level(spdlog::level::from_str(cfg.logging.level));
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
 }

@@ -58,6 +58,13 @@ void set_level(Job& job, Services&) {
     return;
   }
   job.session->set_log_level(parsed);
+  // Let records at that level reach the sinks; stderr keeps its own configured level.
+  const auto wanted = parsed == LogLevel::Debug ? spdlog::level::debug
+                      : parsed == LogLevel::Info ? spdlog::level::info
+                      : parsed <= LogLevel::Warning ? spdlog::level::warn
+                      : parsed == LogLevel::Error ? spdlog::level::err
+                                                  : spdlog::level::critical;
+  if (auto logger = spdlog::default_logger(); wanted < logger->level()) logger->set_level(wanted);
   job.result = "{}";
 }
 

@@ -51,7 +51,7 @@ struct BackendConfig {
   std::string sim_path;          ///< empty: things-sim beside the takt binary
   std::string database;          ///< empty: the default for the backend kind
   MillisRange sim_latency{Millis{200}, Millis{800}};  ///< per-call cost of things-sim
-  MillisRange sim_per_op{Millis{0}, Millis{0}};       ///< per-operation cost of things-sim
+  MillisRange sim_per_op{Millis{20}, Millis{60}};     ///< per-operation cost of things-sim
   double sim_fail_rate = 0.0;    ///< injected transient failures, 0..1
   double sim_hang_rate = 0.0;    ///< injected hangs (killed at the timeout), 0..1
   Millis script_timeout{30000};  ///< a script running longer is killed (whole process group)

@@ -22,6 +22,7 @@ cat >"$work/takt.yaml" <<YAML
 backend:
   database: $work/things.sqlite
   sim_latency: 5ms..20ms
+  sim_per_op: 0ms
 metrics:
   enabled: false
 YAML
@@ -35,8 +36,9 @@ check() {  # check NAME JSON JS-EXPRESSION-ON-r
 }
 
 out=$(inspect --method tools/list)
-check "tools/list has the six tools" "$out" \
-  "['get_inbox','get_today','get_projects','add_todo','health_check','queue_status'].every(n => r.tools.some(t => t.name === n && t.inputSchema && t.outputSchema))"
+check "tools/list: every tool declares input and output schemas" "$out" \
+  "r.tools.length >= 20 && r.tools.every(t => t.inputSchema && t.outputSchema && t.annotations)"
+tools=$(node -e "console.log(JSON.parse(process.argv[1]).tools.map(t => t.name).join(' '))" "$out")
 
 out=$(inspect --method tools/call --tool-name add_todo --tool-arg 'title=Written by the Inspector')
 check "add_todo returns an id" "$out" "!r.isError && r.structuredContent.id.length === 22"
@@ -48,6 +50,21 @@ out=$(inspect --method tools/call --tool-name get_today --tool-arg limit=2)
 check "get_today pages" "$out" "!r.isError && r.structuredContent.count <= 2 && r.structuredContent.total >= r.structuredContent.count"
 out=$(inspect --method tools/call --tool-name get_projects)
 check "get_projects" "$out" "!r.isError && r.structuredContent.items.every(i => i.type === 'project')"
+project=$(node -e "console.log(JSON.parse(process.argv[1]).structuredContent.items[0].id)" "$out")
+
+# Every read tool answers without error (arguments for those that need some).
+for tool in $tools; do
+  case $tool in
+    add_todo|health_check|queue_status) continue ;;
+    get_headings) args="{\"project\":\"$project\"}" ;;
+    get_item) args="{\"id\":\"$id\"}" ;;
+    get_todos) args="{\"project\":\"$project\"}" ;;
+    search) args='{"query":"Inspector"}' ;;
+    *) args='{}' ;;
+  esac
+  out=$(inspect --method tools/call --tool-name "$tool" --tool-args-json "$args")
+  check "$tool answers with structured content" "$out" "!r.isError && typeof r.structuredContent === 'object'"
+done
 out=$(inspect --method tools/call --tool-name health_check)
 check "health_check" "$out" "r.structuredContent.status === 'ok' && r.structuredContent.database_readable"
 out=$(inspect --method tools/call --tool-name queue_status)

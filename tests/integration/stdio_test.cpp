@@ -16,7 +16,7 @@ using namespace takt::test;
 namespace {
 
 std::string config(const TempDir& dir, const std::string& extra = "", const std::string& latency = "1ms..5ms") {
-  return "backend:\n  database: " + dir.file("things.sqlite") + "\n  sim_latency: " + latency +
+  return "backend:\n  database: " + dir.file("things.sqlite") + "\n  sim_per_op: 0ms\n  sim_latency: " + latency +
          "\n  script_timeout: 10s\nmetrics:\n  listen: 127.0.0.1:0\n" + extra;
 }
 

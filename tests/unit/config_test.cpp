@@ -95,6 +95,7 @@ TEST(Config, ShippedFileIsValidAndMatchesDefaults) {
   EXPECT_EQ(shipped.logging.level, defaults.logging.level);
   EXPECT_EQ(shipped.server.on_overload, defaults.server.on_overload);
   EXPECT_EQ(shipped.pipeline.db_queue_capacity, defaults.pipeline.db_queue_capacity);
+  EXPECT_EQ(shipped.backend.sim_per_op.min, defaults.backend.sim_per_op.min);
   EXPECT_EQ(shipped.backend.sim_per_op.max, defaults.backend.sim_per_op.max);
   EXPECT_EQ(shipped.backend.sim_fail_rate, defaults.backend.sim_fail_rate);
   EXPECT_EQ(shipped.backend.sim_hang_rate, defaults.backend.sim_hang_rate);

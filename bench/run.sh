@@ -25,12 +25,13 @@ reps=3
 duration=2
 warmup=2000
 scenario_seconds=10
+batch_seconds=30
 out=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --reps) reps="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
-    --quick) reps=1; duration=1; scenario_seconds=3; shift ;;
+    --quick) reps=1; duration=1; scenario_seconds=3; batch_seconds=8; shift ;;
     --out) out="$2"; shift 2 ;;
     -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -106,6 +107,12 @@ run_json wbr.json "$out/data/slow" write-behind-reads --json \
 log "run.sh: flood, 100000 cached get_inbox"
 run_json flood.json "$out/data/cached" flood --json --requests 100000 --call "$call_inbox" \
   --server-log "$out/logs/flood.server.log" -- "$bin/takt" --config "$here/configs/flood.yaml" || true
+call_add='{"name":"add_todo","arguments":{"title":"bench write"}}'
+for b in on off; do
+  log "run.sh: write throughput, batching $b (${batch_seconds}s, 40 add_todo in flight)"
+  run_json "batching-$b.json" "$out/data/batching-$b" --json --call "$call_add" --in-flight 40 --duration "$batch_seconds" \
+    --warmup 0 --server-log "$out/logs/batching-$b.server.log" -- "$bin/takt" --config "$here/configs/batching-$b.yaml" || true
+done
 log "run.sh: utilisation (${scenario_seconds}s)"
 run_json utilisation.json "$out/data/slow" utilisation --json --duration "$scenario_seconds" \
   --server-log "$out/logs/utilisation.server.log" -- "${slow[@]}" || true
@@ -208,5 +215,8 @@ else
   [[ "$share" != "n/a" ]] && share=$(awk -v u="$share" 'BEGIN { printf "%.1f %%", u * 100 }')
   printf '%-27s %s\n' "" "instead: finished scripts' time (takt_script_duration_seconds_sum) covered $share of $(num "$(j utilisation.json .figures.window_seconds)" 1) s, $(num "$(j utilisation.json .figures.scripts_per_second)" 2) scripts/s"
 fi
+on_rate=$(j batching-on.json ".streams[0].throughput")
+off_rate=$(j batching-off.json ".streams[0].throughput")
+printf '%-27s %s\n' "write throughput" "40 add_todo in flight, ${batch_seconds}s: batching on $(num "$on_rate" 2) writes/s, off $(num "$off_rate" 2) writes/s: $(ratio "$on_rate" "$off_rate")"
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -9,10 +9,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cache=${TAKT_NODE_CACHE:-$HOME/.cache/takt/node22}
-if [ ! -x "$cache/node_modules/.bin/inspector" ] || [ ! -x "$cache/node_modules/node/bin/node" ]; then
+if [ ! -x "$cache/node_modules/.bin/inspector" ] || [ ! -x "$cache/node_modules/node/bin/node" ] ||
+   [ ! -d "$cache/node_modules/@modelcontextprotocol/sdk" ]; then
   command -v npm >/dev/null || { echo "npm is not installed: skipping"; exit 77; }
   mkdir -p "$cache"
-  if ! (cd "$cache" && npm install --silent --no-audit --no-fund node@22 @modelcontextprotocol/inspector@2 >"$work/npm.log" 2>&1); then
+  if ! (cd "$cache" && npm install --silent --no-audit --no-fund node@22 @modelcontextprotocol/inspector@2 \
+          @modelcontextprotocol/sdk@1 >"$work/npm.log" 2>&1); then
     cat "$work/npm.log"; echo "could not install the Inspector from npm: skipping"; exit 77
   fi
 fi
@@ -72,3 +74,8 @@ check "queue_status" "$out" "typeof r.structuredContent.slow_queue_depth === 'nu
 out=$(inspect --method tools/call --tool-name add_todo --tool-args-json '{"title": 7}' || true)
 check "bad arguments are a tool error naming the field" "$out" "r.isError && r.content[0].text.includes('title')"
 echo "inspector: all checks passed"
+
+# The same server through the TypeScript SDK's Client, which validates every answer
+# against the tool's outputSchema.
+cp "$(dirname "$0")/sdk_client_check.mjs" "$cache/"
+node "$cache/sdk_client_check.mjs" "$takt" "$work/takt.yaml" || fail "the SDK client's checks"

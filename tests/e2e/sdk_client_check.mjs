@@ -1,0 +1,55 @@
+// End to end through the official TypeScript SDK's Client and StdioClientTransport, the
+// client most MCP hosts embed. Its callTool validates each answer's structuredContent
+// against the tool's outputSchema and throws when they disagree, so calling every tool
+// (in normal and compact form) checks every schema takt declares against what it sends.
+// Usage: node sdk_client_check.mjs TAKT CONFIG
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+const [takt, config] = process.argv.slice(2);
+const client = new Client({ name: "takt-e2e", version: "1.0.0" });
+await client.connect(new StdioClientTransport({ command: takt, args: ["--config", config], stderr: "ignore" }));
+
+let failures = 0;
+const check = (what, ok, detail = "") => {
+  console.log(`${ok ? "ok" : "FAIL"}: ${what}${ok ? "" : " " + detail}`);
+  if (!ok) failures++;
+};
+const call = async (name, args) => {
+  try {
+    return await client.callTool({ name, arguments: args });
+  } catch (e) {
+    return { thrown: e.message };
+  }
+};
+
+const { tools } = await client.listTools();
+check("tools/list through the SDK", tools.length >= 20);
+const added = await call("add_todo", { title: "Written by the SDK client", tags: ["Errand"], when: "today" });
+check("add_todo validates against its outputSchema", !added.thrown && !added.isError, JSON.stringify(added));
+const id = added.structuredContent?.id;
+const projects = await call("get_projects", {});
+const project = projects.structuredContent?.items?.[0]?.id;
+const argsFor = (tool) => {
+  switch (tool.name) {
+    case "get_headings": case "get_todos": return { project };
+    case "get_item": return { id };
+    case "search": return { query: "SDK" };
+    case "add_todo": return { title: "Second SDK to-do" };
+    default: return {};
+  }
+};
+for (const tool of tools) {
+  const args = argsFor(tool);
+  const r = await call(tool.name, args);
+  check(`${tool.name} validates against its outputSchema`, !r.thrown && !r.isError, JSON.stringify(r).slice(0, 300));
+  if (tool.inputSchema?.properties?.compact) {
+    const c = await call(tool.name, { ...args, compact: true });
+    check(`${tool.name} (compact) validates against its outputSchema`, !c.thrown && !c.isError, JSON.stringify(c).slice(0, 300));
+  }
+}
+const bad = await call("add_todo", { title: 7 });
+check("arguments of the wrong type are a tool error naming the field", bad.isError && bad.content[0].text.includes("title"));
+await client.close();
+console.log(failures ? `sdk client: ${failures} check(s) failed` : "sdk client: all checks passed");
+process.exit(failures ? 1 : 0);

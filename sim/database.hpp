@@ -128,10 +128,12 @@ class Database {
   sqlite3* db_ = nullptr;
 };
 
-// BEGIN IMMEDIATE ... COMMIT; rolls back if destroyed before commit().
+// BEGIN IMMEDIATE (write) or BEGIN (read: no lock until the first read, never a write
+// lock) ... COMMIT; rolls back if destroyed before commit().
 class Transaction {
  public:
-  explicit Transaction(Database& db);
+  enum class Kind { write, read };
+  explicit Transaction(Database& db, Kind kind = Kind::write);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <set>
 #include <utility>
 
@@ -24,8 +25,10 @@ std::string as_string(const Value& value) { return std::string(value.GetString()
 // fields can be rejected (a typo such as "dedline" must not be silently ignored).
 class OpReader {
  public:
-  OpReader(const Value& object, std::size_t position, const std::string& name)
-      : object_(object), where_("op " + std::to_string(position) + " (" + name + ")") {
+  // `script` owns `object` (the parsed script), for fields kept as JSON (read's args).
+  OpReader(const Value& object, std::size_t position, const std::string& name,
+           std::shared_ptr<const rapidjson::Document> script)
+      : object_(object), where_("op " + std::to_string(position) + " (" + name + ")"), script_(std::move(script)) {
     consumed_.insert("op");
   }
 
@@ -75,6 +78,16 @@ class OpReader {
     return optional_string_array(key);
   }
 
+  // An object kept as JSON: absent means {}, null or another type is an error. The
+  // pointer shares ownership of the parsed script, so nothing is copied.
+  std::shared_ptr<const Value> optional_object(const char* key) {
+    static const Value empty_object(rapidjson::kObjectType);
+    const Value* value = find(key);
+    if (value == nullptr) return std::shared_ptr<const Value>(std::shared_ptr<const void>(), &empty_object);
+    if (!value->IsObject()) fail(std::string("field \"") + key + "\" must be an object");
+    return std::shared_ptr<const Value>(script_, value);
+  }
+
   void reject_unknown_fields() const {
     for (const auto& member : object_.GetObject()) {
       const std::string key = as_string(member.name);
@@ -114,6 +127,7 @@ class OpReader {
 
   const Value& object_;
   std::string where_;
+  std::shared_ptr<const rapidjson::Document> script_;
   std::set<std::string> consumed_;
 };
 
@@ -205,6 +219,14 @@ Op read_create_area(OpReader& reader) {
   return op;
 }
 
+// The tool's name is checked when the op runs: an unknown tool fails that op alone.
+Op read_read(OpReader& reader) {
+  ReadTool op;
+  op.tool = reader.required_string("tool");
+  op.args = reader.optional_object("args");
+  return op;
+}
+
 using OpParser = Op (*)(OpReader&);
 
 // Every op of the dialect, by name.
@@ -213,6 +235,7 @@ constexpr std::pair<std::string_view, OpParser> op_parsers[] = {
     {"update_project", read_update_project}, {"add_heading", read_add_heading}, {"complete", read_complete},
     {"cancel", read_cancel},           {"reopen", read_reopen},           {"trash", read_trash},
     {"restore", read_restore},         {"create_tag", read_create_tag},   {"create_area", read_create_area},
+    {"read", read_read},
 };
 
 std::string known_ops() {
@@ -224,7 +247,7 @@ std::string known_ops() {
   return names;
 }
 
-Op read_op(const Value& value, std::size_t position) {
+Op read_op(const Value& value, std::size_t position, const std::shared_ptr<const rapidjson::Document>& script) {
   const std::string where = "op " + std::to_string(position);
   if (!value.IsObject()) throw ScriptError(where + ": must be an object");
   const auto name_member = value.FindMember("op");
@@ -237,7 +260,7 @@ Op read_op(const Value& value, std::size_t position) {
   if (entry == std::end(op_parsers)) {
     throw ScriptError(where + ": unknown op \"" + name + "\" (known: " + known_ops() + ")");
   }
-  OpReader reader(value, position, name);
+  OpReader reader(value, position, name, script);
   Op op = entry->second(reader);
   reader.reject_unknown_fields();
   return op;
@@ -246,7 +269,9 @@ Op read_op(const Value& value, std::size_t position) {
 }  // namespace
 
 std::vector<Op> parse_script(std::string_view text) {
-  rapidjson::Document doc;
+  // Shared: read ops keep pointing into it for their arguments.
+  const auto script = std::make_shared<rapidjson::Document>();
+  rapidjson::Document& doc = *script;
   // Iterative parsing: a deeply nested script cannot overflow the stack.
   doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(text.data(), text.size());
   if (doc.HasParseError()) {
@@ -266,7 +291,7 @@ std::vector<Op> parse_script(std::string_view text) {
   std::vector<Op> ops;
   std::size_t position = 0;
   for (const Value& value : ops_member->value.GetArray()) {
-    ops.push_back(read_op(value, position++));
+    ops.push_back(read_op(value, position++, script));
   }
   return ops;
 }
@@ -281,8 +306,14 @@ std::string results_json(const std::vector<OpResult>& results) {
     writer.StartObject();
     writer.Key("ok");
     writer.Bool(result.ok);
-    writer.Key(result.ok ? "id" : "error");
-    writer.String(result.value.data(), static_cast<rapidjson::SizeType>(result.value.size()));
+    if (result.is_read()) {
+      // takt's read code wrote it with RapidJSON: a JSON object, embedded as it is.
+      writer.Key("result");
+      writer.RawValue(result.result.data(), result.result.size(), rapidjson::kObjectType);
+    } else {
+      writer.Key(result.ok ? "id" : "error");
+      writer.String(result.value.data(), static_cast<rapidjson::SizeType>(result.value.size()));
+    }
     writer.EndObject();
   }
   writer.EndArray();

@@ -3,11 +3,13 @@
 //
 //   stdin:  {"ops":[OP, ...]}
 //   stdout: {"results":[RESULT, ...]}   one RESULT per OP, in order
-//   RESULT: {"ok":true,"id":"<uuid>"}   the item the op created or changed
+//   RESULT: {"ok":true,"id":"<uuid>"}   the item a write op created or changed
+//         | {"ok":true,"result":{...}}  what a read op found (no "id")
 //         | {"ok":false,"error":"<message>"}
 //
 // The ops run in order in ONE transaction, each inside its own SAVEPOINT: a failing op
-// ({"ok":false}) leaves no trace, later ops still run and see the earlier ones' changes.
+// ({"ok":false}) leaves no trace, later ops still run and see the earlier ones' changes
+// (a read op included: it sees the writes before it in the same script).
 // One script is one call: one lock, one --latency-ms draw plus one --per-op-ms draw per
 // op, so batching many ops into one script is the cheap way to write.
 //
@@ -116,11 +118,40 @@
 //   created). visible and cachedTags stay NULL, as in the areas of a real Things
 //   database. Returns its id.
 //
-// Every change sets the item's userModificationDate to now. After the ops, things-sim
-// recomputes untrashedLeafActionsCount / openUntrashedLeafActionsCount of every project
-// and heading; checklistItemsCount / openChecklistItemsCount follow each checklist edit.
+// {"op":"read", "tool":S (required), "args":OBJECT}
+//   Runs one of takt's read tools (get_inbox, get_today, ..., search, get_item: the Read
+//   tools of takt's catalogue, things/read_catalog.cpp) with takt's own code
+//   (things::check_arguments, then things::run_read), so RESULT is {"ok":true,
+//   "result":R} where R is exactly the structuredContent takt's database route answers
+//   for the same tool and arguments. args is the tool's arguments object; absent means
+//   {}, while null or any other JSON type is a script error, like a missing or non-string
+//   tool. Failures of that op alone ({"ok":false}):
+//     - a tool name that is not a read tool: `tool "get_inbx": not a read tool of takt
+//       (read tools: get_inbox, ...)`; write and status tools (add_todo, health_check)
+//       are not read tools;
+//     - arguments the tool rejects: takt's own message, naming the field
+//       (`limit: must be at most 1000`, `period: '7x' is not a period; ...`);
+//     - an id or tag the database does not hold, or a database that cannot be read: the
+//       message of takt's things::DbError (`id: no to-do, project or heading has the id
+//       'X'`).
+//   A read runs on the script's own connection inside its transaction, with the project
+//   and heading counts brought up to date first, so it sees the earlier ops of the script
+//   as a later script would. It changes nothing: SQLite's query_only is on while it runs,
+//   and no date is touched. "today" is the local date (things::local_today), as in takt.
+//   A script of read ops only takes no write lock: its reads share one read transaction
+//   (one consistent snapshot) and it writes nothing but the --stats call counter. Batch
+//   reads like writes: one call, one latency draw, plus one --per-op-ms draw per read.
+//
+// Every change sets the item's userModificationDate to now. After the ops of a script
+// holding any write op, things-sim recomputes untrashedLeafActionsCount /
+// openUntrashedLeafActionsCount of every project and heading (and before a read op that
+// follows a write); checklistItemsCount / openChecklistItemsCount follow each checklist
+// edit.
 #pragma once
 
+#include <rapidjson/fwd.h>
+
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -221,15 +252,29 @@ struct CreateArea {
   std::vector<std::string> tags;
 };
 
+// read: one of takt's read tools, answered by takt's own read code.
+struct ReadTool {
+  std::string tool;
+  // The arguments object, inside the parsed script (which this pointer keeps alive), or
+  // an empty object when the op gave none.
+  std::shared_ptr<const rapidjson::Value> args;
+};
+
 using Op = std::variant<AddTodo, UpdateTodo, AddProject, UpdateProject, AddHeading, SetStatus, Trash, CreateTag,
-                        CreateArea>;
+                        CreateArea, ReadTool>;
 
 // Throws ScriptError naming the problem (and the op's position).
 std::vector<Op> parse_script(std::string_view text);
 
 struct OpResult {
   bool ok = false;
-  std::string value;  // the uuid when ok, the error message otherwise
+  std::string value;   // the uuid of a write, or the error message when not ok
+  std::string result;  // a read's structured result (a JSON object), empty for writes
+
+  static OpResult written(std::string id) { return {true, std::move(id), {}}; }
+  static OpResult failed(std::string error) { return {false, std::move(error), {}}; }
+  static OpResult read(std::string result_json) { return {true, {}, std::move(result_json)}; }
+  bool is_read() const { return ok && !result.empty(); }
 };
 
 std::string results_json(const std::vector<OpResult>& results);

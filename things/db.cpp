@@ -35,7 +35,17 @@ void register_functions(sqlite3* db) {
 ThingsDb::ThingsDb(std::string path, unsigned connections, TodayFn today)
     : path_(std::move(path)), capacity_(connections == 0 ? 1 : connections), today_(std::move(today)) {}
 
+ThingsDb::ThingsDb(sqlite3* connection, TodayFn today) : capacity_(1), today_(std::move(today)), borrowed_(true) {
+  if (connection == nullptr) throw DbError("cannot read the Things database: no connection");
+  const char* file = sqlite3_db_filename(connection, "main");
+  path_ = file != nullptr ? file : "";
+  register_functions(connection);
+  idle_.push_back(connection);
+  open_ = 1;
+}
+
 ThingsDb::~ThingsDb() {
+  if (borrowed_) return;
   for (auto* c : idle_) sqlite3_close_v2(c);
 }
 

@@ -80,6 +80,13 @@ struct TaskFacts {
 class ThingsDb {
  public:
   ThingsDb(std::string path, unsigned connections, TodayFn today);
+  /// Reads through `connection`, a connection the caller opened, keeps and closes: the
+  /// reads then see what that connection sees, its own uncommitted writes included
+  /// (things-sim answers a read op inside the transaction of its script this way). Holds
+  /// that one connection only, never writes through it, registers takt's SQL functions on
+  /// it. When the connection is already inside a transaction, multi-statement reads run
+  /// in that transaction instead of one of their own. `connection` must outlive this.
+  ThingsDb(sqlite3* connection, TodayFn today);
   ~ThingsDb();
   ThingsDb(const ThingsDb&) = delete;
   ThingsDb& operator=(const ThingsDb&) = delete;
@@ -133,6 +140,7 @@ class ThingsDb {
   std::condition_variable cv_;
   std::vector<sqlite3*> idle_;
   unsigned open_ = 0;
+  bool borrowed_ = false;  ///< the connection is the caller's: never closed here
 };
 
 }  // namespace takt::things

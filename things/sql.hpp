@@ -108,18 +108,24 @@ class ThingsDb::Lease {
 
 /// Holds one read transaction, so that several statements see the same state of the
 /// database while Things writes it; ends it (nothing to keep: reads only) when destroyed.
+/// On a connection already inside a transaction (a borrowed one: things-sim reading in
+/// its script's transaction) that transaction is the snapshot: nothing is begun, and
+/// nothing is rolled back.
 class ReadSnapshot {
  public:
-  explicit ReadSnapshot(sqlite3* db) : db_(db) {
-    if (sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
+  explicit ReadSnapshot(sqlite3* db) : db_(db), own_(sqlite3_get_autocommit(db) != 0) {
+    if (own_ && sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
       throw DbError(std::string("cannot read the Things database: ") + sqlite3_errmsg(db));
   }
-  ~ReadSnapshot() { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+  ~ReadSnapshot() {
+    if (own_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
   ReadSnapshot(const ReadSnapshot&) = delete;
   ReadSnapshot& operator=(const ReadSnapshot&) = delete;
 
  private:
   sqlite3* db_;
+  bool own_;  ///< this snapshot began the transaction, so it ends it
 };
 
 /// Registers takt's SQL functions on a connection: takt_fold(text), the case folding of

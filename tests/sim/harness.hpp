@@ -222,8 +222,9 @@ inline std::string iso(std::chrono::year_month_day date) {
 
 struct Result {
   bool ok = false;
-  std::string id;
+  std::string id;      // a write's
   std::string error;
+  std::string result;  // a read's structured result, as JSON text
 };
 
 inline std::vector<Result> parse_results(const std::string& out) {
@@ -236,7 +237,12 @@ inline std::vector<Result> parse_results(const std::string& out) {
   for (const auto& r : doc["results"].GetArray()) {
     Result result;
     result.ok = r["ok"].GetBool();
-    if (result.ok) {
+    if (result.ok && r.HasMember("result")) {
+      rapidjson::StringBuffer buffer;
+      rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+      r["result"].Accept(writer);
+      result.result.assign(buffer.GetString(), buffer.GetSize());
+    } else if (result.ok) {
       result.id = r["id"].GetString();
     } else {
       result.error = r["error"].GetString();

@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <climits>
 #include <unistd.h>
 
 #include <cerrno>
@@ -84,34 +87,80 @@ void LineWriter::release() {
     cv_.notify_one();
     return;
   }
-  // Write what the batch produced now, on this thread, without blocking.
-  std::string batch;
-  std::vector<std::function<void()>> done;
-  while (!queue_.empty()) {
-    batch += queue_.front().first;
-    done.push_back(std::move(queue_.front().second));
-    queue_.pop_front();
-  }
+  // What the batch produced leaves now, on this thread, gathered without copying and
+  // without blocking; the client gets its replies one wake-up sooner than through the
+  // writer thread. Whatever does not fit goes to the writer thread.
+  Batch batch;
+  take_queue(batch);
   busy_ = true;
   lock.unlock();
-  const long n = write_some(batch.data(), batch.size());
+  const auto sent = write_batch(batch, false);
   lock.lock();
   busy_ = false;
-  if (n < 0) {
-    mark_broken(done);
-  } else if (n < static_cast<long>(batch.size())) {
-    // The pipe is full: the rest, with every callback, goes to the writer thread.
-    queue_.emplace_front(batch.substr(static_cast<std::size_t>(n)), [done = std::move(done)] {
-      for (auto& d : done)
-        if (d) d();
-    });
-    done.clear();
-  }
+  auto done = finish_batch(batch, sent);
   const bool wake = !queue_.empty();
   lock.unlock();
   if (wake) cv_.notify_one();
   for (auto& d : done)
     if (d) d();
+}
+
+void LineWriter::take_queue(Batch& batch) {
+  while (!queue_.empty() && batch.size() < IOV_MAX) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+}
+
+LineWriter::Sent LineWriter::write_batch(const Batch& batch, bool wait) {
+  Sent at;
+  std::vector<iovec> iov;
+  while (at.line < batch.size()) {
+    iov.clear();
+    for (std::size_t i = at.line; i < batch.size(); ++i) {
+      const auto& text = batch[i].first;
+      const std::size_t skip = i == at.line ? at.offset : 0;
+      iov.push_back({const_cast<char*>(text.data()) + skip, text.size() - skip});
+    }
+    const auto n = ::writev(fd_, iov.data(), static_cast<int>(iov.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!wait) break;
+      pollfd p{fd_, POLLOUT, 0};  // the client is slow to read: wait until it does
+      ::poll(&p, 1, -1);
+      continue;
+    }
+    if (n <= 0) {
+      spdlog::warn("stdout closed: {}; replies are dropped from now on", std::system_category().message(errno));
+      at.broken = true;
+      break;
+    }
+    std::size_t left = static_cast<std::size_t>(n);
+    while (at.line < batch.size() && left >= batch[at.line].first.size() - at.offset) {
+      left -= batch[at.line].first.size() - at.offset;
+      at.offset = 0;
+      ++at.line;
+    }
+    at.offset += left;
+  }
+  return at;
+}
+
+std::vector<std::function<void()>> LineWriter::finish_batch(Batch& batch, const Sent& sent) {
+  // Lines fully written are done; a partly written one and the rest go back in front.
+  std::vector<std::function<void()>> done;
+  for (std::size_t i = 0; i < sent.line && i < batch.size(); ++i) done.push_back(std::move(batch[i].second));
+  if (sent.broken) {
+    for (std::size_t i = sent.line; i < batch.size(); ++i) done.push_back(std::move(batch[i].second));
+    mark_broken(done);
+    return done;
+  }
+  for (std::size_t i = batch.size(); i > sent.line; --i) {
+    auto& b = batch[i - 1];
+    if (i - 1 == sent.line && sent.offset > 0) b.first.erase(0, sent.offset);
+    queue_.push_front(std::move(b));
+  }
+  return done;
 }
 
 void LineWriter::close() {
@@ -146,42 +195,25 @@ void LineWriter::mark_broken(std::vector<std::function<void()>>& done) {
 }
 
 void LineWriter::loop() {
-  std::string batch;
-  std::vector<std::function<void()>> done;
+  Batch batch;
   for (;;) {
-    for (auto& d : done)
-      if (d) d();
-    done.clear();
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return (!queue_.empty() && !busy_) || (closing_ && !busy_); });
       if (queue_.empty()) return;  // closing, and everything is written
-      // Everything queued goes out together: fewer wake-ups of the client.
-      batch.clear();
-      while (!queue_.empty()) {
-        batch += queue_.front().first;
-        done.push_back(std::move(queue_.front().second));
-        queue_.pop_front();
-      }
+      take_queue(batch);  // everything queued goes out together
       busy_ = true;
     }
-    std::size_t off = 0;
-    bool broken = false;
-    while (off < batch.size()) {
-      const long n = write_some(batch.data() + off, batch.size() - off);
-      if (n < 0) {
-        broken = true;
-        break;
-      }
-      off += static_cast<std::size_t>(n);
-      if (off < batch.size()) {
-        pollfd p{fd_, POLLOUT, 0};  // the client is slow to read: wait until it does
-        ::poll(&p, 1, -1);
-      }
+    const auto sent = write_batch(batch, true);
+    std::vector<std::function<void()>> done;
+    {
+      std::lock_guard lock(mu_);
+      busy_ = false;
+      done = finish_batch(batch, sent);
     }
-    std::lock_guard lock(mu_);
-    busy_ = false;
-    if (broken) mark_broken(done);
+    batch.clear();
+    for (auto& d : done)
+      if (d) d();
   }
 }
 

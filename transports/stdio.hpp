@@ -36,9 +36,18 @@ class LineWriter final : public Output {
   void release();
 
  private:
+  using Batch = std::vector<std::pair<std::string, std::function<void()>>>;
+  /// How far a batch got: whole lines written, bytes of the next one, or the fd broke.
+  struct Sent {
+    std::size_t line = 0, offset = 0;
+    bool broken = false;
+  };
   void loop();
   /// Writes what it can without blocking; returns the bytes written (-1: fd broken).
   long write_some(const char* data, std::size_t size);
+  void take_queue(Batch& batch);                    ///< caller holds mu_
+  Sent write_batch(const Batch& batch, bool wait);  ///< writev; waits for the client if asked
+  std::vector<std::function<void()>> finish_batch(Batch& batch, const Sent& sent);  ///< caller holds mu_
   void mark_broken(std::vector<std::function<void()>>& done);
   int fd_;
   int saved_flags_ = -1;     ///< the fd's flags before takt set O_NONBLOCK, restored at the end

@@ -136,32 +136,19 @@ SELECT ar.uuid, ar.title,
   FROM TMArea ar ORDER BY ar."index", ar.uuid)";
   sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);
   Stmt s(lease.get(), sql);
-  rapidjson::StringBuffer sb;
-  json::Writer w(sb);
-  w.StartObject();
-  w.Key("items");
-  w.StartArray();
-  long long count = 0, total = -1;
-  while (s.step()) {
-    w.StartObject();
-    put_string(w, "id", s.text(0));
-    put_string(w, "type", "area");
-    put_string(w, "title", s.text(1));
-    if (!a.compact) {
-      put_titles(w, "tags", s.text(2));
-      put_count(w, "open_projects", s.i64(3));
-      put_count(w, "open_todos", s.i64(4));
-    }
-    w.EndObject();
-    ++count;
-    total = s.i64(5);
-  }
-  w.EndArray();
-  if (total < 0) total = scalar(lease.get(), Sql{"SELECT count(*) FROM TMArea", {}});
-  put_count(w, "count", count);
-  put_count(w, "total", total);
-  w.EndObject();
-  return text_of(sb);
+  return page_answer(lease.get(), s, 5, [] { return Sql{"SELECT count(*) FROM TMArea", {}}; },
+                     [&](json::Writer& w, const Stmt& row) {
+                       w.StartObject();
+                       put_string(w, "id", row.text(0));
+                       put_string(w, "type", "area");
+                       put_string(w, "title", row.text(1));
+                       if (!a.compact) {
+                         put_titles(w, "tags", row.text(2));
+                         put_count(w, "open_projects", row.i64(3));
+                         put_count(w, "open_todos", row.i64(4));
+                       }
+                       w.EndObject();
+                     });
 }
 
 std::string ThingsDb::tags(const ListArgs& a) {
@@ -178,35 +165,22 @@ std::string ThingsDb::tags(const ListArgs& a) {
   FROM TMTag g LEFT JOIN TMTag pg ON pg.uuid = g.parent ORDER BY g."index", g.uuid)";
   sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);
   Stmt s(lease.get(), sql);
-  rapidjson::StringBuffer sb;
-  json::Writer w(sb);
-  w.StartObject();
-  w.Key("items");
-  w.StartArray();
-  long long count = 0, total = -1;
-  while (s.step()) {
-    w.StartObject();
-    put_string(w, "id", s.text(0));
-    put_string(w, "type", "tag");
-    put_string(w, "title", s.text(1));
-    if (!a.compact) {
-      if (!s.text(2).empty()) put_string(w, "shortcut", s.text(2));
-      if (!s.text(3).empty()) put_string(w, "parent", s.text(3));
-      if (!s.text(4).empty()) put_string(w, "parent_title", s.text(4));
-      put_count(w, "open_items", s.i64(5));
-      put_count(w, "all_items", s.i64(6));
-      put_count(w, "areas", s.i64(7));
-    }
-    w.EndObject();
-    ++count;
-    total = s.i64(8);
-  }
-  w.EndArray();
-  if (total < 0) total = scalar(lease.get(), Sql{"SELECT count(*) FROM TMTag", {}});
-  put_count(w, "count", count);
-  put_count(w, "total", total);
-  w.EndObject();
-  return text_of(sb);
+  return page_answer(lease.get(), s, 8, [] { return Sql{"SELECT count(*) FROM TMTag", {}}; },
+                     [&](json::Writer& w, const Stmt& row) {
+                       w.StartObject();
+                       put_string(w, "id", row.text(0));
+                       put_string(w, "type", "tag");
+                       put_string(w, "title", row.text(1));
+                       if (!a.compact) {
+                         if (!row.text(2).empty()) put_string(w, "shortcut", row.text(2));
+                         if (!row.text(3).empty()) put_string(w, "parent", row.text(3));
+                         if (!row.text(4).empty()) put_string(w, "parent_title", row.text(4));
+                         put_count(w, "open_items", row.i64(5));
+                         put_count(w, "all_items", row.i64(6));
+                         put_count(w, "areas", row.i64(7));
+                       }
+                       w.EndObject();
+                     });
 }
 
 std::string ThingsDb::summary() {

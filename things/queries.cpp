@@ -168,26 +168,8 @@ std::string ThingsDb::list(const ListQuery& q) {
   Sql sql = select_tasks(q.where, q.order);
   sql.add(" LIMIT ? OFFSET ?", q.page.limit, q.page.offset);
   Stmt s(lease.get(), sql);
-  rapidjson::StringBuffer sb;
-  json::Writer w(sb);
-  w.StartObject();
-  w.Key("items");
-  w.StartArray();
-  long long count = 0, total = -1;
-  while (s.step()) {
-    write_item(w, s, q.item);
-    ++count;
-    total = s.i64(total_column());
-  }
-  w.EndArray();
-  // No row on this page: count the whole list to report its size.
-  if (total < 0) total = scalar(lease.get(), count_tasks(q.where));
-  w.Key("count");
-  w.Int64(count);
-  w.Key("total");
-  w.Int64(total);
-  w.EndObject();
-  return {sb.GetString(), sb.GetSize()};
+  return page_answer(lease.get(), s, total_column(), [&] { return count_tasks(q.where); },
+                     [&](json::Writer& w, const Stmt& row) { write_item(w, row, q.item); });
 }
 
 std::string ThingsDb::inbox(const ListArgs& a) { return list({inbox_where(), kTieBreak, a.page, plain(a)}); }

@@ -6,6 +6,8 @@
 
 #include <sqlite3.h>
 
+#include "mcp/json.hpp"
+
 #include <string>
 #include <string_view>
 #include <variant>
@@ -89,6 +91,32 @@ class Stmt {
 inline long long scalar(sqlite3* db, const Sql& sql) {
   Stmt s(db, sql);
   return s.step() ? s.i64(0) : 0;
+}
+
+/// One page of a list answer, {"items":[...],"count":N,"total":M}: `row(writer, stmt)`
+/// writes each row's object; the total comes from column `total_col` (COUNT(*) OVER ()),
+/// or, when the page is empty, from the query `count_all()` returns.
+template <class Row, class CountAll>
+std::string page_answer(sqlite3* db, Stmt& s, int total_col, CountAll&& count_all, Row&& row) {
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  w.StartObject();
+  w.Key("items");
+  w.StartArray();
+  long long count = 0, total = -1;
+  while (s.step()) {
+    row(w, s);
+    ++count;
+    total = s.i64(total_col);
+  }
+  w.EndArray();
+  if (total < 0) total = scalar(db, count_all());  // no row on this page: count the whole list
+  w.Key("count");
+  w.Int64(count);
+  w.Key("total");
+  w.Int64(total);
+  w.EndObject();
+  return {sb.GetString(), sb.GetSize()};
 }
 
 /// Borrows a connection of a ThingsDb's pool for one read and gives it back, also on an

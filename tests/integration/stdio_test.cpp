@@ -43,6 +43,14 @@ long long stat_of(const TempDir& dir, const char* key) {
   return d[key].GetInt64();
 }
 
+/// Sends add_todo calls with ids first_id.. and titles "<prefix> 0".., without waiting.
+void send_add_todos(Takt& t, int first_id, int n, const std::string& prefix) {
+  for (int i = 0; i < n; ++i)
+    t.process().send(R"({"jsonrpc":"2.0","id":)" + std::to_string(first_id + i) +
+                     R"(,"method":"tools/call","params":{"name":"add_todo","arguments":{"title":")" + prefix + " " +
+                     std::to_string(i) + R"("}}})");
+}
+
 class Stdio : public ::testing::Test {
  protected:
   TempDir dir;
@@ -240,10 +248,7 @@ TEST_F(Stdio, BadInputIsAnsweredAndTheServerKeepsServing) {
 TEST_F(Stdio, TwentyConcurrentWritesNeverOverlapAndEachLandsOnce) {
   Takt t(dir, config(dir, "", "5ms..20ms"));
   t.handshake();
-  for (int i = 0; i < 20; ++i)
-    t.process().send(R"({"jsonrpc":"2.0","id":)" + std::to_string(100 + i) +
-                     R"(,"method":"tools/call","params":{"name":"add_todo","arguments":{"title":"concurrent )" +
-                     std::to_string(i) + R"("}}})");
+  send_add_todos(t, 100, 20, "concurrent");
   std::set<std::string> ids;
   for (int i = 0; i < 20; ++i) {
     auto r = t.await(std::to_string(100 + i));
@@ -262,10 +267,7 @@ TEST_F(Stdio, TwentyConcurrentWritesNeverOverlapAndEachLandsOnce) {
 TEST_F(Stdio, ClosingStdinFinishesAcceptedWritesAndExitsZero) {
   Takt t(dir, config(dir, "", "30ms..60ms"));
   t.handshake();
-  for (int i = 0; i < 5; ++i)
-    t.process().send(R"({"jsonrpc":"2.0","id":)" + std::to_string(10 + i) +
-                     R"(,"method":"tools/call","params":{"name":"add_todo","arguments":{"title":"last words )" +
-                     std::to_string(i) + R"("}}})");
+  send_add_todos(t, 10, 5, "last words");
   t.process().close_stdin();
   for (int i = 0; i < 5; ++i) structured(t.await(std::to_string(10 + i)));
   EXPECT_EQ(t.process().wait(), 0);
@@ -276,10 +278,7 @@ TEST_F(Stdio, ClosingStdinFinishesAcceptedWritesAndExitsZero) {
 TEST_F(Stdio, SigtermFinishesAcceptedWritesAndExitsZero) {
   Takt t(dir, config(dir, "", "30ms..60ms"));
   t.handshake();
-  for (int i = 0; i < 3; ++i)
-    t.process().send(R"({"jsonrpc":"2.0","id":)" + std::to_string(10 + i) +
-                     R"(,"method":"tools/call","params":{"name":"add_todo","arguments":{"title":"term )" +
-                     std::to_string(i) + R"("}}})");
+  send_add_todos(t, 10, 3, "term");
   // Lines are admitted in order: once a later request is answered, the writes were accepted.
   EXPECT_TRUE(t.call(1, "ping").HasMember("result"));
   t.process().signal(SIGTERM);

@@ -4,7 +4,9 @@
 #include <signal.h>
 
 #include <map>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "mcp/json.hpp"
 #include "things/schema.hpp"
@@ -519,4 +521,24 @@ TEST_F(Stdio, ReadsViaAppleScriptAnswerWhatTheDatabaseRouteAnswers) {
   const auto scrape = http_get(port, "/metrics");
   EXPECT_EQ(metric(scrape, to_lane), 0.0) << scrape;
   EXPECT_EQ(metric(scrape, to_db), static_cast<double>(reads.size())) << scrape;
+}
+
+TEST_F(Stdio, MetricsDocumentedAreExactlyTheMetricsServed) {
+  Takt t(dir, config(dir));
+  t.handshake();
+  t.tool(1, "get_inbox");
+  t.tool(2, "add_todo", R"({"title":"documented"})");
+  const int port = t.metrics_port();
+  ASSERT_GT(port, 0);
+  const auto scrape = http_get(port, "/metrics");
+  std::set<std::string> served, documented;
+  std::istringstream lines(scrape);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("# TYPE ", 0) == 0) served.insert(line.substr(7, line.find(' ', 7) - 7));
+  std::ifstream doc(TAKT_SOURCE_DIR "/docs/metrics.md");
+  ASSERT_TRUE(doc) << "docs/metrics.md is missing";
+  for (std::string line; std::getline(doc, line);)
+    if (line.rfind("| `takt_", 0) == 0 || line.rfind("| `exposer_", 0) == 0)
+      documented.insert(line.substr(3, line.find('`', 3) - 3));
+  EXPECT_EQ(served, documented);
 }

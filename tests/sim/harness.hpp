@@ -342,6 +342,16 @@ class SimTest : public ::testing::Test {
     args.insert(args.begin(), {"--latency-ms", "0"});
     return sim(args, json);
   }
+  // Each script is malformed: things-sim exits 2, prints no result, and says what is
+  // wrong (the needle) on stderr.
+  void expect_malformed(const std::vector<std::pair<std::string, std::string>>& cases) {
+    for (const auto& [input, needle] : cases) {
+      const Outcome outcome = script(input);
+      EXPECT_EQ(outcome.exit_code, 2) << input;
+      EXPECT_TRUE(outcome.out.empty()) << input;
+      EXPECT_NE(outcome.err.find(needle), std::string::npos) << input << " -> " << outcome.err;
+    }
+  }
   std::vector<Result> ok_script(const std::string& json) {
     const Outcome outcome = script(json);
     EXPECT_EQ(outcome.exit_code, 0) << outcome.err;

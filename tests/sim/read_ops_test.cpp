@@ -260,12 +260,7 @@ TEST_F(ReadOpsTest, MalformedReadOpsExitTwoAndChangeNothing) {
       {R"({"ops":[{"op":"read","tool":"get_inbox","argz":{}}]})", "unknown field \"argz\""},
       {R"({"ops":[{"op":"add_todo","title":"x"},{"op":"read","tool":"get_inbox","limit":3}]})", "op 1 (read)"},
   };
-  for (const auto& [input, needle] : cases) {
-    const Outcome outcome = script(input);
-    EXPECT_EQ(outcome.exit_code, 2) << input;
-    EXPECT_TRUE(outcome.out.empty()) << input;
-    EXPECT_NE(outcome.err.find(needle), std::string::npos) << input << " -> " << outcome.err;
-  }
+  expect_malformed(cases);
   EXPECT_EQ(fingerprint(), before);
   EXPECT_EQ(calls(), calls_before + static_cast<long long>(cases.size()));  // counted, like every call
 }

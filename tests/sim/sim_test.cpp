@@ -348,12 +348,7 @@ TEST_F(SimTest, MalformedScriptsExitTwoAndChangeNothing) {
       {R"({"ops":[{"op":"complete"}]})", "id"},
       {"{\"ops\":[{\"op\":\"add_todo\",\"title\":\"\xff\xfe\"}]}", "JSON"},
   };
-  for (const auto& [input, needle] : cases) {
-    const Outcome outcome = script(input);
-    EXPECT_EQ(outcome.exit_code, 2) << input;
-    EXPECT_TRUE(outcome.out.empty()) << input;
-    EXPECT_NE(outcome.err.find(needle), std::string::npos) << input << " -> " << outcome.err;
-  }
+  expect_malformed(cases);
   EXPECT_EQ(fingerprint(), before);
 }
 

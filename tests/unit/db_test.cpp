@@ -10,6 +10,8 @@
 // checks that takt agrees (or documents why not).
 
 #include <gtest/gtest.h>
+
+#include "support/in_zone.hpp"
 #include <rapidjson/document.h>
 
 #include <cstdlib>
@@ -46,23 +48,7 @@ const std::string kTodoWithChecklist = "3Eva4XFof6zWb9iSfYy4ej";
 
 using Titles = std::vector<std::string>;
 
-/// Sets TZ for a scope and restores it.
-class InZone {
- public:
-  explicit InZone(const char* tz) {
-    if (const char* old = std::getenv("TZ")) old_ = old;
-    setenv("TZ", tz, 1);
-    tzset();
-  }
-  ~InZone() {
-    if (old_.empty()) unsetenv("TZ");
-    else setenv("TZ", old_.c_str(), 1);
-    tzset();
-  }
-
- private:
-  std::string old_;
-};
+using takt::test::InZone;
 
 /// The fixture copied (with its write-ahead log) into a fresh directory: SQLite writes
 /// beside a WAL database even when only reading it.

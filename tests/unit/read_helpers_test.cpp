@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/in_zone.hpp"
+
 #include <cstdlib>
 #include <ctime>
 
@@ -14,23 +16,7 @@ using namespace takt::things;
 
 namespace {
 
-/// Runs the test body under a time zone, restoring the previous one afterwards.
-class InZone {
- public:
-  explicit InZone(const char* tz) {
-    if (const char* old = std::getenv("TZ")) old_ = old;
-    setenv("TZ", tz, 1);
-    tzset();
-  }
-  ~InZone() {
-    if (old_.empty()) unsetenv("TZ");
-    else setenv("TZ", old_.c_str(), 1);
-    tzset();
-  }
-
- private:
-  std::string old_;
-};
+using takt::test::InZone;
 
 std::string rule(const std::string& body) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "

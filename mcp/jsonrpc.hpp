@@ -6,7 +6,6 @@
 
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -26,18 +25,6 @@ enum ErrorCode : int {
 struct RpcError {
   int code = kInternalError;
   std::string message;
-};
-
-/// A typed error raised anywhere in request handling; turned into a JSON-RPC error reply
-/// by the serialize stage and nowhere else.
-class RpcException : public std::runtime_error {
- public:
-  RpcException(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
-  int code() const { return code_; }
-  RpcError error() const { return {code_, what()}; }
-
- private:
-  int code_;
 };
 
 /// One parsed message. `doc` owns the whole message; `params` points into it.

@@ -217,6 +217,27 @@ Config parse(const YAML::Node& root, const std::string& file) {
       cfg.backend.script_timeout = read_duration(file, v, k);
       if (cfg.backend.script_timeout.count() <= 0) bad_value(file, v, k, "longer than 0");
     });
+    // Many takt processes and a failing Things: the machine-wide lock, retries, the breaker.
+    m.field("lock_dir", [&](const YAML::Node& v, const std::string& k) { cfg.backend.lock_dir = read_string(file, v, k); });
+    m.field("retry", [&](const YAML::Node& v, const std::string& k) {
+      MapReader r(v, k, file);
+      r.field("attempts", [&](const YAML::Node& x, const std::string& kk) {
+        cfg.backend.retry_attempts = read_uint<unsigned>(file, x, kk, 1, 100);
+      });
+      r.field("base_delay", [&](const YAML::Node& x, const std::string& kk) { cfg.backend.retry_base_delay = read_duration(file, x, kk); });
+      r.field("max_delay", [&](const YAML::Node& x, const std::string& kk) { cfg.backend.retry_max_delay = read_duration(file, x, kk); });
+      r.finish();
+      if (cfg.backend.retry_max_delay < cfg.backend.retry_base_delay)
+        throw ConfigError(file + ": 'backend.retry.max_delay' must not be shorter than 'backend.retry.base_delay'");
+    });
+    m.field("breaker", [&](const YAML::Node& v, const std::string& k) {
+      MapReader b(v, k, file);
+      b.field("failures", [&](const YAML::Node& x, const std::string& kk) {
+        cfg.backend.breaker_failures = read_uint<unsigned>(file, x, kk, 1, 1'000'000);
+      });
+      b.field("cooldown", [&](const YAML::Node& x, const std::string& kk) { cfg.backend.breaker_cooldown = read_duration(file, x, kk); });
+      b.finish();
+    });
     m.finish();
   });
 

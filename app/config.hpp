@@ -55,6 +55,13 @@ struct BackendConfig {
   double sim_fail_rate = 0.0;    ///< injected transient failures, 0..1
   double sim_hang_rate = 0.0;    ///< injected hangs (killed at the timeout), 0..1
   Millis script_timeout{30000};  ///< a script running longer is killed (whole process group)
+  // Many takt processes and a failing Things: the machine-wide lock, retries, the breaker.
+  std::string lock_dir;          ///< empty: $XDG_RUNTIME_DIR/takt, else /tmp/takt-$UID
+  unsigned retry_attempts = 3;   ///< tries of one script, the first included (1: no retries)
+  Millis retry_base_delay{100};  ///< backoff before the first retry; doubles each time, jittered
+  Millis retry_max_delay{2000};  ///< backoff never longer than this
+  unsigned breaker_failures = 5; ///< consecutive failed scripts that open the circuit breaker
+  Millis breaker_cooldown{5000}; ///< open this long before one probe script may run
 };
 
 struct PipelineConfig {

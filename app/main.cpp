@@ -71,6 +71,23 @@ std::string default_things_database() {
 
 std::string range_arg(const MillisRange& r) { return std::to_string(r.min.count()) + ":" + std::to_string(r.max.count()); }
 
+/// The machine-wide lock of the AppleScript lane, in the user's private runtime directory:
+/// one for Things 3, one per database for things-sim (each is its own "Things").
+std::shared_ptr<const MachineLock> make_lock(const Config& cfg, const std::string& sim_database) {
+  std::string dir = cfg.backend.lock_dir;
+  if (dir.empty()) {
+    const char* run = std::getenv("XDG_RUNTIME_DIR");
+    dir = run && *run ? std::string(run) + "/takt" : "/tmp/takt-" + std::to_string(::geteuid());
+  }
+  ensure_private_dir(dir);
+  if (sim_database.empty()) return std::make_shared<MachineLock>(dir + "/things3.lock");
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a: the same name in every takt build
+  for (unsigned char c : fs::weakly_canonical(sim_database).string()) h = (h ^ c) * 1099511628211ull;
+  char name[48];
+  std::snprintf(name, sizeof name, "/things-sim-%016llx.lock", static_cast<unsigned long long>(h));
+  return std::make_shared<MachineLock>(dir + name);
+}
+
 /// Resolves the backend from the config; for things-sim, creates its database (with demo
 /// data) on first start. Throws std::runtime_error with a message for the user.
 Backend make_backend(const Config& cfg) {
@@ -81,6 +98,7 @@ Backend make_backend(const Config& cfg) {
     b.command = {"/usr/bin/osascript", {"-"}};
     b.label = "Things 3 via osascript";
     b.dialect = std::make_shared<things::AppleScriptDialect>(&things::local_today);
+    b.lock = make_lock(cfg, "");
     return b;
   }
   const auto sim = cfg.backend.sim_path.empty() ? (self_dir() / "things-sim").string() : cfg.backend.sim_path;
@@ -92,6 +110,8 @@ Backend make_backend(const Config& cfg) {
                 "--hang-rate", std::to_string(cfg.backend.sim_hang_rate)}};
   b.label = "things-sim (" + sim + ")";
   b.dialect = std::make_shared<things::SimDialect>();
+  b.lock = make_lock(cfg, b.database);
+  b.writes_settle_on_exit = true;  // one process applies the script, in one transaction
   auto init = things::run_script({sim, {"--db", b.database, "--init"}}, "", Millis{30000});
   if (!init.started || init.timed_out || init.exit_code != 0)
     throw std::runtime_error("cannot prepare the things-sim database at " + b.database + ": " +
@@ -168,7 +188,7 @@ int serve(const Config& cfg) {
   });
 
   spdlog::info("takt {} serving MCP over stdio", kVersion);
-  spdlog::info("backend: {}; database: {}", backend.label, backend.database);
+  spdlog::info("backend: {}; database: {}; lock: {}", backend.label, backend.database, backend.lock->path());
   spdlog::info("metrics: {}; config: {}", metrics_at, cfg.source.empty() ? "built-in defaults" : cfg.source);
   if (isatty(STDIN_FILENO)) {
     spdlog::info("stdin is a terminal: takt expects an MCP client on stdin/stdout, one JSON-RPC message per line.");

@@ -83,6 +83,14 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> r)
                     .Name("takt_cancelled_total")
                     .Help("Requests cancelled by the client, by where they were (waiting, running)")
                     .Register(*r)),
+      lock_wait_seconds(prometheus::BuildHistogram()
+                            .Name("takt_lock_wait_seconds")
+                            .Help("Time the AppleScript lane waited for the machine-wide lock before a script")
+                            .Register(*r)),
+      script_retries(prometheus::BuildCounter()
+                         .Name("takt_script_retries_total")
+                         .Help("Scripts tried again after a transient failure, by reason")
+                         .Register(*r)),
       registry_(std::move(r)) {
   prometheus::BuildGauge()
       .Name("takt_build_info")

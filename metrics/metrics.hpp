@@ -51,6 +51,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& batched;        ///< takt_batched_operations_total
   prometheus::Family<prometheus::Histogram>& batch_size;   ///< takt_batch_size
   prometheus::Family<prometheus::Counter>& cancelled;      ///< takt_cancelled_total{where}
+  prometheus::Family<prometheus::Histogram>& lock_wait_seconds;  ///< takt_lock_wait_seconds
+  prometheus::Family<prometheus::Counter>& script_retries;       ///< takt_script_retries_total{reason}
 
  private:
   explicit Metrics(std::shared_ptr<prometheus::Registry> registry);

@@ -1,6 +1,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
+#include <random>
+#include <thread>
 
 #include "mcp/json.hpp"
 #include "nodes/stages.hpp"
@@ -55,6 +59,195 @@ void answer(Services& s, Job& job, const things::Operation& op, const things::Op
   }
 }
 
+/// Why a script that failed as a whole is worth another try, or nullopt when it is not
+/// (a script that could not start, was abandoned, or failed for a lasting reason).
+std::optional<RetryReason> transient(const things::ScriptOutput& out) {
+  if (!out.started || out.abandoned) return std::nullopt;
+  // takt's own time-out ends the request (each try gets the time left until the deadline),
+  // so this one is never tried again; it is named for the metrics' sake.
+  if (out.timed_out) return RetryReason::Timeout;
+  if (out.signal != 0) return RetryReason::Crashed;
+  if (out.exit_code == 0) return std::nullopt;
+  const auto has = [&](const char* text) { return out.err.find(text) != std::string::npos; };
+  // -600: application isn't running (also while it starts); -609: connection invalid (it quit).
+  if (has("(-600)") || has("(-609)")) return RetryReason::NotRunning;
+  // -1712: AppleEvent timed out, what Things answers under rapid events; things-sim's
+  // OVERLAP: a script from outside takt was running.
+  if (has("(-1712)") || has("OVERLAP")) return RetryReason::Busy;
+  return std::nullopt;
+}
+
+bool failed_as_a_whole(const things::ScriptOutput& out) {
+  return !out.abandoned && (!out.started || out.timed_out || out.exit_code != 0 || out.signal != 0);
+}
+
+/// Backoff before retry number `retry` (1 = the first): base * 2^(retry-1), at most the
+/// cap, of which a random half is jitter (so takt processes failing together spread out).
+Millis backoff(const BackendConfig& c, unsigned retry) {
+  const auto shift = std::min(retry - 1, 20u);
+  const auto full = std::min<long long>(c.retry_max_delay.count(), c.retry_base_delay.count() << shift);
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return Millis{full / 2 + std::uniform_int_distribution<long long>(0, full - full / 2)(rng)};
+}
+
+/// The ids of the to-dos titled like the pending writes, or nullopt when the database
+/// cannot be read (then no write can be shown not to have happened).
+std::optional<std::vector<std::pair<std::string, std::string>>> todos_like(Services& s,
+                                                                           const std::vector<things::Operation>& ops) {
+  std::vector<std::string> titles;
+  for (const auto& op : ops)
+    if (const auto* a = std::get_if<things::AddTodo>(&op)) titles.push_back(a->title);
+  try {
+    return s.db.todos_titled(titles);
+  } catch (const things::DbError& e) {
+    spdlog::warn("cannot read the database to check what a failed script did: {}", e.what());
+    return std::nullopt;
+  }
+}
+
+/// One try: the machine-wide lock, the script, and for a write script that failed as a
+/// whole, the read-back that finds the writes that happened anyway (a crash after Things
+/// carried them out). Results for writes found are turned into successes (their ids);
+/// `proven_not_done[i]` is set for a write the database shows did not happen.
+struct Try {
+  things::ScriptOutput out;
+  std::vector<things::OpResult> results;
+  std::vector<bool> proven_not_done;
+  double seconds = 0;  ///< the script's wall time
+  bool no_lock = false;  ///< the deadline passed waiting for the lock: no script ran
+};
+
+/// Which writes of a failed script happened: a to-do of the write's title that was not
+/// there before is its result (each new to-do answers one write); a write with none is
+/// proven not done.
+void read_back(Try& t, const std::vector<things::Operation>& ops, const std::vector<std::pair<std::string, std::string>>& before,
+               const std::vector<std::pair<std::string, std::string>>& after) {
+  std::vector<std::pair<std::string, std::string>> fresh;
+  std::copy_if(after.begin(), after.end(), std::back_inserter(fresh),
+               [&](const auto& p) { return std::find(before.begin(), before.end(), p) == before.end(); });
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const auto& title = std::get<things::AddTodo>(ops[i]).title;
+    auto it = std::find_if(fresh.begin(), fresh.end(), [&](const auto& p) { return p.first == title; });
+    if (it == fresh.end()) {
+      t.proven_not_done[i] = true;
+      t.results[i].error += " (not applied: the database shows no such to-do)";
+    } else {
+      spdlog::warn("the script failed ({}), but the database shows '{}' was created: {}",
+                   things::describe_failure(t.out), title, it->second);
+      t.results[i] = things::OpResult{true, it->second, {}, {}};
+      fresh.erase(it);
+    }
+  }
+}
+
+Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes, Clock::time_point deadline,
+             const std::function<bool()>& abandon) {
+  Try t;
+  std::optional<FileLock> lock;
+  if (s.backend.lock) {
+    const auto asked = Clock::now();
+    lock = s.backend.lock->acquire(deadline);
+    const double waited = std::chrono::duration<double>(Clock::now() - asked).count();
+    s.lane_metrics.lock_wait->Observe(waited);
+    if (!lock) {
+      const auto why = "waited " + std::to_string(static_cast<int>(waited * 1000)) +
+                       " ms for scripts of other takt processes (lock " + s.backend.lock->path() +
+                       ") until the tool's timeout; nothing was sent to Things";
+      t.results.assign(ops.size(), things::OpResult{false, {}, why, {}});
+      t.proven_not_done.assign(ops.size(), true);
+      t.no_lock = true;
+      return t;
+    }
+  }
+  // Before: the to-dos already titled like the writes, to tell after a failure which
+  // writes happened (for a retry, and for the user).
+  std::optional<std::vector<std::pair<std::string, std::string>>> before;
+  if (writes) before = todos_like(s, ops);
+
+  auto cmd = s.backend.command;
+  if (lock) cmd.keep_fd = lock->fd();
+  const auto left = std::max(Millis{1}, std::chrono::duration_cast<Millis>(deadline - Clock::now()));
+  const auto start = Clock::now();
+  s.lane.script_running.store(true);
+  t.out = s.backend.run(cmd, s.backend.dialect->render(ops), left, abandon);
+  s.lane.script_running.store(false);
+  const double seconds = t.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  s.lane_metrics.busy_seconds->Increment(seconds);
+  s.lane.scripts_run.fetch_add(1);
+  if (writes) s.cache.invalidate();  // even a failed write may have changed something
+  const char* outcome = t.out.timed_out   ? "timeout"
+                        : t.out.abandoned ? "abandoned"
+                        : failed_as_a_whole(t.out) ? "failed"
+                                                   : "ok";
+  s.metrics.scripts.Add({{"outcome", outcome}}).Increment();
+  s.metrics.script_seconds.Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30})
+      .Observe(seconds);
+  if (t.out.abandoned) s.lane_metrics.cancelled_running->Increment(static_cast<double>(ops.size()));
+  t.results = s.backend.dialect->parse(t.out, ops.size());
+  t.proven_not_done.assign(ops.size(), !writes);  // a read changes nothing: it can always run again
+  if (failed_as_a_whole(t.out)) {
+    s.lane.scripts_failed.fetch_add(1);
+    // Still under the lock: no other takt can have written meanwhile.
+    const bool settled = s.backend.writes_settle_on_exit || transient(t.out) == RetryReason::NotRunning;
+    std::optional<std::vector<std::pair<std::string, std::string>>> after;
+    if (writes && before && settled) after = todos_like(s, ops);
+    if (after) {
+      read_back(t, ops, *before, *after);
+    } else if (writes && t.out.started) {  // cannot tell what happened
+      for (auto& r : t.results)
+        r.error += " (it may or may not have reached Things: check before trying again)";
+    }
+  }
+  return t;
+}
+
+/// Runs the operations as one script, trying again after a transient failure with
+/// exponential backoff and jitter while the deadline allows (backend.retry): a read
+/// always, a write only when the database shows it did not happen. Consults and feeds
+/// the circuit breaker; while it is open no script starts. One result per operation, and
+/// the scripts' wall time in `script_seconds`.
+std::vector<things::OpResult> run_with_retries(Services& s, const std::vector<things::Operation>& ops, bool writes,
+                                               Clock::time_point deadline, const std::function<bool()>& abandon,
+                                               double& script_seconds) {
+  constexpr Millis kShortestTry{50};
+  const auto& cfg = s.config.backend;
+  std::vector<things::OpResult> results(ops.size());
+  std::vector<std::size_t> pending(ops.size());
+  for (std::size_t i = 0; i < ops.size(); ++i) pending[i] = i;
+  for (unsigned attempt = 1;; ++attempt) {
+    if (!s.breaker.allow(Clock::now())) {
+      const auto why = s.breaker.open_message(Clock::now());
+      for (auto i : pending) results[i] = things::OpResult{false, {}, why, {}};
+      return results;
+    }
+    std::vector<things::Operation> these;
+    for (auto i : pending) these.push_back(ops[i]);
+    auto t = run_once(s, these, writes, deadline, abandon);
+    script_seconds += t.seconds;
+    std::vector<std::size_t> again;
+    for (std::size_t k = 0; k < pending.size(); ++k) {
+      results[pending[k]] = t.results[k];
+      if (!t.results[k].ok && t.proven_not_done[k]) again.push_back(pending[k]);
+    }
+    if (t.no_lock) return results;  // not a failure of Things: the breaker does not count it
+    if (!failed_as_a_whole(t.out)) {
+      if (!t.out.abandoned) s.breaker.succeeded();
+      return results;
+    }
+    s.breaker.failed(things::describe_failure(t.out), Clock::now());
+    const auto reason = transient(t.out);
+    if (!reason || again.empty() || attempt >= cfg.retry_attempts || abandon()) return results;
+    if (s.breaker.snapshot(Clock::now()).state == CircuitBreaker::State::Open) return results;
+    const auto pause = backoff(cfg, attempt);
+    if (Clock::now() + pause + kShortestTry >= deadline) return results;
+    s.lane_metrics.retries[static_cast<std::size_t>(*reason)]->Increment();
+    spdlog::info("script of {} operation(s) failed ({}); trying again in {} ms ({} of {})", again.size(),
+                 things::describe_failure(t.out), pause.count(), attempt + 1, cfg.retry_attempts);
+    std::this_thread::sleep_for(pause);
+    pending = std::move(again);
+  }
+}
+
 }  // namespace
 
 std::vector<JobPtr> run_next_batch(Services& s) {
@@ -94,21 +287,9 @@ std::vector<JobPtr> run_next_batch(Services& s) {
     return !writes && std::all_of(run.begin(), run.end(), [](const Job* j) { return j->cancelled.load(); });
   };
 
-  s.lane.script_running.store(true);
-  const auto out = s.backend.run(s.backend.command, s.backend.dialect->render(ops), timeout, abandon);
-  s.lane.script_running.store(false);
-  const auto done = Clock::now();
-  const double seconds = std::chrono::duration<double>(done - now).count();
-  s.lane_metrics.busy_seconds->Increment(seconds);
-  s.lane.scripts_run.fetch_add(1);
-  if (writes) s.cache.invalidate();  // even a failed write may have changed something
-  const char* outcome = out.timed_out ? "timeout" : out.abandoned ? "abandoned" : (out.exit_code != 0 || !out.started) ? "failed" : "ok";
-  s.metrics.scripts.Add({{"outcome", outcome}}).Increment();
-  s.metrics.script_seconds.Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30})
-      .Observe(seconds);
-  if (out.abandoned) s.lane_metrics.cancelled_running->Increment(static_cast<double>(run.size()));
-
-  const auto results = s.backend.dialect->parse(out, ops.size());
+  // The deadline of every try, lock waits and backoffs included: the batch's timeout.
+  double seconds = 0;
+  const auto results = run_with_retries(s, ops, writes, Clock::now() + timeout, abandon, seconds);
   bool failed = false;
   for (std::size_t i = 0; i < run.size(); ++i) {
     auto& job = *run[i];
@@ -117,11 +298,9 @@ std::vector<JobPtr> run_next_batch(Services& s) {
     answer(s, job, ops[i], results[i]);
     failed |= !results[i].ok;
   }
-  if (failed) {
-    s.lane.scripts_failed.fetch_add(1);
+  if (failed)
     spdlog::warn("script of {} operation(s) failed after {:.0f} ms: {}", run.size(), seconds * 1000,
                  results.front().ok ? "some operations failed" : results.front().error);
-  }
   // Jobs still waiting hear where they stand now (only those that asked for progress).
   if (s.lane.progress_waiting.load(std::memory_order_relaxed) > 0) {
     s.leveling.for_each_in_order([](const JobPtr& job, std::size_t ahead) {

@@ -18,10 +18,10 @@ std::string health(Services& s) {
     readable = false;
     problems.push_back(e.what());
   }
-  const auto run = s.lane.scripts_run.load(), failed = s.lane.scripts_failed.load();
-  if (run >= 5 && failed * 2 > run)
-    problems.push_back("more than half of the scripts run so far failed (" + std::to_string(failed) + " of " +
-                       std::to_string(run) + ")");
+  // The circuit breaker says whether Things answers now (a ratio of failures since start
+  // would stay "degraded" long after Things recovered).
+  const auto breaker = s.breaker.snapshot(Clock::now());
+  if (breaker.state != CircuitBreaker::State::Closed) problems.push_back(s.breaker.open_message(Clock::now()));
   rapidjson::StringBuffer sb;
   json::Writer w(sb);
   w.StartObject();
@@ -37,6 +37,19 @@ std::string health(Services& s) {
   w.StartArray();
   for (const auto& p : problems) w.String(p.c_str());
   w.EndArray();
+  w.Key("breaker");
+  w.StartObject();
+  w.Key("state");
+  w.String(state_name(breaker.state));
+  w.Key("consecutive_failures");
+  w.Uint(breaker.consecutive_failures);
+  w.Key("reason");
+  w.String(breaker.reason.c_str(), static_cast<rapidjson::SizeType>(breaker.reason.size()));
+  w.Key("retry_in_seconds");
+  w.Double(breaker.retry_in_seconds);
+  w.Key("opened");
+  w.Uint64(breaker.opened);
+  w.EndObject();
   w.Key("version");
   w.String(kVersion);
   w.Key("uptime_seconds");

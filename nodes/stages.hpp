@@ -83,9 +83,12 @@ struct EgressStage {
 
 /// Runs the next batch the leveling queue chooses, as one script, in the AppleScript lane:
 /// skips jobs cancelled while waiting, renders the rest in the backend's dialect, runs
-/// the script (blocking, up to the longest timeout of its tools), gives each job its own
-/// result or error, and confirms writes in the database. Returns the jobs it took (empty
-/// when the queue was empty). Called only from the lane's own thread.
+/// the script under the machine-wide lock (blocking, up to the longest timeout of its
+/// tools, lock waits and retries included), tries it again after a transient failure
+/// (writes only when the database shows they did not happen), fails at once while the
+/// circuit breaker is open, gives each job its own result or error, and confirms writes in
+/// the database. Returns the jobs it took (empty when the queue was empty). Called only
+/// from the lane's own thread.
 std::vector<JobPtr> run_next_batch(Services& s);
 
 }  // namespace takt

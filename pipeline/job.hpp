@@ -15,7 +15,6 @@
 #include "mcp/session.hpp"
 #include "pipeline/admission.hpp"
 #include "pipeline/stage.hpp"
-#include "pipeline/text.hpp"
 
 namespace takt {
 
@@ -52,7 +51,7 @@ struct Job {
   std::string progress_token;            ///< JSON text of _meta.progressToken, if any
 
   /// The outcome: a result (JSON text of `result`) or an error. Notifications have neither.
-  SharedText result;
+  std::optional<std::string> result;
   std::optional<mcp::RpcError> error;
   bool tool_failed = false;              ///< `result` is a tool result with isError set
   std::string wire;                      ///< the reply line, set by serialize

@@ -45,6 +45,8 @@ LaneMetrics::LaneMetrics(Metrics& m)
       wait[l][c] = &m.wait_seconds.Add(labels, latency_buckets());
       service[l][c] = &m.service_seconds.Add(labels, latency_buckets());
     }
+  lock_wait = &m.lock_wait_seconds.Add({}, latency_buckets());
+  for (std::size_t r = 0; r < retries.size(); ++r) retries[r] = &m.script_retries.Add({{"reason", kRetryReasons[r]}});
 }
 
 Services::Services(const Config& c, Metrics& m, things::ThingsDb& d, Backend b, Admission& a)
@@ -60,6 +62,7 @@ Services::Services(const Config& c, Metrics& m, things::ThingsDb& d, Backend b, 
       db(d),
       backend(std::move(b)),
       admission(a),
+      breaker(c.backend.breaker_failures, c.backend.breaker_cooldown),
       timings(things::tool_catalog().size()),
       started(Clock::now()) {
   m.queue_capacity.Add({{"queue", "applescript"}}).Set(static_cast<double>(c.pipeline.slow_queue_capacity));

@@ -14,12 +14,14 @@
 #include "app/config.hpp"
 #include "metrics/metrics.hpp"
 #include "pipeline/admission.hpp"
+#include "pipeline/breaker.hpp"
 #include "pipeline/cache.hpp"
 #include "pipeline/coalesce.hpp"
 #include "pipeline/edges.hpp"
 #include "pipeline/job.hpp"
 #include "pipeline/leveling.hpp"
 #include "things/db.hpp"
+#include "things/file_lock.hpp"
 #include "things/ops.hpp"
 #include "things/runner.hpp"
 
@@ -40,7 +42,18 @@ struct Backend {
   things::ScriptCommand command;
   std::shared_ptr<const things::Dialect> dialect;
   ScriptRunner run = &things::run_script;
+  /// The machine-wide lock taken around each script (every takt of the user driving this
+  /// Things takes the same one); none in graph tests.
+  std::shared_ptr<const MachineLock> lock;
+  /// Once the script's process has exited, its writes are in the database or never will
+  /// be (things-sim). osascript is not like that: Things may still carry out an Apple
+  /// event whose osascript was killed, so only "not running" proves a write did not happen.
+  bool writes_settle_on_exit = false;
 };
+
+/// Why a script is tried again (takt_script_retries_total{reason}).
+enum class RetryReason { Timeout, NotRunning, Busy, Crashed };
+constexpr const char* kRetryReasons[] = {"timeout", "not_running", "busy", "crashed"};
 
 /// Live state of the AppleScript lane, for queue_status and health_check.
 struct LaneStats {
@@ -78,6 +91,8 @@ struct LaneMetrics {
   std::vector<std::array<prometheus::Counter*, 2>> tool_calls;  ///< by tool index: ok, error
   std::array<std::array<prometheus::Histogram*, 3>, 3> wait;     ///< [lane][class]
   std::array<std::array<prometheus::Histogram*, 3>, 3> service;  ///< [lane][class]
+  prometheus::Histogram* lock_wait;
+  std::array<prometheus::Counter*, 4> retries;  ///< by RetryReason
 };
 
 struct Services {
@@ -102,6 +117,7 @@ struct Services {
   Backend backend;
   Admission& admission;
   LaneStats lane;
+  CircuitBreaker breaker;
   std::vector<ToolTiming> timings;  ///< by index in things::tool_catalog()
   Clock::time_point started;
 };

@@ -13,11 +13,25 @@
 // no SQLite transaction open, so the server's concurrent reads and an overlapping
 // process's counter write never wait on it; then it applies the ops in one short
 // transaction.
+//
+// Injected faults, in the order a call meets them: the "not running" window (--down-file:
+// fails at once, changes nothing, and the next call after the window pays --launch-ms,
+// Things starting up), the latency, a hang (--hang-rate), an "AppleEvent timed out"
+// failure (--fail-rate), and a crash (--crash-rate: SIGKILL before the ops, inside their
+// transaction, or after the commit before the result is printed; the first two change
+// nothing, the third leaves the ops applied with no result, as when osascript dies after
+// Things carried out the event).
+#include <signal.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <thread>
 
-#include "file_lock.hpp"
+#include "things/file_lock.hpp"
 #include "init.hpp"
 #include "ops.hpp"
 #include "script.hpp"
@@ -44,11 +58,15 @@ bool draw_event(std::mt19937_64& engine, double probability) {
   return std::bernoulli_distribution(probability)(engine);
 }
 
+enum class CrashPoint { none, before_ops, in_transaction, after_commit };
+
 // What fate awaits this call, drawn in a fixed order so --seed reproduces it.
 struct Fate {
   std::chrono::milliseconds cost{0};
   bool hang = false;
   bool fail = false;
+  CrashPoint crash = CrashPoint::none;
+  std::chrono::milliseconds launch{0};
 };
 
 Fate draw_fate(std::mt19937_64& engine, const Options& options, std::size_t op_count) {
@@ -58,7 +76,25 @@ Fate draw_fate(std::mt19937_64& engine, const Options& options, std::size_t op_c
   fate.cost = std::chrono::milliseconds(ms);
   fate.hang = draw_event(engine, options.hang_rate);
   fate.fail = draw_event(engine, options.fail_rate);
+  if (draw_event(engine, options.crash_rate)) {
+    fate.crash = static_cast<CrashPoint>(std::uniform_int_distribution<int>(1, 3)(engine));
+  }
+  fate.launch = std::chrono::milliseconds(draw_ms(engine, options.launch));
   return fate;
+}
+
+// Dies the way a crashing process does: no cleanup, no result, the kernel drops the locks
+// and SQLite rolls back whatever was not committed.
+[[noreturn]] void crash(const char* where) {
+  std::fprintf(stderr, "things-sim: injected crash %s\n", where);
+  std::fflush(stderr);
+  ::kill(::getpid(), SIGKILL);
+  std::abort();  // not reached
+}
+
+bool down(const Options& options) {
+  std::error_code ec;
+  return !options.down_file.empty() && std::filesystem::exists(options.down_file, ec);
 }
 
 }  // namespace
@@ -88,20 +124,34 @@ ScriptCall::~ScriptCall() = default;
 
 std::string ScriptCall::run(std::string_view script_text) {
   const std::vector<Op> ops = parse_script(script_text);
+  Database& db = *state_->db;
+  if (down(state_->options)) {
+    set_flag(db, "launch_pending");  // the next call finds Things starting up
+    bump_counter(db, "failures");
+    throw InjectedFailure("Things3 got an error: Application isn't running. (-600)");
+  }
   std::mt19937_64 engine = make_engine(state_->options.seed);
   const Fate fate = draw_fate(engine, state_->options, ops.size());
+  // Taken before the wait: if this call is killed while Things starts, the next one finds
+  // it running.
+  if (take_flag(db, "launch_pending") && fate.launch.count() > 0) std::this_thread::sleep_for(fate.launch);
   if (fate.cost.count() > 0) std::this_thread::sleep_for(fate.cost);
   if (fate.hang) {
     // Like a wedged Things: the server's time-out has to kill us.
     std::this_thread::sleep_for(hang_duration);
   }
-  Database& db = *state_->db;
   if (fate.fail) {
     bump_counter(db, "failures");
     throw InjectedFailure("Things3 got an error: AppleEvent timed out. (-1712)");
   }
+  if (fate.crash != CrashPoint::none) bump_counter(db, "failures");  // committed before dying
+  if (fate.crash == CrashPoint::before_ops) crash("before the ops");
   const Clock clock{local_today(), unix_now()};
-  return results_json(apply_ops(db, ops, clock));
+  std::function<void()> before_commit;
+  if (fate.crash == CrashPoint::in_transaction) before_commit = [] { crash("inside the transaction"); };
+  auto results = apply_ops(db, ops, clock, before_commit);
+  if (fate.crash == CrashPoint::after_commit) crash("after the commit, before the result");
+  return results_json(results);
 }
 
 void ScriptCall::release() {

@@ -14,7 +14,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "file_lock.hpp"
+#include "things/file_lock.hpp"
 #include "sim.hpp"
 #include "takt_sim_schema.hpp"
 #include "tasks.hpp"
@@ -97,6 +97,16 @@ void ensure_bookkeeping(Database& db) {
 
 void bump_counter(Database& db, const char* key) {
   db.run("INSERT INTO TaktSim (key, value) VALUES (?1, 1) ON CONFLICT(key) DO UPDATE SET value = value + 1", key);
+}
+
+void set_flag(Database& db, const char* key) {
+  db.run("INSERT INTO TaktSim (key, value) VALUES (?1, 1) ON CONFLICT(key) DO UPDATE SET value = 1", key);
+}
+
+bool take_flag(Database& db, const char* key) {
+  if (db.query_int64("SELECT value FROM TaktSim WHERE key = ?1", key).value_or(0) == 0) return false;
+  db.run("UPDATE TaktSim SET value = 0 WHERE key = ?1", key);
+  return true;
 }
 
 bool ensure_database(const std::string& path) {

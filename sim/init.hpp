@@ -19,6 +19,11 @@ void ensure_bookkeeping(Database& db);
 // +1 on a TaktSim counter ("calls", "overlaps", "failures"), committed at once.
 void bump_counter(Database& db, const char* key);
 
+// A TaktSim flag kept between calls (not shown by --stats): set() raises it, take()
+// lowers it and says whether it was raised. Each commits at once.
+void set_flag(Database& db, const char* key);
+bool take_flag(Database& db, const char* key);
+
 // Seeds believable demo data relative to today (see seed.cpp).
 void seed_demo_data(Database& db, const Clock& clock);
 

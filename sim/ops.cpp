@@ -41,7 +41,8 @@ bool is_read(const Op& op) { return std::holds_alternative<ReadTool>(op); }
 
 }  // namespace
 
-std::vector<OpResult> apply_ops(Database& db, const std::vector<Op>& ops, const Clock& clock) {
+std::vector<OpResult> apply_ops(Database& db, const std::vector<Op>& ops, const Clock& clock,
+                                const std::function<void()>& before_commit) {
   // A script of reads only writes nothing, so it takes no write lock: its reads share
   // one read transaction, one consistent snapshot.
   const bool writes = !std::all_of(ops.begin(), ops.end(), is_read);
@@ -62,6 +63,7 @@ std::vector<OpResult> apply_ops(Database& db, const std::vector<Op>& ops, const 
     }
   }
   if (writes) refresh_leaf_counts(db);
+  if (before_commit) before_commit();
   transaction.commit();
   return results;
 }

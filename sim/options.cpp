@@ -13,7 +13,7 @@ namespace {
 // Latencies above a day are certainly a typo.
 constexpr int max_ms = 86'400'000;
 
-enum class Flag { db, init, stats, help, latency, per_op, fail_rate, hang_rate, seed };
+enum class Flag { db, init, stats, help, latency, per_op, fail_rate, hang_rate, crash_rate, down_file, launch, seed };
 
 struct FlagSpec {
   Flag flag;
@@ -32,6 +32,9 @@ const std::map<std::string, FlagSpec, std::less<>>& flag_table() {
       {"--per-op-ms", {Flag::per_op, true, "THINGS_SIM_PER_OP_MS"}},
       {"--fail-rate", {Flag::fail_rate, true, "THINGS_SIM_FAIL_RATE"}},
       {"--hang-rate", {Flag::hang_rate, true, "THINGS_SIM_HANG_RATE"}},
+      {"--crash-rate", {Flag::crash_rate, true, "THINGS_SIM_CRASH_RATE"}},
+      {"--down-file", {Flag::down_file, true, "THINGS_SIM_DOWN_FILE"}},
+      {"--launch-ms", {Flag::launch, true, "THINGS_SIM_LAUNCH_MS"}},
       {"--seed", {Flag::seed, true, "THINGS_SIM_SEED"}},
   };
   return table;
@@ -75,6 +78,15 @@ void apply_value(Options& options, Flag flag, const std::string& value) {
       break;
     case Flag::hang_rate:
       options.hang_rate = parse_probability(value);
+      break;
+    case Flag::crash_rate:
+      options.crash_rate = parse_probability(value);
+      break;
+    case Flag::down_file:
+      options.down_file = value;  // empty: no "not running" window
+      break;
+    case Flag::launch:
+      options.launch = parse_ms_range(value);
       break;
     case Flag::seed:
       options.seed = parse_seed(value);
@@ -196,11 +208,19 @@ Options (each also read from the environment; the command line wins):
   --per-op-ms MIN:MAX  extra cost per op, default 0:0             THINGS_SIM_PER_OP_MS
   --fail-rate P        probability of "AppleEvent timed out"      THINGS_SIM_FAIL_RATE
   --hang-rate P        probability of hanging for one hour        THINGS_SIM_HANG_RATE
+  --crash-rate P       probability of dying by SIGKILL mid-script THINGS_SIM_CRASH_RATE
+                       (before the ops, inside their transaction, or after the
+                       commit before the result: one of the three at random)
+  --down-file FILE     while FILE exists, every call fails with   THINGS_SIM_DOWN_FILE
+                       Application isn't running (-600)
+  --launch-ms MIN:MAX  extra cost of the first call after such a  THINGS_SIM_LAUNCH_MS
+                       window (Things starting), default 0
   --seed N             seed for latency and fault draws           THINGS_SIM_SEED
   A single number N means N:N.
 
 Exit codes: 0 ran, 1 failed (injected or error), 2 bad usage or malformed script,
-3 overlap (another script was running against PATH; counted in --stats).
+3 overlap (another script was running against PATH; counted in --stats). An injected
+crash ends the process by SIGKILL. Injected failures and crashes count as "failures".
 )";
 }
 

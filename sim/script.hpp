@@ -13,7 +13,14 @@
 // One script is one call: one lock, one --latency-ms draw plus one --per-op-ms draw per
 // op, so batching many ops into one script is the cheap way to write.
 //
-// Two kinds of failure:
+// A call may also fail as a whole, with nothing on stdout: exit 1 with the reason on stderr
+// ("Things3 got an error: AppleEvent timed out. (-1712)" or "... Application isn't running.
+// (-600)", injected by --fail-rate and --down-file: nothing changed), exit 3 (OVERLAP:
+// nothing changed), or death by SIGKILL (--crash-rate: before the ops or inside their
+// transaction nothing changed; after the commit every op of the script applied, and only
+// reading the database tells which). The ops of one script are all committed or none.
+//
+// Two kinds of failure of the script itself:
 //  - The script is not valid dialect (a bug in takt's generator): bad JSON, a missing or
 //    unknown "op", an unknown field, a missing required field, a field of the wrong JSON
 //    type, or null where null is not allowed. things-sim exits 2, prints nothing on stdout

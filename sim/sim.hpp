@@ -7,7 +7,9 @@
 //
 // Exit codes:
 //   0  the script ran (individual ops may still report {"ok":false})
-//   1  the call failed: an injected "AppleEvent timed out" failure, or an I/O/SQLite error
+//   1  the call failed: an injected failure ("AppleEvent timed out", "Application isn't
+//      running"), or an I/O/SQLite error
+//   (killed by SIGKILL: an injected crash, --crash-rate)
 //   2  bad command line or malformed script (nothing changed)
 //   3  overlap: another things-sim was running a script against the same database
 #pragma once
@@ -64,6 +66,9 @@ struct Options {
   MsRange per_op{0, 0};       // extra cost of every op in the script
   double fail_rate = 0.0;     // probability of an injected AppleEvent time-out
   double hang_rate = 0.0;     // probability of hanging for an hour
+  double crash_rate = 0.0;    // probability of dying (SIGKILL) mid-script
+  std::string down_file;      // while this file exists, Things "isn't running"
+  MsRange launch{0, 0};       // extra cost of the first call after a "not running" window
   std::optional<std::uint64_t> seed;  // for latency and fault draws (not for uuids)
 };
 

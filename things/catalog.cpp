@@ -24,7 +24,6 @@ ToolSpec make_tool(std::string name, std::string title, std::string description,
   t.output_schema->Parse(output.c_str());
   if (t.input_schema->HasParseError() || t.output_schema->HasParseError())
     throw std::logic_error("tool catalogue: schema of " + t.name + " is not valid JSON");
-  t.input_check = std::make_shared<const Schema>(*t.input_schema);
   // Stored compact, so tools/list carries no layout white space.
   t.input_schema_text = json::dump(*t.input_schema);
   t.output_schema_text = json::dump(*t.output_schema);
@@ -63,6 +62,9 @@ std::vector<ToolSpec> build() {
       R"({"type":"object","properties":{
         "status":{"type":"string","enum":["ok","degraded"]},"backend":{"type":"string"},"database":{"type":"string"},
         "database_readable":{"type":"boolean"},"problems":{"type":"array","items":{"type":"string"}},
+        "breaker":{"type":"object","properties":{"state":{"type":"string","enum":["closed","open","half_open"]},
+          "consecutive_failures":{"type":"integer"},"reason":{"type":"string"},"retry_in_seconds":{"type":"number"},
+          "opened":{"type":"integer"}}},
         "version":{"type":"string"},"uptime_seconds":{"type":"number"}},
         "required":["status","backend","database","database_readable","problems","version"]})"));
   tools.push_back(make_tool(

@@ -124,4 +124,16 @@ std::optional<TaskFacts> ThingsDb::find_task(const std::string& id) {
   return TaskFacts{s.text(0), s.text(1), static_cast<int>(s.i64(2)), static_cast<int>(s.i64(3)), s.i64(4) != 0};
 }
 
+std::vector<std::pair<std::string, std::string>> ThingsDb::todos_titled(const std::vector<std::string>& titles) {
+  std::vector<std::pair<std::string, std::string>> found;
+  if (titles.empty()) return found;
+  std::string sql = "SELECT title, uuid FROM TMTask WHERE type = 0 AND title IN (";
+  for (std::size_t i = 0; i < titles.size(); ++i) sql += (i ? ",?" : "?") + std::to_string(i + 1);
+  Lease lease(*this);
+  Stmt s(lease.get(), sql + ")");
+  for (std::size_t i = 0; i < titles.size(); ++i) s.bind(static_cast<int>(i + 1), titles[i]);
+  while (s.step()) found.emplace_back(s.text(0), s.text(1));
+  return found;
+}
+
 }  // namespace takt::things

@@ -121,6 +121,9 @@ class ThingsDb {
 
   /// The task with this id, or nullopt; used to confirm writes.
   std::optional<TaskFacts> find_task(const std::string& id);
+  /// The ids of every to-do titled one of `titles`, as (title, id) pairs; the AppleScript
+  /// lane compares them before and after a failed script to tell which writes happened.
+  std::vector<std::pair<std::string, std::string>> todos_titled(const std::vector<std::string>& titles);
   /// Throws DbError when the database cannot be opened and read.
   void check_readable();
   const std::string& path() const { return path_; }

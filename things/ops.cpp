@@ -46,7 +46,9 @@ std::string describe_failure(const ScriptOutput& out) {
   if (out.timed_out) return "Things did not answer in time; the script was stopped";
   if (out.abandoned) return "the request was cancelled while its script ran; the script was stopped";
   auto err = trimmed(out.err);
-  return err.empty() ? "the script failed with exit code " + std::to_string(out.exit_code) : err;
+  if (!err.empty()) return err;
+  if (out.signal != 0) return "the script died of signal " + std::to_string(out.signal) + " (it crashed)";
+  return "the script failed with exit code " + std::to_string(out.exit_code);
 }
 
 std::string SimDialect::render(const std::vector<Operation>& ops) const {
@@ -91,7 +93,7 @@ std::string SimDialect::render(const std::vector<Operation>& ops) const {
 }
 
 std::vector<OpResult> SimDialect::parse(const ScriptOutput& out, std::size_t op_count) const {
-  if (!out.started || out.timed_out || out.exit_code != 0) return all_failed(op_count, describe_failure(out));
+  if (!out.started || out.timed_out || out.exit_code != 0 || out.signal != 0) return all_failed(op_count, describe_failure(out));
   rapidjson::Document d;
   d.Parse(out.out.c_str());
   const auto* results = d.HasParseError() ? nullptr : json::member(d, "results");
@@ -201,7 +203,7 @@ std::optional<std::string> AppleScriptDialect::unsupported(const Operation& op) 
 }
 
 std::vector<OpResult> AppleScriptDialect::parse(const ScriptOutput& out, std::size_t op_count) const {
-  if (!out.started || out.timed_out || out.exit_code != 0) return all_failed(op_count, describe_failure(out));
+  if (!out.started || out.timed_out || out.exit_code != 0 || out.signal != 0) return all_failed(op_count, describe_failure(out));
   std::vector<OpResult> rs;
   std::istringstream lines(out.out);
   std::string line;

@@ -42,6 +42,7 @@ struct ScriptOutput {
   bool abandoned = false;  ///< stopped because every request waiting for it was cancelled
   bool started = true;
   std::string out, err;
+  int signal = 0;  ///< the signal that ended the script (a crash, or takt's kill), else 0
 };
 
 /// How takt speaks to a backend: the program to start per script, the script text for a

@@ -3,6 +3,14 @@
 // boost/process.hpp is slow to parse: it is included here and nowhere else.
 #include <boost/asio/io_context.hpp>
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <csignal>
 #include <future>
@@ -14,6 +22,25 @@ namespace asio = boost::asio;
 
 void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
 
+namespace {
+
+/// Runs in the child between fork and exec: dies with its parent (Linux), and keeps the
+/// descriptor it is asked to keep (the machine lock) open across exec.
+struct ChildSetup : bp::extend::handler {
+  int keep_fd = -1;
+  pid_t parent = ::getpid();
+  template <class Executor>
+  void on_exec_setup(Executor&) const {
+#ifdef __linux__
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(137);  // the parent died before prctl took effect
+#endif
+    if (keep_fd >= 0) ::fcntl(keep_fd, F_SETFD, ::fcntl(keep_fd, F_GETFD) & ~FD_CLOEXEC);
+  }
+};
+
+}  // namespace
+
 ScriptOutput run_script(const ScriptCommand& cmd, const std::string& script, Millis timeout,
                         const std::function<bool()>& abandon) {
   ScriptOutput result;
@@ -22,8 +49,10 @@ ScriptOutput run_script(const ScriptCommand& cmd, const std::string& script, Mil
   bp::group group;
   std::error_code ec;
   // The stdin buffer (`script`) outlives the io_context's run below.
+  ChildSetup setup;
+  setup.keep_fd = cmd.keep_fd;
   bp::child child(bp::exe = cmd.program, bp::args = cmd.args, bp::std_in < asio::buffer(script),
-                  bp::std_out > out, bp::std_err > err, ioc, group, ec);
+                  bp::std_out > out, bp::std_err > err, ioc, group, ec, setup);
   if (ec) {
     result.started = false;
     result.exit_code = -1;
@@ -53,6 +82,8 @@ ScriptOutput run_script(const ScriptCommand& cmd, const std::string& script, Mil
   }
   child.wait(ec);
   result.exit_code = child.exit_code();
+  const int status = child.native_exit_code();
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   result.out = out.get();
   result.err = err.get();
   return result;

@@ -16,12 +16,16 @@ namespace takt::things {
 struct ScriptCommand {
   std::string program;
   std::vector<std::string> args;
+  /// A descriptor the script inherits (the AppleScript lane's machine-wide lock), so the
+  /// lock stays held for as long as the script lives, even if takt dies first. -1: none.
+  int keep_fd = -1;
 };
 
 /// Starts `cmd` in a process group of its own, writes `script` to it, and collects its
 /// output. When `timeout` passes, the whole group is killed and `timed_out` is set. While
 /// it runs, `abandon` (if set) is asked every 20 ms; when it says yes, the group is killed
-/// and `abandoned` is set.
+/// and `abandoned` is set. On Linux the script is killed (SIGKILL) if the thread that
+/// started it dies, so a takt killed mid-script leaves no script running behind it.
 ScriptOutput run_script(const ScriptCommand& cmd, const std::string& script, Millis timeout,
                         const std::function<bool()>& abandon = {});
 

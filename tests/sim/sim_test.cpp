@@ -1,6 +1,8 @@
 // Tests of things-sim, the osascript + Things 3 stand-in: initialisation, add_todo,
 // malformed scripts, options, overlaps, latency and faults. The write ops added for takt's
 // tools are tested in write_ops_test.cpp.
+#include <set>
+
 #include "harness.hpp"
 
 namespace {
@@ -475,6 +477,58 @@ TEST_F(SimTest, AHungCallKilledByTheServerLeavesNoLockBehind) {
   EXPECT_EQ(script(R"({"ops":[]})").exit_code, 0);
   EXPECT_EQ(stats(), "{\"calls\":2,\"overlaps\":1,\"failures\":0}\n");
   EXPECT_EQ(db().integer("SELECT COUNT(*) FROM TMTask WHERE title = 'hang'"), 0);
+}
+
+TEST_F(SimTest, NotRunningWindowFailsEveryCallAndTheFirstCallAfterItPaysTheLaunch) {
+  init();
+  const std::string down = (dir_ / "down").string();
+  std::ofstream(down) << "";
+  const std::string before = fingerprint();
+  const std::string one_op = R"({"ops":[{"op":"add_todo","title":"while down"}]})";
+  const std::vector<std::string> args{"--latency-ms", "0", "--down-file", down, "--launch-ms", "300"};
+  for (int i = 0; i < 2; ++i) {
+    const Outcome outcome = sim(args, one_op);
+    EXPECT_EQ(outcome.exit_code, 1);
+    EXPECT_EQ(outcome.err, "things-sim: Things3 got an error: Application isn't running. (-600)\n");
+    EXPECT_TRUE(outcome.out.empty());
+  }
+  EXPECT_EQ(fingerprint(), before);
+  fs::remove(down);
+  const Outcome first = sim(args, one_op);  // Things starts: this call pays the launch
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_GE(first.elapsed, 300ms);
+  const Outcome second = sim(args, R"({"ops":[{"op":"add_todo","title":"after"}]})");
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_LT(second.elapsed, first.elapsed);
+  EXPECT_EQ(db().integer("SELECT COUNT(*) FROM TMTask WHERE title = 'while down'"), 1);
+  EXPECT_EQ(stats(), "{\"calls\":4,\"overlaps\":0,\"failures\":2}\n");
+  // The environment names the window too (as takt's tests use it).
+  std::ofstream(down) << "";
+  EXPECT_EQ(sim({"--latency-ms", "0"}, one_op, {"THINGS_SIM_DOWN_FILE=" + down}).exit_code, 1);
+}
+
+TEST_F(SimTest, AnInjectedCrashKillsTheCallAndCommitsAllOrNothing) {
+  init();
+  // Every call crashes, at one of three points drawn from the seed: before the ops or
+  // inside their transaction (nothing applied), or after the commit (all applied, no result).
+  std::set<long long> counts;
+  for (int seed = 0; seed < 12; ++seed) {
+    const std::string title = "crash " + std::to_string(seed);
+    const Outcome outcome = sim({"--latency-ms", "0", "--crash-rate", "1", "--seed", std::to_string(seed)},
+                                R"({"ops":[{"op":"add_todo","title":")" + title + R"(a"},{"op":"add_todo","title":")" +
+                                    title + R"(b"}]})");
+    EXPECT_EQ(outcome.exit_code, 128 + SIGKILL);
+    EXPECT_TRUE(outcome.out.empty());
+    EXPECT_NE(outcome.err.find("things-sim: injected crash"), std::string::npos) << outcome.err;
+    const auto n = db().integer("SELECT COUNT(*) FROM TMTask WHERE title LIKE '" + title + "_'");
+    EXPECT_TRUE(n == 0 || n == 2) << title << ": " << n << " of 2 ops applied";
+    counts.insert(n);
+  }
+  EXPECT_EQ(counts, (std::set<long long>{0, 2})) << "both outcomes should occur over 12 seeds";
+  // The lock died with the process, and the database is whole.
+  EXPECT_EQ(script(R"({"ops":[{"op":"add_todo","title":"after the crashes"}]})").exit_code, 0);
+  EXPECT_EQ(db().text("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(stats(), "{\"calls\":13,\"overlaps\":0,\"failures\":12}\n");
 }
 
 }  // namespace

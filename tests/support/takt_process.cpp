@@ -38,7 +38,9 @@ void TempDir::write(const std::string& name, const std::string& text) const {
 
 Child::Child(const std::vector<std::string>& argv) {
   int in[2], out[2], err[2];
-  if (pipe(in) || pipe(out) || pipe(err)) throw std::runtime_error("pipe failed");
+  // Close-on-exec: another Child started later must not hold this one's pipes open (its
+  // stdin would never reach end-of-file). dup2 below clears the flag on 0, 1 and 2.
+  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe failed");
   pid_ = fork();
   if (pid_ == 0) {
     dup2(in[0], 0);

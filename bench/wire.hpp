@@ -157,9 +157,18 @@ inline int64_t integer_id(Span id) {
 
 /// Whether a tool result says `"isError":true`. Looks from `from` to the end of the line
 /// (a key inside a string would have escaped quotes, so only a real member matches).
+/// Servers that end the result with `"isError":...}` (takt does) are answered from the
+/// last bytes of the line, so a large result costs no scan; others are searched whole.
 inline bool is_tool_error(const char* from, const char* end) {
+  if (!from) return false;
+  static constexpr std::string_view kTrue = "\"isError\":true}", kFalse = "\"isError\":false}";
+  std::string_view line(from, static_cast<std::size_t>(end - from));
+  while (!line.empty() && (line.back() == ' ' || line.back() == '}')) line.remove_suffix(1);  // the envelope's }
+  line = std::string_view(from, line.size() + 1);  // keep the result's own closing brace
+  if (line.size() >= kFalse.size() && line.substr(line.size() - kFalse.size()) == kFalse) return false;
+  if (line.size() >= kTrue.size() && line.substr(line.size() - kTrue.size()) == kTrue) return true;
   static constexpr char kNeedle[] = "\"isError\":true";
-  return from && memmem(from, static_cast<std::size_t>(end - from), kNeedle, sizeof(kNeedle) - 1) != nullptr;
+  return memmem(from, static_cast<std::size_t>(end - from), kNeedle, sizeof(kNeedle) - 1) != nullptr;
 }
 
 }  // namespace bench::wire

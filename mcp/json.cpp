@@ -1,5 +1,7 @@
 #include "mcp/json.hpp"
 
+#include <cstring>
+
 namespace takt::json {
 
 std::string dump(const rapidjson::Value& v) {
@@ -16,57 +18,30 @@ std::string quote(std::string_view s) {
   return {sb.GetString(), sb.GetSize()};
 }
 
-const rapidjson::Value* member(const rapidjson::Value& obj, const char* name) {
+const rapidjson::Value* member(const rapidjson::Value& obj, std::string_view name) {
   if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(name);
-  return it == obj.MemberEnd() ? nullptr : &it->value;
+  for (const auto& m : obj.GetObject())  // lengths first: most names differ there
+    if (m.name.GetStringLength() == name.size() && std::memcmp(m.name.GetString(), name.data(), name.size()) == 0)
+      return &m.value;
+  return nullptr;
 }
 
-std::optional<std::string_view> get_string(const rapidjson::Value& obj, const char* name) {
+std::optional<std::string_view> get_string(const rapidjson::Value& obj, std::string_view name) {
   auto* v = member(obj, name);
   if (!v || !v->IsString()) return std::nullopt;
   return std::string_view(v->GetString(), v->GetStringLength());
 }
 
-std::optional<long long> get_int(const rapidjson::Value& obj, const char* name) {
+std::optional<long long> get_int(const rapidjson::Value& obj, std::string_view name) {
   auto* v = member(obj, name);
   if (!v || !v->IsInt64()) return std::nullopt;
   return v->GetInt64();
 }
 
-std::optional<bool> get_bool(const rapidjson::Value& obj, const char* name) {
+std::optional<bool> get_bool(const rapidjson::Value& obj, std::string_view name) {
   auto* v = member(obj, name);
   if (!v || !v->IsBool()) return std::nullopt;
   return v->GetBool();
-}
-
-unsigned nesting_depth(std::string_view text, unsigned stop_at) {
-  unsigned depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    switch (c) {
-      case '"': in_string = true; break;
-      case '{':
-      case '[':
-        if (++depth > deepest) {
-          deepest = depth;
-          if (deepest > stop_at) return deepest;
-        }
-        break;
-      case '}':
-      case ']':
-        if (depth > 0) --depth;
-        break;
-      default: break;
-    }
-  }
-  return deepest;
 }
 
 }  // namespace takt::json

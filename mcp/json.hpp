@@ -19,14 +19,10 @@ std::string dump(const rapidjson::Value& v);
 std::string quote(std::string_view s);
 
 /// Typed look-ups that never assert: a missing member or one of another type is nullopt.
-const rapidjson::Value* member(const rapidjson::Value& obj, const char* name);
-std::optional<std::string_view> get_string(const rapidjson::Value& obj, const char* name);
-std::optional<long long> get_int(const rapidjson::Value& obj, const char* name);
-std::optional<bool> get_bool(const rapidjson::Value& obj, const char* name);
-
-/// Deepest nesting of objects and arrays in `text`, counted without parsing it
-/// (strings and escapes are skipped), so over-deep input is refused before RapidJSON
-/// recurses into it.
-unsigned nesting_depth(std::string_view text, unsigned stop_at);
+/// Of a repeated name the first counts.
+const rapidjson::Value* member(const rapidjson::Value& obj, std::string_view name);
+std::optional<std::string_view> get_string(const rapidjson::Value& obj, std::string_view name);
+std::optional<long long> get_int(const rapidjson::Value& obj, std::string_view name);
+std::optional<bool> get_bool(const rapidjson::Value& obj, std::string_view name);
 
 }  // namespace takt::json

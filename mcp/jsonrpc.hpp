@@ -45,9 +45,10 @@ struct ParseResult {
   std::string id = "null";
 };
 
-/// Parses and validates one line (without its newline). Rejects invalid UTF-8, nesting
-/// deeper than `max_depth`, non-objects, a wrong `jsonrpc`, bad ids and bad params.
-ParseResult parse_message(std::string_view line, unsigned max_depth);
+/// Parses and validates one line (without its newline); the message keeps the text.
+/// Rejects invalid UTF-8 and NUL bytes, nesting deeper than `max_depth`, non-objects, a
+/// wrong `jsonrpc`, bad ids and bad params.
+ParseResult parse_message(std::string line, unsigned max_depth);
 
 /// Wire text of a success response; `result` is JSON text.
 std::string make_result(std::string_view id, std::string_view result);

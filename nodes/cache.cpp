@@ -45,7 +45,7 @@ Route CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& r
     if (s.config.cache.enabled) {
       if (auto hit = s.cache.lookup(job.cache_key, Clock::now())) {
         s.lane_metrics.cache_hit->Increment();
-        job.result = std::move(*hit);
+        job.result = std::move(hit);
         return Route::Answered;
       }
       s.lane_metrics.cache_miss->Increment();
@@ -94,7 +94,7 @@ std::vector<JobPtr> CacheStoreStage::operator()(JobPtr job) const {
   s.edges.enter(*job, Stage::CacheStore);
   std::vector<JobPtr> out;
   if (s.config.cache.enabled && job->result && !job->tool_failed && !job->error) {
-    s.cache.store(job->cache_key, *job->result, ttl_for(s, *job), job->cache_generation, Clock::now());
+    s.cache.store(job->cache_key, job->result, ttl_for(s, *job), job->cache_generation, Clock::now());
   }
   release_followers(s, *job, out);
   out.insert(out.begin(), std::move(job));

@@ -53,7 +53,12 @@ void classify_tool_call(Job& job, Services& s) {
     }
   }
   // Identical reads share one execution (and one cache entry): same tool, same arguments.
-  if (job.tool->cacheable) job.cache_key = job.tool->name + ":" + json::dump(*job.arguments);
+  if (job.tool->cacheable) {
+    // Most reads come without arguments: their key needs no JSON writer.
+    const bool none = job.arguments->ObjectEmpty();
+    job.cache_key.reserve(job.tool->name.size() + 3);
+    job.cache_key.append(job.tool->name).append(":").append(none ? "{}" : json::dump(*job.arguments));
+  }
 }
 
 }  // namespace

@@ -23,8 +23,8 @@ JobPtr ParseStage::operator()(JobPtr job) const {
             "Invalid Request: message longer than " + std::to_string(s.config.server.max_message_bytes) + " bytes"});
     return job;
   }
-  auto parsed = mcp::parse_message(job->line, s.config.server.max_json_depth);
-  std::string().swap(job->line);  // the message now lives in the parsed document
+  // The message takes the line: it is parsed in place and lives on in the document.
+  auto parsed = mcp::parse_message(std::move(job->line), s.config.server.max_json_depth);
   if (parsed.error) {
     refuse(*job, std::move(parsed.id), std::move(*parsed.error));
     return job;

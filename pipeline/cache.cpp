@@ -2,18 +2,18 @@
 
 namespace takt {
 
-std::optional<std::string> ResponseCache::lookup(const std::string& key, Clock::time_point now) {
+SharedText ResponseCache::lookup(const std::string& key, Clock::time_point now) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(key);
-  if (it == entries_.end()) return std::nullopt;
+  if (it == entries_.end()) return {};
   if (it->second.expires <= now) {
     erase(it);
-    return std::nullopt;
+    return {};
   }
   return it->second.value;
 }
 
-void ResponseCache::store(const std::string& key, std::string value, std::chrono::milliseconds ttl,
+void ResponseCache::store(const std::string& key, SharedText value, std::chrono::milliseconds ttl,
                           std::uint64_t generation, Clock::time_point now) {
   if (ttl.count() <= 0 || max_entries_ == 0) return;
   std::lock_guard lock(mu_);

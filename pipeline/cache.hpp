@@ -13,6 +13,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "pipeline/text.hpp"
+
 namespace takt {
 
 class ResponseCache {
@@ -21,10 +23,10 @@ class ResponseCache {
 
   explicit ResponseCache(std::size_t max_entries) : max_entries_(max_entries) {}
 
-  /// The fresh value under `key`, or nullopt (missing or expired).
-  std::optional<std::string> lookup(const std::string& key, Clock::time_point now);
+  /// The fresh value under `key` (shared, not copied), or none (missing or expired).
+  SharedText lookup(const std::string& key, Clock::time_point now);
   /// Stores `value` unless a write happened since `generation` was read.
-  void store(const std::string& key, std::string value, std::chrono::milliseconds ttl, std::uint64_t generation,
+  void store(const std::string& key, SharedText value, std::chrono::milliseconds ttl, std::uint64_t generation,
              Clock::time_point now);
   /// Drops every entry; reads in flight will not store theirs. Called after each write.
   void invalidate();
@@ -35,7 +37,7 @@ class ResponseCache {
 
  private:
   struct Entry {
-    std::string value;
+    SharedText value;
     Clock::time_point expires;
     std::list<std::string>::iterator order;
   };

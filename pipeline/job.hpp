@@ -15,6 +15,7 @@
 #include "mcp/session.hpp"
 #include "pipeline/admission.hpp"
 #include "pipeline/stage.hpp"
+#include "pipeline/text.hpp"
 
 namespace takt {
 
@@ -51,7 +52,7 @@ struct Job {
   std::string progress_token;            ///< JSON text of _meta.progressToken, if any
 
   /// The outcome: a result (JSON text of `result`) or an error. Notifications have neither.
-  std::optional<std::string> result;
+  SharedText result;
   std::optional<mcp::RpcError> error;
   bool tool_failed = false;              ///< `result` is a tool result with isError set
   std::string wire;                      ///< the reply line, set by serialize

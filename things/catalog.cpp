@@ -24,6 +24,7 @@ ToolSpec make_tool(std::string name, std::string title, std::string description,
   t.output_schema->Parse(output.c_str());
   if (t.input_schema->HasParseError() || t.output_schema->HasParseError())
     throw std::logic_error("tool catalogue: schema of " + t.name + " is not valid JSON");
+  t.input_check = std::make_shared<const Schema>(*t.input_schema);
   // Stored compact, so tools/list carries no layout white space.
   t.input_schema_text = json::dump(*t.input_schema);
   t.output_schema_text = json::dump(*t.output_schema);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "things/schema.hpp"
 
 namespace takt::things {
 
@@ -33,6 +34,7 @@ struct ToolSpec {
   std::string output_schema_text;
   std::shared_ptr<rapidjson::Document> input_schema;
   std::shared_ptr<rapidjson::Document> output_schema;  ///< what structuredContent matches
+  std::shared_ptr<const Schema> input_check;           ///< input_schema, read once for validation
 };
 
 /// Every tool, in the order tools/list shows them.

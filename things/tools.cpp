@@ -145,7 +145,7 @@ const std::map<std::string, ReadFn, std::less<>>& read_tools() {
 }  // namespace
 
 std::optional<std::string> check_arguments(const ToolSpec& tool, const rapidjson::Value& args, const Dialect& dialect) {
-  if (auto err = validate(*tool.input_schema, args)) return err;
+  if (auto err = tool.input_check->validate(args)) return err;
   if (tool.kind == ToolKind::Read) return check_read_arguments(args);
   if (tool.name == "add_todo") {
     if (auto when = json::get_string(args, "when"); when && !valid_when(*when))

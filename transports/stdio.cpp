@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <spdlog/spdlog.h>
 #include <system_error>
 
@@ -253,8 +254,9 @@ void LineReader::run(const OnLine& on_line, const std::function<void(bool)>& aro
       }
     } after{around_batch};
     std::size_t start = 0;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
-      if (buf[i] != '\n') continue;
+    const char* const end = buf + n;
+    for (const char* nl; (nl = static_cast<const char*>(std::memchr(buf + start, '\n', static_cast<std::size_t>(end - (buf + start)))));) {
+      const auto i = static_cast<std::size_t>(nl - buf);
       if (skipping) {
         skipping = false;
       } else {

@@ -60,7 +60,7 @@ struct ToolTiming {
 /// Metric handles resolved once, so hot paths never look up label sets.
 struct LaneMetrics {
   explicit LaneMetrics(Metrics& m);
-  prometheus::Gauge* in_flight;
+  fast::Gauge* in_flight;  ///< touched twice per message: a fast gauge
   prometheus::Gauge* depth_applescript;
   prometheus::Gauge* depth_database;
   prometheus::Counter* busy_seconds;

@@ -46,7 +46,7 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> reg, std::shared_ptr<fast
                      .Register(*registry_)),
       scripts(prometheus::BuildCounter()
                   .Name("takt_script_runs_total")
-                  .Help("Scripts run in the AppleScript lane, by outcome (ok, failed, timeout, skipped)")
+                  .Help("Scripts run in the AppleScript lane, by outcome (ok, failed, timeout, abandoned, skipped)")
                   .Register(*registry_)),
       script_seconds(prometheus::BuildHistogram()
                          .Name("takt_script_duration_seconds")
@@ -107,6 +107,8 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> reg, std::shared_ptr<fast
       combined_(std::make_shared<Combined>(*this)) {
   // Resolved now so that they appear in the first scrape, before any retry or lock wait.
   for (const char* reason : {"busy", "not_running", "timeout"}) script_retries.Add({{"reason", reason}});
+  for (const char* outcome : {"ok", "failed", "timeout", "abandoned", "skipped"}) scripts.Add({{"outcome", outcome}});
+  script_seconds.Add({}, script_buckets());
   lock_wait_seconds.Add({}, lock_wait_buckets());
   fast_->collector(&collect_process_metrics);
   prometheus::BuildGauge()
@@ -147,6 +149,11 @@ std::vector<prometheus::MetricFamily> Metrics::collect() const {
 std::string Metrics::scrape() const {
   prometheus::TextSerializer s;
   return s.Serialize(collect());
+}
+
+const prometheus::Histogram::BucketBoundaries& Metrics::script_buckets() {
+  static const prometheus::Histogram::BucketBoundaries b{0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30};
+  return b;
 }
 
 const prometheus::Histogram::BucketBoundaries& Metrics::lock_wait_buckets() {

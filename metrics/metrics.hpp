@@ -46,7 +46,9 @@ class Metrics {
   /// Every family of both registries, merged by name (what a scrape serves).
   std::vector<prometheus::MetricFamily> collect() const;
 
-  /// Bucket bounds of takt_lock_wait_seconds, for whoever resolves a member of it.
+  /// Bucket bounds of takt_script_duration_seconds and takt_lock_wait_seconds (resolved
+  /// at start with these, so that every series exists before the first script).
+  static const prometheus::Histogram::BucketBoundaries& script_buckets();
   static const prometheus::Histogram::BucketBoundaries& lock_wait_buckets();
 
  private:

@@ -36,14 +36,10 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> reg, std::shared_ptr<fast
                                  "Seconds a stage of the graph spent working, summed over its threads, by stage")),
       tool_seconds(fast_->histograms("takt_tool_duration_seconds",
                                      "Time from admission to reply of a tools/call, by tool")),
-      requests(prometheus::BuildCounter()
-                   .Name("takt_requests_total")
-                   .Help("MCP messages received, by JSON-RPC method (unknown methods as 'unknown')")
-                   .Register(*registry_)),
-      tool_calls(prometheus::BuildCounter()
-                     .Name("takt_tool_calls_total")
-                     .Help("tools/call requests answered, by tool and outcome (ok, error)")
-                     .Register(*registry_)),
+      requests(fast_->counters("takt_requests_total",
+                               "MCP messages received, by JSON-RPC method (unknown methods as 'unknown')")),
+      tool_calls(fast_->counters("takt_tool_calls_total", "tools/call requests answered, by tool and outcome (ok, error)")),
+      cache_lookups(fast_->counters("takt_cache_lookups_total", "Cache look-ups of cacheable reads, by result (hit, miss)")),
       scripts(prometheus::BuildCounter()
                   .Name("takt_script_runs_total")
                   .Help("Scripts run in the AppleScript lane, by outcome (ok, failed, timeout, abandoned, skipped)")
@@ -52,10 +48,6 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> reg, std::shared_ptr<fast
                          .Name("takt_script_duration_seconds")
                          .Help("Wall time of one script in the AppleScript lane, process start to exit")
                          .Register(*registry_)),
-      cache_lookups(prometheus::BuildCounter()
-                        .Name("takt_cache_lookups_total")
-                        .Help("Cache look-ups of cacheable reads, by result (hit, miss)")
-                        .Register(*registry_)),
       queue_depth(prometheus::BuildGauge()
                       .Name("takt_queue_depth")
                       .Help("Jobs waiting in a buffer of the graph, by queue")

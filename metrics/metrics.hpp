@@ -6,7 +6,7 @@
 /// Two kinds of families: prometheus-cpp's (a mutex or a compare-and-swap per update; for
 /// work that takes milliseconds: scripts, database reads, rejections) and takt's own fast
 /// ones (metrics/fast_metrics.hpp; a few nanoseconds, no shared cache line; for what every
-/// message touches: edges, stage timing, in-flight). A scrape serves both as one text,
+/// message touches: edges, stage timing, in-flight, requests, tool calls, cache look-ups). A scrape serves both as one text,
 /// families of the same name merged.
 
 #include <prometheus/counter.h>
@@ -62,12 +62,12 @@ class Metrics {
   fast::Family<fast::Histogram>& stage_seconds;   ///< takt_stage_duration_seconds{stage}
   fast::Family<fast::Counter>& stage_busy;        ///< takt_stage_busy_seconds_total{stage} (aliases the sums)
   fast::Family<fast::Histogram>& tool_seconds;    ///< takt_tool_duration_seconds{tool}
+  fast::Family<fast::Counter>& requests;          ///< takt_requests_total{method}
+  fast::Family<fast::Counter>& tool_calls;        ///< takt_tool_calls_total{tool,outcome}
+  fast::Family<fast::Counter>& cache_lookups;     ///< takt_cache_lookups_total{result}
   // Per script, read, rejection... (prometheus-cpp families).
-  prometheus::Family<prometheus::Counter>& requests;       ///< takt_requests_total{method}
-  prometheus::Family<prometheus::Counter>& tool_calls;     ///< takt_tool_calls_total{tool,outcome}
   prometheus::Family<prometheus::Counter>& scripts;        ///< takt_script_runs_total{outcome}
   prometheus::Family<prometheus::Histogram>& script_seconds;  ///< takt_script_duration_seconds
-  prometheus::Family<prometheus::Counter>& cache_lookups;  ///< takt_cache_lookups_total{result}
   prometheus::Family<prometheus::Gauge>& queue_depth;      ///< takt_queue_depth{queue}
   prometheus::Family<prometheus::Gauge>& queue_capacity;   ///< takt_queue_capacity{queue}
   prometheus::Family<prometheus::Counter>& busy_seconds;   ///< takt_applescript_busy_seconds_total

@@ -180,6 +180,15 @@ Config parse(const YAML::Node& root, const std::string& file) {
       if (!levels.count(s)) bad_value(file, v, k, "one of trace, debug, info, warn, error, critical, off");
       cfg.logging.level = s;
     });
+    m.field("file", [&](const YAML::Node& v, const std::string& k) { cfg.logging.file = read_string(file, v, k); });
+    m.field("max_size", [&](const YAML::Node& v, const std::string& k) {
+      auto s = parse_size(scalar(file, v, k, "a size such as 10MiB"));
+      if (!s || *s < 1024 || *s > (std::size_t{1} << 40)) bad_value(file, v, k, "a size from 1KiB to 1TiB");
+      cfg.logging.max_size = *s;
+    });
+    m.field("max_files", [&](const YAML::Node& v, const std::string& k) {
+      cfg.logging.max_files = read_uint<unsigned>(file, v, k, 1, 1000);
+    });
     m.finish();
   });
 

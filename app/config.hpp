@@ -39,6 +39,9 @@ struct ServerConfig {
 
 struct LoggingConfig {
   std::string level = "info";  ///< trace, debug, info, warn, error, critical, off
+  std::string file;            ///< also write log lines to this file; empty: stderr only
+  std::size_t max_size = 10 * 1024 * 1024;  ///< the file is rotated when it reaches this size
+  unsigned max_files = 3;      ///< rotated files kept (takt.1.log ... takt.N.log), besides the current one
 };
 
 struct MetricsConfig {

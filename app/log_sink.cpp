@@ -1,5 +1,8 @@
 #include "app/log_sink.hpp"
 
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
 #include "mcp/json.hpp"
 #include "mcp/jsonrpc.hpp"
 
@@ -34,6 +37,31 @@ void McpLogSink::sink_it_(const spdlog::details::log_msg& msg) {
     }
     session->send(mcp::make_notification("notifications/message", params));
   }
+}
+
+std::shared_ptr<spdlog::logger> make_logger(const LoggingConfig& cfg, std::shared_ptr<McpLogSink> mcp) {
+  const auto level = spdlog::level::from_str(cfg.level);
+  std::vector<spdlog::sink_ptr> sinks;
+  auto err = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  err->set_pattern("%Y-%m-%d %H:%M:%S.%e takt %^%l%$ %v");
+  err->set_level(level);
+  sinks.push_back(err);
+  if (!cfg.file.empty()) {
+    auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(cfg.file, cfg.max_size, cfg.max_files);
+    file->set_pattern("%Y-%m-%d %H:%M:%S.%e takt[%P] %l %v");
+    file->set_level(level);
+    sinks.push_back(file);
+  }
+  mcp->set_pattern("%v");
+  sinks.push_back(std::move(mcp));
+  auto logger = std::make_shared<spdlog::logger>("takt", sinks.begin(), sinks.end());
+  // Each sink filters: stderr and the file by the configured level, the MCP sink by what
+  // each client asked for. The logger itself starts at the configured level (formatting a
+  // debug line per request costs microseconds) and goes lower when a client asks for
+  // more (logging/setLevel).
+  logger->set_level(level);
+  logger->flush_on(spdlog::level::warn);
+  return logger;
 }
 
 }  // namespace takt

@@ -1,14 +1,18 @@
 #pragma once
-/// An spdlog sink that mirrors takt's log lines to MCP clients as notifications/message,
-/// for each session at or above the level that client set with logging/setLevel.
+/// takt's logging: the logger every component writes to through spdlog, with its sinks
+/// (stderr, optionally a rotating file, and the MCP sink below), and an spdlog sink that
+/// mirrors takt's log lines to MCP clients as notifications/message, for each session at
+/// or above the level that client set with logging/setLevel.
 /// Thread-safe (spdlog serialises sink calls; sessions are thread-safe).
 
+#include <spdlog/logger.h>
 #include <spdlog/sinks/base_sink.h>
 
 #include <memory>
 #include <mutex>
 #include <vector>
 
+#include "app/config.hpp"
 #include "mcp/session.hpp"
 
 namespace takt {
@@ -24,5 +28,10 @@ class McpLogSink final : public spdlog::sinks::base_sink<std::mutex> {
  private:
   std::vector<std::weak_ptr<Session>> sessions_;
 };
+
+/// The logger for `cfg`: stderr and (logging.file) a size-rotated file, both at
+/// logging.level, and `mcp` filtered per client. Throws spdlog::spdlog_ex when the file
+/// cannot be opened.
+std::shared_ptr<spdlog::logger> make_logger(const LoggingConfig& cfg, std::shared_ptr<McpLogSink> mcp);
 
 }  // namespace takt

@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -119,24 +118,15 @@ Backend make_backend(const Config& cfg) {
   return b;
 }
 
-void setup_logging(const Config& cfg, const std::shared_ptr<McpLogSink>& mcp_sink) {
-  auto err = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  err->set_pattern("%Y-%m-%d %H:%M:%S.%e takt %^%l%$ %v");
-  err->set_level(spdlog::level::from_str(cfg.logging.level));
-  mcp_sink->set_pattern("%v");
-  auto logger = std::make_shared<spdlog::logger>("takt", spdlog::sinks_init_list{err, mcp_sink});
-  // Each sink filters: stderr by the configured level, the MCP sink by what each client
-  // asked for. The logger itself starts at the configured level (formatting a debug line
-  // per request costs microseconds) and goes lower when a client asks for more
-  // (logging/setLevel).
-  logger->set_level(spdlog::level::from_str(cfg.logging.level));
-  logger->flush_on(spdlog::level::warn);
-  spdlog::set_default_logger(logger);
-}
-
 int serve(const Config& cfg) {
   auto mcp_sink = std::make_shared<McpLogSink>();
-  setup_logging(cfg, mcp_sink);
+  try {
+    spdlog::set_default_logger(make_logger(cfg.logging, mcp_sink));
+    if (!cfg.logging.file.empty()) spdlog::flush_every(std::chrono::seconds(1));  // tail -f sees lines soon
+  } catch (const spdlog::spdlog_ex& e) {
+    std::cerr << "takt: cannot write the log file " << cfg.logging.file << ": " << e.what() << "\n";
+    return 1;
+  }
   things::ignore_sigpipe();
 
   // Signals are taken by one thread with sigwait; every other thread has them blocked.

@@ -3,95 +3,106 @@
 #include <prometheus/exposer.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
+
 #include "app/version.hpp"
+#include "metrics/process.hpp"
 
 namespace takt {
 
-namespace {
-std::shared_ptr<prometheus::Registry> make_registry() { return std::make_shared<prometheus::Registry>(); }
-}  // namespace
+/// What the exposer serves: both registries, families of one name merged into one.
+class Metrics::Combined final : public prometheus::Collectable {
+ public:
+  explicit Combined(const Metrics& m) : m_(m) {}
+  std::vector<prometheus::MetricFamily> Collect() const override { return m_.collect(); }
+
+ private:
+  const Metrics& m_;
+};
 
 Metrics::Metrics()
-    : Metrics::Metrics(make_registry()) {}
+    : Metrics::Metrics(std::make_shared<prometheus::Registry>(), std::make_shared<fast::FastRegistry>()) {}
 
-Metrics::Metrics(std::shared_ptr<prometheus::Registry> r)
-    : edges(prometheus::BuildCounter()
-                .Name("takt_edge_messages_total")
-                .Help("Messages that crossed an edge of the request graph, by source and target stage")
-                .Register(*r)),
-      requests(prometheus::BuildCounter()
-                   .Name("takt_requests_total")
-                   .Help("MCP messages received, by JSON-RPC method (unknown methods as 'unknown')")
-                   .Register(*r)),
-      tool_calls(prometheus::BuildCounter()
-                     .Name("takt_tool_calls_total")
-                     .Help("tools/call requests answered, by tool and outcome (ok, error)")
-                     .Register(*r)),
+Metrics::Metrics(std::shared_ptr<prometheus::Registry> reg, std::shared_ptr<fast::FastRegistry> fst)
+    : registry_(std::move(reg)),
+      fast_(std::move(fst)),
+      edges(fast_->counters("takt_edge_messages_total",
+                            "Messages that crossed an edge of the request graph, by source and target stage")),
+      in_flight(fast_->gauges("takt_requests_in_flight", "Messages admitted into the graph and not yet answered")),
+      stage_seconds(fast_->histograms("takt_stage_duration_seconds",
+                                      "Time one stage of the graph took for one message (the AppleScript lane: for one "
+                                      "batch), by stage")),
+      stage_busy(fast_->counters("takt_stage_busy_seconds_total",
+                                 "Seconds a stage of the graph spent working, summed over its threads, by stage")),
+      tool_seconds(fast_->histograms("takt_tool_duration_seconds",
+                                     "Time from admission to reply of a tools/call, by tool")),
+      requests(fast_->counters("takt_requests_total",
+                               "MCP messages received, by JSON-RPC method (unknown methods as 'unknown')")),
+      tool_calls(fast_->counters("takt_tool_calls_total", "tools/call requests answered, by tool and outcome (ok, error)")),
+      cache_lookups(fast_->counters("takt_cache_lookups_total", "Cache look-ups of cacheable reads, by result (hit, miss)")),
       scripts(prometheus::BuildCounter()
                   .Name("takt_script_runs_total")
-                  .Help("Scripts run in the AppleScript lane, by outcome (ok, failed, timeout, skipped)")
-                  .Register(*r)),
+                  .Help("Scripts run in the AppleScript lane, by outcome (ok, failed, timeout, abandoned, skipped)")
+                  .Register(*registry_)),
       script_seconds(prometheus::BuildHistogram()
                          .Name("takt_script_duration_seconds")
                          .Help("Wall time of one script in the AppleScript lane, process start to exit")
-                         .Register(*r)),
-      cache_lookups(prometheus::BuildCounter()
-                        .Name("takt_cache_lookups_total")
-                        .Help("Cache look-ups of cacheable reads, by result (hit, miss)")
-                        .Register(*r)),
+                         .Register(*registry_)),
       queue_depth(prometheus::BuildGauge()
                       .Name("takt_queue_depth")
                       .Help("Jobs waiting in a buffer of the graph, by queue")
-                      .Register(*r)),
-      in_flight(prometheus::BuildGauge()
-                    .Name("takt_requests_in_flight")
-                    .Help("Messages admitted into the graph and not yet answered")
-                    .Register(*r)),
+                      .Register(*registry_)),
       queue_capacity(prometheus::BuildGauge()
                          .Name("takt_queue_capacity")
                          .Help("Configured bound of a buffer of the graph, by queue")
-                         .Register(*r)),
+                         .Register(*registry_)),
       busy_seconds(prometheus::BuildCounter()
                        .Name("takt_applescript_busy_seconds_total")
                        .Help("Seconds the AppleScript lane spent running scripts; over wall time, its utilisation")
-                       .Register(*r)),
+                       .Register(*registry_)),
       wait_seconds(prometheus::BuildHistogram()
                        .Name("takt_wait_seconds")
                        .Help("Time a request waited in its lane before running, by lane and cost class")
-                       .Register(*r)),
+                       .Register(*registry_)),
       service_seconds(prometheus::BuildHistogram()
                           .Name("takt_service_seconds")
                           .Help("Time a request took to run once started, by lane and cost class")
-                          .Register(*r)),
+                          .Register(*registry_)),
       rejections(prometheus::BuildCounter()
                      .Name("takt_rejections_total")
                      .Help("Requests answered 'overloaded, retry later', by the bound that was full")
-                     .Register(*r)),
+                     .Register(*registry_)),
       coalesced(prometheus::BuildCounter()
                     .Name("takt_coalesced_total")
                     .Help("Reads answered by an identical read already in flight instead of running again")
-                    .Register(*r)),
+                    .Register(*registry_)),
       batched(prometheus::BuildCounter()
                   .Name("takt_batched_operations_total")
                   .Help("Operations that ran in a script together with others (batching)")
-                  .Register(*r)),
+                  .Register(*registry_)),
       batch_size(prometheus::BuildHistogram()
                      .Name("takt_batch_size")
                      .Help("Operations per script run in the AppleScript lane")
-                     .Register(*r)),
+                     .Register(*registry_)),
       cancelled(prometheus::BuildCounter()
                     .Name("takt_cancelled_total")
                     .Help("Requests cancelled by the client, by where they were (waiting, running)")
-                    .Register(*r)),
-      lock_wait_seconds(prometheus::BuildHistogram()
-                            .Name("takt_lock_wait_seconds")
-                            .Help("Time the AppleScript lane waited for the machine-wide lock before a script")
-                            .Register(*r)),
+                    .Register(*registry_)),
       script_retries(prometheus::BuildCounter()
                          .Name("takt_script_retries_total")
-                         .Help("Scripts tried again after a transient failure, by reason")
-                         .Register(*r)),
-      registry_(std::move(r)) {
+                         .Help("Scripts run again after a transient failure, by the failure (timeout, not_running, busy, crashed)")
+                         .Register(*registry_)),
+      lock_wait_seconds(prometheus::BuildHistogram()
+                            .Name("takt_lock_wait_seconds")
+                            .Help("Time the AppleScript lane waited for the machine-wide script lock")
+                            .Register(*registry_)),
+      combined_(std::make_shared<Combined>(*this)) {
+  // Resolved now so that they appear in the first scrape, before any retry or lock wait.
+  for (const char* reason : {"timeout", "not_running", "busy", "crashed"}) script_retries.Add({{"reason", reason}});
+  for (const char* outcome : {"ok", "failed", "timeout", "abandoned", "skipped"}) scripts.Add({{"outcome", outcome}});
+  script_seconds.Add({}, script_buckets());
+  lock_wait_seconds.Add({}, lock_wait_buckets());
+  fast_->collector(&collect_process_metrics);
   prometheus::BuildGauge()
       .Name("takt_build_info")
       .Help("Build information of the running takt; the value is always 1")
@@ -105,7 +116,7 @@ Metrics::~Metrics() = default;
 std::optional<std::string> Metrics::serve(const std::string& listen, std::string& error) {
   try {
     exposer_ = std::make_unique<prometheus::Exposer>(listen, 1);
-    exposer_->RegisterCollectable(registry_);
+    exposer_->RegisterCollectable(combined_);
     auto ports = exposer_->GetListeningPorts();
     auto host = listen.substr(0, listen.rfind(':'));
     if (ports.empty()) throw std::runtime_error("no listening port");
@@ -117,9 +128,29 @@ std::optional<std::string> Metrics::serve(const std::string& listen, std::string
   }
 }
 
+std::vector<prometheus::MetricFamily> Metrics::collect() const {
+  auto out = registry_->Collect();
+  for (auto& f : fast_->Collect()) {
+    auto same = std::find_if(out.begin(), out.end(), [&](const auto& o) { return o.name == f.name; });
+    if (same == out.end()) out.push_back(std::move(f));
+    else std::move(f.metric.begin(), f.metric.end(), std::back_inserter(same->metric));
+  }
+  return out;
+}
+
 std::string Metrics::scrape() const {
   prometheus::TextSerializer s;
-  return s.Serialize(registry_->Collect());
+  return s.Serialize(collect());
+}
+
+const prometheus::Histogram::BucketBoundaries& Metrics::script_buckets() {
+  static const prometheus::Histogram::BucketBoundaries b{0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30};
+  return b;
+}
+
+const prometheus::Histogram::BucketBoundaries& Metrics::lock_wait_buckets() {
+  static const prometheus::Histogram::BucketBoundaries b{0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+  return b;
 }
 
 }  // namespace takt

@@ -16,8 +16,8 @@ JobPtr SerializeStage::operator()(JobPtr job) const {
       return a == Clock::time_point{} || b == Clock::time_point{} ? 0.0 : std::chrono::duration<double, std::milli>(b - a).count();
     };
     const auto now = Clock::now();
-    spdlog::debug("request {} {}{}{} lane={} wait={:.2f}ms service={:.2f}ms total={:.2f}ms{}", job->id(),
-                  job->msg->method, job->tool ? " " : "", job->tool ? job->tool->name : "", lane_label(job->lane),
+    spdlog::debug("request {} {}{}{} class={} lane={} wait={:.2f}ms service={:.2f}ms total={:.2f}ms{}", job->id(),
+                  job->msg->method, job->tool ? " " : "", job->tool ? job->tool->name : "", lane_name(job->cost), lane_label(job->lane),
                   ms(job->queued_at, job->started_at), ms(job->started_at, now), ms(job->admitted_at, now),
                   job->cancelled.load() ? " (cancelled)" : "");
   }

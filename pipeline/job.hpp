@@ -61,6 +61,9 @@ struct Job {
   Admission* slot = nullptr;             ///< the admission slot it holds until egress
 
   Clock::time_point admitted_at{}, queued_at{}, started_at{};
+  /// Stage timing, in fast::now() ticks: when it was admitted, and when the stage before
+  /// the one it is in ended (each stage boundary reads the clock once; pipeline.cpp).
+  std::uint64_t admitted_ticks = 0, mark = 0;
   double progress_sent = -1;             ///< last progress value notified (they must increase)
 
   bool answered() const { return result.has_value() || error.has_value(); }

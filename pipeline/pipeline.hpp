@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pipeline/job.hpp"
 #include "pipeline/services.hpp"
@@ -36,9 +37,11 @@ class Pipeline {
 
  private:
   struct Graph;
+  void register_buffer_metrics();
   Services& services_;
   Admission overflow_;  ///< slots for messages that are only told "overloaded"
   std::unique_ptr<Graph> graph_;
+  std::vector<fast::FastRegistry::Handle> scraped_;  ///< values read at scrape time (depths)
 };
 
 }  // namespace takt

@@ -45,7 +45,7 @@ LaneMetrics::LaneMetrics(Metrics& m)
       wait[l][c] = &m.wait_seconds.Add(labels, latency_buckets());
       service[l][c] = &m.service_seconds.Add(labels, latency_buckets());
     }
-  lock_wait = &m.lock_wait_seconds.Add({}, latency_buckets());
+  lock_wait = &m.lock_wait_seconds.Add({}, Metrics::lock_wait_buckets());
   for (std::size_t r = 0; r < retries.size(); ++r) retries[r] = &m.script_retries.Add({{"reason", kRetryReasons[r]}});
 }
 

@@ -73,7 +73,7 @@ struct ToolTiming {
 /// Metric handles resolved once, so hot paths never look up label sets.
 struct LaneMetrics {
   explicit LaneMetrics(Metrics& m);
-  prometheus::Gauge* in_flight;
+  fast::Gauge* in_flight;  ///< touched twice per message: a fast gauge
   prometheus::Gauge* depth_applescript;
   prometheus::Gauge* depth_database;
   prometheus::Counter* busy_seconds;
@@ -85,10 +85,10 @@ struct LaneMetrics {
   prometheus::Counter* rejected_database;
   prometheus::Counter* cancelled_waiting;
   prometheus::Counter* cancelled_running;
-  prometheus::Counter* cache_hit;
-  prometheus::Counter* cache_miss;
-  std::vector<prometheus::Counter*> requests;  ///< by index in all_methods(); last: unknown
-  std::vector<std::array<prometheus::Counter*, 2>> tool_calls;  ///< by tool index: ok, error
+  fast::Counter* cache_hit;
+  fast::Counter* cache_miss;
+  std::vector<fast::Counter*> requests;  ///< by index in all_methods(); last: unknown
+  std::vector<std::array<fast::Counter*, 2>> tool_calls;  ///< by tool index: ok, error
   std::array<std::array<prometheus::Histogram*, 3>, 3> wait;     ///< [lane][class]
   std::array<std::array<prometheus::Histogram*, 3>, 3> service;  ///< [lane][class]
   prometheus::Histogram* lock_wait;

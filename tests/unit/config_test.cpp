@@ -93,6 +93,9 @@ TEST(Config, ShippedFileIsValidAndMatchesDefaults) {
   EXPECT_EQ(shipped.cache.max_entries, defaults.cache.max_entries);
   EXPECT_EQ(shipped.metrics.listen, defaults.metrics.listen);
   EXPECT_EQ(shipped.logging.level, defaults.logging.level);
+  EXPECT_EQ(shipped.logging.file, defaults.logging.file);
+  EXPECT_EQ(shipped.logging.max_size, defaults.logging.max_size);
+  EXPECT_EQ(shipped.logging.max_files, defaults.logging.max_files);
   EXPECT_EQ(shipped.server.on_overload, defaults.server.on_overload);
   EXPECT_EQ(shipped.pipeline.db_queue_capacity, defaults.pipeline.db_queue_capacity);
   EXPECT_EQ(shipped.backend.sim_per_op.min, defaults.backend.sim_per_op.min);
@@ -136,6 +139,18 @@ tools:
   EXPECT_NE(error_of("lane:\n  weights: {fast: 0}\n").find("'lane.weights.fast'"), std::string::npos);
   EXPECT_NE(error_of("tools:\n  reads_via: carrier pigeon\n").find("database or applescript"), std::string::npos);
   EXPECT_NE(error_of("lane:\n  fast_below: 2s\n  slow_above: 1s\n").find("slow_above"), std::string::npos);
+}
+
+TEST(Config, LogFileAndRotation) {
+  auto c = load_config_text("logging:\n  level: debug\n  file: /tmp/takt.log\n  max_size: 64KiB\n  max_files: 7\n", "t.yaml");
+  EXPECT_EQ(c.logging.level, "debug");
+  EXPECT_EQ(c.logging.file, "/tmp/takt.log");
+  EXPECT_EQ(c.logging.max_size, 64u * 1024);
+  EXPECT_EQ(c.logging.max_files, 7u);
+  EXPECT_TRUE(load_config_text("logging:\n  file:\n", "t.yaml").logging.file.empty());
+  EXPECT_NE(error_of("logging:\n  max_size: 10\n").find("'logging.max_size' must be a size from 1KiB"), std::string::npos);
+  EXPECT_NE(error_of("logging:\n  max_files: 0\n").find("'logging.max_files'"), std::string::npos);
+  EXPECT_NE(error_of("logging:\n  rotate: daily\n").find("'logging.rotate' is not a known setting"), std::string::npos);
 }
 
 TEST(Config, MissingFileIsAnError) {

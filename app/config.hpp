@@ -113,9 +113,11 @@ Config load_config_file(const std::string& path);
 /// Same, from text (tests); `name` stands in for the file name in messages.
 Config load_config_text(const std::string& text, const std::string& name);
 
-/// Parses `250ms`, `2s`, `1m`, `1h` (a bare number is milliseconds).
+/// The longest duration a setting may have: 365 days.
+inline constexpr Millis kMaxDuration{365LL * 24 * 3'600'000};
+/// Parses `250ms`, `2s`, `1m`, `1h` (a bare number is milliseconds), up to kMaxDuration.
 std::optional<Millis> parse_duration(const std::string& text);
-/// Parses `512`, `64KiB`, `4MiB`, `1GiB`, `10kB`, `1MB` into bytes.
+/// Parses `512`, `64KiB`, `4MiB`, `1GiB`, `10kB`, `1MB` into bytes (nullopt if it overflows).
 std::optional<std::size_t> parse_size(const std::string& text);
 std::optional<LaneClass> parse_lane(const std::string& text);
 const char* lane_name(LaneClass lane);

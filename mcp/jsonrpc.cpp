@@ -14,6 +14,22 @@ ParseResult parse_message(std::string_view line, unsigned max_depth) {
     out.error = RpcError{kParseError, "Parse error: nesting deeper than " + std::to_string(max_depth) + " levels"};
     return out;
   }
+  // RapidJSON skips the three bytes of a UTF-8 byte order mark one by one, each optional:
+  // a whole BOM may be ignored (RFC 8259), a part of one is not UTF-8.
+  if (!line.empty() && (line[0] == '\xEF' || line[0] == '\xBB' || line[0] == '\xBF') &&
+      !line.starts_with("\xEF\xBB\xBF")) {
+    out.error = RpcError{kParseError, "Parse error: Invalid encoding (at byte 0)"};
+    return out;
+  }
+  // Only lines with a \u escape are looked at again (one memchr-speed scan otherwise).
+  if (line.find("\\u") != std::string_view::npos) {
+    if (auto at = json::lone_low_surrogate(line); at != std::string_view::npos) {
+      out.error = RpcError{kParseError, "Parse error: \\u" + std::string(line.substr(at + 2, 4)) +
+                                            " is half of a UTF-16 surrogate pair, not a character (at byte " +
+                                            std::to_string(at) + ")"};
+      return out;
+    }
+  }
   // A message and its allocator live in one block. RapidJSON's default first chunk is
   // 64 KiB; allocating and freeing that per message made glibc grow and trim the heap
   // on every request (a brk and a TLB shootdown each). Messages are small: start at 1 KiB.

@@ -103,7 +103,10 @@ std::optional<std::string> validate(const rapidjson::Value& schema, const rapidj
     for (const auto& m : value.GetObject()) {
       const std::string name(m.name.GetString(), m.name.GetStringLength());
       const std::string sub = path.empty() ? name : path + "." + name;
-      const rapidjson::Value* prop = props ? json::member(*props, name.c_str()) : nullptr;
+      // Looked up by the whole name: a name holding a NUL ("title\u0000x") is not "title".
+      const rapidjson::Value* prop = nullptr;
+      if (props && props->IsObject())
+        if (auto it = props->FindMember(m.name); it != props->MemberEnd()) prop = &it->value;
       if (!prop) {
         if (closed) return sub + ": is not a known argument";
         continue;

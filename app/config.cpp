@@ -271,6 +271,8 @@ Config parse(const YAML::Node& root, const std::string& file) {
         cfg.cache.tool_ttl[name] = read_duration(file, tv, tk);
       });
     });
+    m.field("shared", [&](const YAML::Node& v, const std::string& k) { cfg.cache.shared = read_bool(file, v, k); });
+    m.field("dir", [&](const YAML::Node& v, const std::string& k) { cfg.cache.dir = read_string(file, v, k); });
     m.finish();
   });
 

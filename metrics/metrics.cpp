@@ -39,6 +39,10 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> r)
                         .Name("takt_cache_lookups_total")
                         .Help("Cache look-ups of cacheable reads, by result (hit, miss)")
                         .Register(*r)),
+      cache_events(prometheus::BuildCounter()
+                       .Name("takt_cache_events_total")
+                       .Help("Cache events: evicted, shared_hit, shared_miss, corrupt (shared entry files removed)")
+                       .Register(*r)),
       queue_depth(prometheus::BuildGauge()
                       .Name("takt_queue_depth")
                       .Help("Jobs waiting in a buffer of the graph, by queue")

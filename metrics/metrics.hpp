@@ -40,6 +40,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& scripts;        ///< takt_script_runs_total{outcome}
   prometheus::Family<prometheus::Histogram>& script_seconds;  ///< takt_script_duration_seconds
   prometheus::Family<prometheus::Counter>& cache_lookups;  ///< takt_cache_lookups_total{result}
+  prometheus::Family<prometheus::Counter>& cache_events;   ///< takt_cache_events_total{event}
   prometheus::Family<prometheus::Gauge>& queue_depth;      ///< takt_queue_depth{queue}
   prometheus::Family<prometheus::Gauge>& in_flight;        ///< takt_requests_in_flight
   prometheus::Family<prometheus::Gauge>& queue_capacity;   ///< takt_queue_capacity{queue}

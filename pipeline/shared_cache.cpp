@@ -132,8 +132,9 @@ bool write_all(int fd, const std::string& data) {
 
 using Outcome = SharedCacheDir::Outcome;
 
-/// Reads and checks the entry file `name`. With `key`, a file for another key is a Miss;
-/// without, any whole file counts. Removes stale and corrupt files.
+/// Reads and checks the entry file `name`, removing it when stale or corrupt. With `key`
+/// (a look-up) the whole file is read and checked, and a file for another key is a Miss;
+/// without (a sweep) only its header and size are, which stays cheap for large entries.
 Outcome examine(int dir_fd, const char* name, const std::string* key, std::uint64_t generation,
                 SharedCacheDir::WallClock::time_point now, SharedCacheDir::Found* found) {
   const int fd = ::openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -155,21 +156,20 @@ Outcome examine(int dir_fd, const char* name, const std::string* key, std::uint6
   const auto size = static_cast<std::size_t>(st.st_size);
   if (size < kHeader + kChecksum || size > kHeader + kMaxKey + kMaxValue + kChecksum) return corrupt();
   std::string bytes;
-  if (!read_all(fd, bytes, size)) return corrupt();
+  if (!read_all(fd, bytes, key ? size : kHeader)) return corrupt();
   if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) return corrupt();
   const auto gen = get<std::uint64_t>(bytes, 8);
   const auto expires_ms = get<std::int64_t>(bytes, 16);
   const auto key_len = get<std::uint32_t>(bytes, 24);
   const auto value_len = get<std::uint32_t>(bytes, 28);
   if (kHeader + std::size_t{key_len} + value_len + kChecksum != size) return corrupt();
-  const std::string_view body(bytes.data(), size - kChecksum);
-  if (fnv1a(body) != get<std::uint64_t>(bytes, size - kChecksum)) return corrupt();
+  if (key && fnv1a(std::string_view(bytes.data(), size - kChecksum)) != get<std::uint64_t>(bytes, size - kChecksum))
+    return corrupt();
   // An expiry no clock can reach is damage, not data (and would overflow the time point).
   constexpr auto kMaxExpiresMs =
       std::chrono::duration_cast<std::chrono::milliseconds>(SharedCacheDir::WallClock::duration::max()).count() / 2;
   if (expires_ms < 0 || expires_ms > kMaxExpiresMs) return corrupt();
-  const std::string_view stored_key(bytes.data() + kHeader, key_len);
-  if (key && stored_key != *key) return Outcome::Miss;  // another key with the same hash
+  if (key && std::string_view(bytes.data() + kHeader, key_len) != *key) return Outcome::Miss;  // a hash collision
   const auto expires = SharedCacheDir::WallClock::time_point(std::chrono::milliseconds(expires_ms));
   if (gen < generation || expires <= now) {
     remove_if_same(dir_fd, name, fd);

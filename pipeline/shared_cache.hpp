@@ -58,8 +58,9 @@ class SharedCacheDir {
   /// file system refused (the entry is then simply not shared).
   bool write(const std::string& key, const std::string& value, std::uint64_t generation,
              WallClock::time_point expires) const;
-  /// Removes expired, stale and corrupt entries and temporary files left by a process that
-  /// died mid-write. Returns how many corrupt entries it removed.
+  /// Removes expired and stale entries, entries whose header or size is damaged (their
+  /// content is checked when read), and temporary files left by a process that died
+  /// mid-write. Returns how many corrupt entries it removed.
   std::size_t sweep(std::uint64_t generation, WallClock::time_point now) const;
 
   /// The directory holding this database's entries (tests, logs).

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -120,7 +121,7 @@ double read_fraction(const std::string& file, const YAML::Node& n, const std::st
 
 Millis read_duration(const std::string& file, const YAML::Node& n, const std::string& key) {
   auto d = parse_duration(scalar(file, n, key, "a duration such as 250ms or 30s"));
-  if (!d) bad_value(file, n, key, "a duration such as 250ms or 30s");
+  if (!d) bad_value(file, n, key, "a duration such as 250ms or 30s, at most 365 days");
   return *d;
 }
 
@@ -300,6 +301,8 @@ Config parse(const YAML::Node& root, const std::string& file) {
         cfg.cache.tool_ttl[name] = read_duration(file, tv, tk);
       });
     });
+    m.field("shared", [&](const YAML::Node& v, const std::string& k) { cfg.cache.shared = read_bool(file, v, k); });
+    m.field("dir", [&](const YAML::Node& v, const std::string& k) { cfg.cache.dir = read_string(file, v, k); });
     m.finish();
   });
 
@@ -342,11 +345,16 @@ std::optional<Millis> parse_duration(const std::string& raw) {
   if (i == 0 || i > 12) return std::nullopt;
   long long n = std::stoll(text.substr(0, i));
   const auto unit = trim(text.substr(i));
-  if (unit.empty() || unit == "ms") return Millis{n};
-  if (unit == "s") return Millis{n * 1000};
-  if (unit == "m" || unit == "min") return Millis{n * 60'000};
-  if (unit == "h") return Millis{n * 3'600'000};
-  return std::nullopt;
+  long long ms_per = 0;
+  if (unit.empty() || unit == "ms") ms_per = 1;
+  else if (unit == "s") ms_per = 1000;
+  else if (unit == "m" || unit == "min") ms_per = 60'000;
+  else if (unit == "h") ms_per = 3'600'000;
+  else return std::nullopt;
+  // Durations become deadlines and expiry times on steady_clock (nanoseconds in 64 bits,
+  // about 292 years): anything past a year is refused rather than let overflow there.
+  if (n > kMaxDuration.count() / ms_per) return std::nullopt;
+  return Millis{n * ms_per};
 }
 
 std::optional<std::size_t> parse_size(const std::string& raw) {
@@ -360,7 +368,7 @@ std::optional<std::size_t> parse_size(const std::string& raw) {
       {"", 1},          {"B", 1},          {"KiB", 1024},       {"MiB", 1024 * 1024}, {"GiB", 1024ull * 1024 * 1024},
       {"kB", 1000},     {"KB", 1000},      {"MB", 1000 * 1000}, {"GB", 1000ull * 1000 * 1000}};
   auto it = units.find(unit);
-  if (it == units.end()) return std::nullopt;
+  if (it == units.end() || n > std::numeric_limits<std::size_t>::max() / it->second) return std::nullopt;
   return n * it->second;
 }
 

@@ -89,6 +89,8 @@ struct CacheConfig {
   Millis ttl{2000};               ///< default time a cached read stays fresh
   std::size_t max_entries = 1024; ///< oldest entries are evicted beyond this
   std::map<std::string, Millis> tool_ttl;  ///< per-tool override of ttl
+  bool shared = true;             ///< share entries and invalidation with the user's other takt processes
+  std::string dir;                ///< shared cache directory; empty: $XDG_CACHE_HOME/takt or ~/.cache/takt
 };
 
 /// Where reads are answered from.
@@ -123,9 +125,11 @@ Config load_config_file(const std::string& path);
 /// Same, from text (tests); `name` stands in for the file name in messages.
 Config load_config_text(const std::string& text, const std::string& name);
 
-/// Parses `250ms`, `2s`, `1m`, `1h` (a bare number is milliseconds).
+/// The longest duration a setting may have: 365 days.
+inline constexpr Millis kMaxDuration{365LL * 24 * 3'600'000};
+/// Parses `250ms`, `2s`, `1m`, `1h` (a bare number is milliseconds), up to kMaxDuration.
 std::optional<Millis> parse_duration(const std::string& text);
-/// Parses `512`, `64KiB`, `4MiB`, `1GiB`, `10kB`, `1MB` into bytes.
+/// Parses `512`, `64KiB`, `4MiB`, `1GiB`, `10kB`, `1MB` into bytes (nullopt if it overflows).
 std::optional<std::size_t> parse_size(const std::string& text);
 std::optional<LaneClass> parse_lane(const std::string& text);
 const char* lane_name(LaneClass lane);

@@ -25,4 +25,9 @@ std::optional<std::string_view> get_string(const rapidjson::Value& obj, std::str
 std::optional<long long> get_int(const rapidjson::Value& obj, std::string_view name);
 std::optional<bool> get_bool(const rapidjson::Value& obj, std::string_view name);
 
+/// The byte offset of a `\uDC00`..`\uDFFF` escape that does not follow a high surrogate
+/// escape, or npos. RapidJSON 1.1 refuses a lone high surrogate but takes a lone low one
+/// and stores it as bytes that are not UTF-8 (which takt would then echo to the client).
+std::size_t lone_low_surrogate(std::string_view text);
+
 }  // namespace takt::json

@@ -48,6 +48,10 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> reg, std::shared_ptr<fast
                          .Name("takt_script_duration_seconds")
                          .Help("Wall time of one script in the AppleScript lane, process start to exit")
                          .Register(*registry_)),
+      cache_events(prometheus::BuildCounter()
+                       .Name("takt_cache_events_total")
+                       .Help("Cache events: evicted, shared_hit, shared_miss, corrupt (shared entry files removed)")
+                       .Register(*registry_)),
       queue_depth(prometheus::BuildGauge()
                       .Name("takt_queue_depth")
                       .Help("Jobs waiting in a buffer of the graph, by queue")

@@ -68,6 +68,7 @@ class Metrics {
   // Per script, read, rejection... (prometheus-cpp families).
   prometheus::Family<prometheus::Counter>& scripts;        ///< takt_script_runs_total{outcome}
   prometheus::Family<prometheus::Histogram>& script_seconds;  ///< takt_script_duration_seconds
+  prometheus::Family<prometheus::Counter>& cache_events;   ///< takt_cache_events_total{event}
   prometheus::Family<prometheus::Gauge>& queue_depth;      ///< takt_queue_depth{queue}
   prometheus::Family<prometheus::Gauge>& queue_capacity;   ///< takt_queue_capacity{queue}
   prometheus::Family<prometheus::Counter>& busy_seconds;   ///< takt_applescript_busy_seconds_total

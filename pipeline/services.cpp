@@ -17,6 +17,14 @@ constexpr Lane kLanes[] = {Lane::InProcess, Lane::Database, Lane::AppleScript};
 std::size_t tool_index(const things::ToolSpec& tool) {
   return static_cast<std::size_t>(&tool - things::tool_catalog().data());
 }
+
+/// takt_cache_events_total, by CacheEvent (in its order); label sets resolved at start.
+ResponseCache::Events count_cache_events(Metrics& m) {
+  std::array<prometheus::Counter*, 4> by_event{};
+  const char* names[] = {"evicted", "shared_hit", "shared_miss", "corrupt"};
+  for (std::size_t i = 0; i < by_event.size(); ++i) by_event[i] = &m.cache_events.Add({{"event", names[i]}});
+  return [by_event](CacheEvent e) { by_event[static_cast<std::size_t>(e)]->Increment(); };
+}
 }  // namespace
 
 LaneMetrics::LaneMetrics(Metrics& m)
@@ -54,7 +62,7 @@ Services::Services(const Config& c, Metrics& m, things::ThingsDb& d, Backend b, 
       metrics(m),
       edges(m.edges),
       lane_metrics(m),
-      cache(c.cache.max_entries),
+      cache(c.cache.max_entries, open_shared_cache(c.cache, b.database), count_cache_events(m)),
       leveling(LevelingQueue::Policy{c.lane.max_writes_passing_a_read,
                                      {c.lane.weight_fast, c.lane.weight_medium, c.lane.weight_slow},
                                      c.lane.batch_max,

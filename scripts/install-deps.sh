@@ -9,6 +9,9 @@ PKGS=(
   libspdlog-dev prometheus-cpp-dev libyaml-cpp-dev libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev
   prometheus
+  # make fuzz: clang with libFuzzer and the sanitizer runtimes (a Recommends of clang-14,
+  # which --no-install-recommends would leave out)
+  clang libclang-rt-14-dev
 )
 
 missing=()

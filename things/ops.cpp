@@ -199,6 +199,10 @@ std::optional<std::string> AppleScriptDialect::unsupported(const Operation& op) 
   if (a.heading) return "heading: Things' AppleScript cannot place a to-do under a heading";
   if (!a.checklist.empty()) return "checklist: Things' AppleScript cannot create checklist items";
   if (a.when && *a.when == "evening") return "when: Things' AppleScript cannot schedule for This Evening";
+  // Things takes a to-do's tags as one comma-separated list of names.
+  for (const auto& t : a.tags)
+    if (t.find(',') != std::string::npos)
+      return "tags: Things' AppleScript cannot set a tag whose name holds a comma ('" + t + "')";
   return std::nullopt;
 }
 

@@ -9,20 +9,31 @@
 namespace takt::things {
 namespace {
 
+struct Member;
+
 /// A value of a property list: a number, some text, or a container of values.
 struct PValue {
   enum Kind { Number, Text, Array, Dict } kind = Number;
   double number = 0;
   std::string text;
   std::vector<PValue> items;
-  std::vector<std::pair<std::string, PValue>> members;
+  std::vector<Member> members;
 
-  const PValue* find(std::string_view key) const {
-    for (const auto& [k, v] : members)
-      if (k == key) return &v;
-    return nullptr;
-  }
+  const PValue* find(std::string_view key) const;
 };
+
+/// A member of a dict. (Not a std::pair<std::string, PValue>: clang 14 with libstdc++ 12,
+/// the fuzz build's compiler, cannot instantiate that inside PValue.)
+struct Member {
+  std::string key;
+  PValue value;
+};
+
+const PValue* PValue::find(std::string_view key) const {
+  for (const auto& [k, v] : members)
+    if (k == key) return &v;
+  return nullptr;
+}
 
 /// Reads the XML form of a property list, the subset Things writes: dict, array, key,
 /// integer, real, string, true and false. Tolerant of white space and the prologue.
@@ -106,7 +117,7 @@ class PlistReader {
       if (!key || !next_tag(tag)) return std::nullopt;
       auto member = value(tag);
       if (!member) return std::nullopt;
-      v.members.emplace_back(std::move(*key), std::move(*member));
+      v.members.push_back({std::move(*key), std::move(*member)});
     }
     return std::nullopt;
   }

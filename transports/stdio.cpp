@@ -284,7 +284,7 @@ void LineReader::run(const OnLine& on_line, const std::function<void(bool)>& aro
   if (!skipping && !line.empty()) {
     if (line.back() == '\r') line.pop_back();
     if (line.size() > max_) on_line({}, true);
-    else on_line(std::move(line), false);  // a last message without a newline still counts
+    else if (!line.empty()) on_line(std::move(line), false);  // a last message without a newline still counts
   }
 }
 

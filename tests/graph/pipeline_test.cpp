@@ -51,6 +51,7 @@ struct Harness {
   explicit Harness(const std::string& latency_ms, const std::function<void(Config&)>& tune = {},
                    ScriptRunner runner = {}) {
     cfg.backend.script_timeout = Millis{10000};
+    cfg.cache.dir = dir.file("cache");  // the shared cache stays in the test's directory
     if (tune) tune(cfg);
     const auto db_path = dir.file("things.sqlite");
     auto init = things::run_script({THINGS_SIM_BINARY, {"--db", db_path, "--init"}}, "", Millis{10000});

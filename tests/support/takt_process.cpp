@@ -36,7 +36,7 @@ void TempDir::write(const std::string& name, const std::string& text) const {
   std::ofstream(file(name)) << text;
 }
 
-Child::Child(const std::vector<std::string>& argv) {
+Child::Child(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   int in[2], out[2], err[2];
   // Close-on-exec: another Child started later must not hold this one's pipes open (its
   // stdin would never reach end-of-file). dup2 below clears the flag on 0, 1 and 2.
@@ -47,6 +47,7 @@ Child::Child(const std::vector<std::string>& argv) {
     dup2(out[1], 1);
     dup2(err[1], 2);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
+    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));  // lives until execv
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -156,7 +157,8 @@ Takt::Takt(const TempDir& dir, const std::string& config_yaml)
     : child_([&] {
         dir.write("takt.yaml", config_yaml);
         return std::vector<std::string>{TAKT_BINARY, "--config", dir.file("takt.yaml")};
-      }()) {}
+      }(),
+             {"XDG_CACHE_HOME=" + dir.file("xdg-cache")}) {}
 
 rapidjson::Document Takt::await(const std::string& id, std::chrono::milliseconds timeout) {
   for (auto it = stash_.begin(); it != stash_.end(); ++it) {

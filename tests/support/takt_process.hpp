@@ -31,7 +31,8 @@ class TempDir {
 /// Runs a program with pipes on stdin, stdout and stderr; stderr is collected by a thread.
 class Child {
  public:
-  Child(const std::vector<std::string>& argv);
+  /// `env`: NAME=VALUE settings added to the child's environment.
+  Child(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
   ~Child();
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
@@ -60,7 +61,8 @@ class Child {
 /// takt under test, with helpers for JSON-RPC round trips.
 class Takt {
  public:
-  /// Starts takt with `config_yaml` written into `dir`.
+  /// Starts takt with `config_yaml` written into `dir`, and XDG_CACHE_HOME in `dir` (the
+  /// shared cache's default place), so tests share no cache unless they configure one.
   Takt(const TempDir& dir, const std::string& config_yaml);
 
   Child& process() { return child_; }

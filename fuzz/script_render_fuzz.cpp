@@ -1,0 +1,197 @@
+// Script generation for the backend: the operations takt renders for the AppleScript lane,
+// in every dialect takt has. Input: lines, each a byte choosing a tool of the catalogue
+// then the JSON text of its arguments. Arguments pass the same checks as in takt
+// (parse_message, then things::check_arguments for that dialect); what passes becomes
+// operations (writes: to_operation; reads: a ReadOp), rendered as ONE script per dialect,
+// as the lane batches them.
+//
+// Each dialect has an oracle that reads the script back the way its backend would:
+//  - sim: things-sim's own parser (sim::parse_script) must accept the script and give
+//    back every field exactly (no malformed script, no field lost or changed);
+//  - applescript: the string literals decoded as AppleScript reads them must hold every
+//    user string intact and in order (nothing breaks out of a literal), and a tag list
+//    Things splits at commas must split into exactly the tags given.
+// The things:/// URL dialect (macOS, not written yet) joins by one line in kDialects with
+// its oracle.
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <vector>
+
+#include "check.hpp"
+#include "mcp/json.hpp"
+#include "mcp/jsonrpc.hpp"
+#include "script.hpp"
+#include "sim.hpp"
+#include "things/catalog.hpp"
+#include "things/tools.hpp"
+
+namespace {
+
+using namespace takt;
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+// ---- sim: things-sim's parser is the oracle ---------------------------------------------
+
+void expect_same(const std::optional<std::string>& sent, const std::optional<std::string>& got, const char* field) {
+  TAKT_FUZZ_CHECK(sent == got, std::string("sim round trip keeps ") + field);
+}
+
+void check_sim(const std::vector<things::Operation>& ops, const std::string& script) {
+  std::vector<sim::Op> parsed;
+  try {
+    parsed = sim::parse_script(script);
+  } catch (const sim::ScriptError& e) {
+    TAKT_FUZZ_CHECK(false, std::string("things-sim refuses takt's script: ") + e.what() + "\n  " + script);
+  }
+  TAKT_FUZZ_CHECK(parsed.size() == ops.size(), "one sim op per operation");
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    std::visit(Overloaded{[&](const things::AddTodo& a) {
+                            const auto* b = std::get_if<sim::AddTodo>(&parsed[i]);
+                            TAKT_FUZZ_CHECK(b, "add_todo stays add_todo");
+                            TAKT_FUZZ_CHECK(a.title == b->title, "sim round trip keeps title");
+                            expect_same(a.notes, b->notes, "notes");
+                            expect_same(a.when, b->when, "when");
+                            expect_same(a.deadline, b->deadline, "deadline");
+                            expect_same(a.project, b->project, "project");
+                            expect_same(a.area, b->area, "area");
+                            expect_same(a.heading, b->heading, "heading");
+                            TAKT_FUZZ_CHECK(a.tags == b->tags, "sim round trip keeps tags");
+                            TAKT_FUZZ_CHECK(a.checklist == b->checklist, "sim round trip keeps checklist");
+                          },
+                          [&](const things::ReadOp& r) {
+                            const auto* b = std::get_if<sim::ReadTool>(&parsed[i]);
+                            TAKT_FUZZ_CHECK(b, "read stays read");
+                            TAKT_FUZZ_CHECK(b->tool == r.tool, "sim round trip keeps the tool");
+                            TAKT_FUZZ_CHECK(json::dump(*b->args) == r.args_json, "sim round trip keeps the arguments");
+                          }},
+               ops[i]);
+  }
+}
+
+// ---- applescript: its string literals, read as AppleScript reads them ---------------------
+
+/// Every string expression of the script: a literal ("..." with \\ \" \n \r \t escapes),
+/// or literals joined by `& linefeed &` / `& return &` as applescript_string writes them.
+std::vector<std::string> applescript_strings(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while ((i = s.find('"', i)) != std::string_view::npos) {
+    std::string value;
+    for (;;) {
+      ++i;  // past the opening quote
+      for (; i < s.size() && s[i] != '"'; ++i) {
+        if (s[i] != '\\') {
+          value += s[i];
+          continue;
+        }
+        TAKT_FUZZ_CHECK(++i < s.size(), "a literal ends after a backslash");
+        const char e = s[i];
+        TAKT_FUZZ_CHECK(e == '\\' || e == '"' || e == 'n' || e == 'r' || e == 't', "a known escape");
+        value += e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e;
+      }
+      TAKT_FUZZ_CHECK(i < s.size(), "every literal is closed");
+      ++i;  // past the closing quote
+      const auto rest = s.substr(i);
+      if (rest.starts_with(" & linefeed & \"")) {
+        value += '\n';
+        i += 14;
+      } else if (rest.starts_with(" & return & \"")) {
+        value += '\r';
+        i += 12;
+      } else {
+        break;
+      }
+    }
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
+void check_applescript(const std::vector<things::Operation>& ops, const std::string& script) {
+  std::vector<std::string> expected;
+  for (const auto& op : ops) {
+    const auto* a = std::get_if<things::AddTodo>(&op);
+    TAKT_FUZZ_CHECK(a, "only writes reach the AppleScript dialect");
+    expected.push_back(a->title);
+    if (a->notes) expected.push_back(*a->notes);
+    if (a->project) expected.push_back(*a->project);
+    else if (a->area) expected.push_back(*a->area);
+    if (!a->tags.empty()) {
+      std::string joined;
+      for (const auto& t : a->tags) {
+        TAKT_FUZZ_CHECK(t.find(',') == std::string::npos, "no tag Things would split at a comma: " + t);
+        joined += (joined.empty() ? "" : ", ") + t;
+      }
+      expected.push_back(joined);
+    }
+  }
+  const auto found = applescript_strings(script);
+  std::size_t at = 0;
+  for (const auto& s : found)
+    if (at < expected.size() && s == expected[at]) ++at;
+  TAKT_FUZZ_CHECK(at == expected.size(), "every user string is one intact literal, in order:\n" + script);
+}
+
+// ---- the dialects --------------------------------------------------------------------------
+
+struct DialectCase {
+  const char* name;
+  const things::Dialect& dialect;
+  void (*check)(const std::vector<things::Operation>&, const std::string&);
+};
+
+const things::SimDialect kSim;
+const things::AppleScriptDialect kAppleScript([] { return things::Date{2025, 6, 15}; });
+const DialectCase kDialects[] = {
+    {"sim", kSim, check_sim},
+    {"applescript", kAppleScript, check_applescript},
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const auto& catalog = things::tool_catalog();
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  // The parsed messages own the arguments the operations were made from.
+  std::vector<mcp::ParseResult> messages;
+  std::vector<std::pair<const things::ToolSpec*, const rapidjson::Value*>> calls;
+  while (!text.empty() && calls.size() < 16) {
+    const auto nl = text.find('\n');
+    auto line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    if (line.empty()) continue;
+    const auto& tool = catalog[static_cast<unsigned char>(line.front()) % catalog.size()];
+    line.remove_prefix(1);
+    if (tool.kind == things::ToolKind::Status) continue;
+    auto parsed = mcp::parse_message(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"arguments":)" +
+                                         std::string(line) + "}}",
+                                     64);
+    if (!parsed.message || !parsed.message->params) continue;
+    const auto* args = json::member(*parsed.message->params, "arguments");
+    if (!args || !args->IsObject()) continue;
+    calls.emplace_back(&tool, args);
+    messages.push_back(std::move(parsed));
+  }
+  for (const auto& d : kDialects) {
+    std::vector<things::Operation> ops;
+    for (const auto& [tool, args] : calls) {
+      if (things::check_arguments(*tool, *args, d.dialect)) continue;  // refused before the lane
+      things::Operation op = tool->kind == things::ToolKind::Write
+                                 ? things::to_operation(*tool, *args)
+                                 : things::Operation{things::ReadOp{tool->name, json::dump(*args)}};
+      if (d.dialect.unsupported(op)) continue;  // classify refuses it too
+      ops.push_back(std::move(op));
+    }
+    if (ops.empty()) continue;
+    d.check(ops, d.dialect.render(ops));
+  }
+  return 0;
+}

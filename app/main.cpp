@@ -19,6 +19,7 @@
 #include "app/log_sink.hpp"
 #include "app/version.hpp"
 #include "pipeline/pipeline.hpp"
+#include "things/applescript.hpp"
 #include "things/runner.hpp"
 #include "transports/stdio.hpp"
 

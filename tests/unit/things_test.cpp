@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include "things/applescript.hpp"
 #include "things/catalog.hpp"
 #include "things/dates.hpp"
 #include "things/ops.hpp"
@@ -93,9 +94,12 @@ TEST(Tools, WhenIsCheckedBeforeQueueing) {
   const auto* add = find_tool("add_todo");
   auto bad = parse(R"({"title":"x","when":"next week"})");
   EXPECT_EQ(check_arguments(*add, bad, sim).value_or(""),
-            "when: must be today, evening, anytime, someday or a date YYYY-MM-DD");
-  auto orphan = parse(R"({"title":"x","heading":"H"})");
-  EXPECT_EQ(check_arguments(*add, orphan, sim).value_or(""), "heading: needs 'project', the project the heading belongs to");
+            "when: must be today, evening, tomorrow, anytime, someday or a date YYYY-MM-DD");
+  auto early = parse(R"({"title":"x","reminder":"09:30"})");
+  EXPECT_EQ(check_arguments(*add, early, sim).value_or(""),
+            "reminder: needs 'when' with a day (today, evening, tomorrow or YYYY-MM-DD)");
+  auto both = parse(R"({"title":"x","area":"A","heading":"H"})");
+  EXPECT_EQ(check_arguments(*add, both, sim).value_or(""), "area: cannot go with project or heading");
   auto fine = parse(R"({"title":"x","when":"2026-12-01"})");
   EXPECT_FALSE(check_arguments(*add, fine, sim));
 }

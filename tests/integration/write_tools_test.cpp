@@ -386,6 +386,9 @@ TEST(Confirm, AReportedWriteTheDatabaseDoesNotShowIsAnError) {
                                            "AND deadline IS NULL AND start = 1 AND startDate IS NULL LIMIT 1");
   const auto title = sql_value(db_path, "SELECT title FROM TMTask WHERE uuid = '" + existing + "'");
   things::ThingsDb db(db_path, 1, &things::local_today);
+  // The URL scheme's auth token, as Things keeps it in TMSettings.
+  EXPECT_EQ(db.auth_token(), sql_value(db_path, "SELECT uriSchemeAuthenticationToken FROM TMSettings"));
+  EXPECT_FALSE(db.auth_token().value_or("").empty());
 
   // Things said "created" with an id that is nowhere.
   things::AddTodo add;

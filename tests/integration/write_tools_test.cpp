@@ -424,3 +424,39 @@ TEST(Confirm, AReportedWriteTheDatabaseDoesNotShowIsAnError) {
                                         {things::OpResult{true, existing, {}, {}}});
   EXPECT_TRUE(reopened.ok) << reopened.result;
 }
+
+// Scripts that die mid-way (things-sim killed before, inside or after its transaction):
+// every write of every kind is still answered, and a success is only what the database
+// shows (the lane's read-back checks each operation on the item it names).
+TEST(WritesUnderCrashes, EveryAnswerAgreesWithTheDatabase) {
+  TempDir dir;
+  const auto db = dir.file("things.sqlite");
+  ::setenv("THINGS_SIM_CRASH_RATE", "0.5", 1);
+  Takt t(dir, "backend:\n  database: " + db + "\n  sim_per_op: 0ms\n  sim_latency: 1ms\n  script_timeout: 10s\n"
+                  "metrics:\n  enabled: false\n");
+  t.handshake();
+  const auto inbox = t.tool(1, "get_inbox");
+  const std::string id = inbox["result"]["structuredContent"]["items"][0]["id"].GetString();
+  int successes = 0, errors = 0;
+  for (int i = 0; i < 12; ++i) {
+    const bool done = i % 2 == 0;
+    auto r = t.tool(10 + i, done ? "complete" : "reopen", R"({"ids":[")" + id + "\"]}");
+    ASSERT_TRUE(r.HasMember("result")) << text_of(r);
+    const auto status = sql_value(db, "SELECT status FROM TMTask WHERE uuid = '" + id + "'");
+    if (r["result"]["isError"].GetBool()) {
+      ++errors;
+      EXPECT_TRUE(contains(r["result"]["content"][0]["text"].GetString(), "complete") ||
+                  contains(r["result"]["content"][0]["text"].GetString(), "reopen"));
+    } else {
+      ++successes;
+      EXPECT_EQ(status, done ? "3" : "0");
+    }
+  }
+  ::unsetenv("THINGS_SIM_CRASH_RATE");
+  EXPECT_GT(successes, 0);
+  std::string stats;
+  run(std::string(THINGS_SIM_BINARY) + " --db " + db + " --stats", &stats);
+  EXPECT_GT(parse_json(stats)["failures"].GetInt64(), 0) << stats;  // scripts did die
+  t.process().close_stdin();
+  EXPECT_EQ(t.process().wait(), 0);  // takt itself survived every crash of the script
+}

@@ -7,13 +7,6 @@
 namespace takt::things {
 namespace {
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
 void put_string(json::Writer& w, const char* key, const std::string& v) {
   w.Key(key);
   w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
@@ -68,23 +61,28 @@ struct SimFields {
     put_list(w, "tags", a.tags);
     put_list(w, "checklist", a.checklist);
   }
-  void operator()(const UpdateTodo& u) const {
+  /// The fields update_todo and update_project share.
+  template <class Update>
+  void edits(const Update& u) const {
     put_string(w, "id", u.id);
     put(w, "title", u.title);
     put(w, "notes", u.notes);
     put(w, "append_notes", u.append_notes);
     put(w, "prepend_notes", u.prepend_notes);
     put(w, "when", u.when);
-    put(w, "list", u.list);
     put(w, "reminder", u.reminder);
     put(w, "deadline", u.deadline);
     put_list(w, "tags", u.tags);
     put_list(w, "add_tags", u.add_tags);
     put_list(w, "remove_tags", u.remove_tags);
+    put(w, "area", u.area);
+  }
+  void operator()(const UpdateTodo& u) const {
+    edits(u);
+    put(w, "list", u.list);
     put_list(w, "checklist", u.checklist);
     put_list(w, "append_checklist", u.append_checklist);
     put(w, "project", u.project);
-    put(w, "area", u.area);
     put(w, "heading", u.heading);
   }
   void operator()(const AddProject& a) const {
@@ -98,20 +96,7 @@ struct SimFields {
     put_list(w, "headings", a.headings);
     put_list(w, "todos", a.todos);
   }
-  void operator()(const UpdateProject& u) const {
-    put_string(w, "id", u.id);
-    put(w, "title", u.title);
-    put(w, "notes", u.notes);
-    put(w, "append_notes", u.append_notes);
-    put(w, "prepend_notes", u.prepend_notes);
-    put(w, "when", u.when);
-    put(w, "reminder", u.reminder);
-    put(w, "deadline", u.deadline);
-    put_list(w, "tags", u.tags);
-    put_list(w, "add_tags", u.add_tags);
-    put_list(w, "remove_tags", u.remove_tags);
-    put(w, "area", u.area);
-  }
+  void operator()(const UpdateProject& u) const { edits(u); }
   void operator()(const AddHeading& h) const {
     put_string(w, "project", h.project);
     put_string(w, "title", h.title);

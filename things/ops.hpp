@@ -98,6 +98,14 @@ struct ReadOp {
 using Operation = std::variant<AddTodo, UpdateTodo, AddProject, UpdateProject, AddHeading, SetStatus, SetTrashed,
                                CreateTag, CreateArea, ReadOp>;
 
+/// A visitor made of lambdas, for std::visit over an Operation.
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
 /// The name of an operation as the sim dialect spells it (add_todo, complete, trash, ...).
 std::string op_name(const Operation& op);
 

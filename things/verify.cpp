@@ -9,13 +9,6 @@
 namespace takt::things {
 namespace {
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
 /// The problems found with one item; empty when it shows everything asked for.
 class Findings {
  public:

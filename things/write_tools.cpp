@@ -139,8 +139,10 @@ TaskEditsView todo_changes(const rapidjson::Value& a) {
   return v;
 }
 
-UpdateTodo update_todo(const std::string& id, const rapidjson::Value& a) {
-  UpdateTodo u;
+/// An update of `id` (UpdateTodo or UpdateProject) with the fields both share.
+template <class Update>
+Update update_of_kind(const std::string& id, const rapidjson::Value& a) {
+  Update u;
   u.id = id;
   const auto v = todo_changes(a);
   u.title = v.title;
@@ -154,6 +156,11 @@ UpdateTodo update_todo(const std::string& id, const rapidjson::Value& a) {
   u.tags = v.tags;
   u.add_tags = v.add_tags;
   u.remove_tags = v.remove_tags;
+  return u;
+}
+
+UpdateTodo update_todo(const std::string& id, const rapidjson::Value& a) {
+  auto u = update_of_kind<UpdateTodo>(id, a);
   u.list = opt_string(a, "list");
   u.checklist = opt_strings(a, "checklist");
   u.append_checklist = strings(a, "append_checklist");
@@ -163,21 +170,7 @@ UpdateTodo update_todo(const std::string& id, const rapidjson::Value& a) {
 }
 
 UpdateProject update_project(const std::string& id, const rapidjson::Value& a) {
-  UpdateProject u;
-  u.id = id;
-  const auto v = todo_changes(a);
-  u.title = v.title;
-  u.notes = v.notes;
-  u.append_notes = v.append_notes;
-  u.prepend_notes = v.prepend_notes;
-  u.when = v.when;
-  u.reminder = v.reminder;
-  u.deadline = v.deadline;
-  u.area = v.area;
-  u.tags = v.tags;
-  u.add_tags = v.add_tags;
-  u.remove_tags = v.remove_tags;
-  return u;
+  return update_of_kind<UpdateProject>(id, a);
 }
 
 /// update_todo's fields for `id`, as an update of a project when the id is one and asks

@@ -2,7 +2,6 @@
 // logging, metrics, backend, graph, transport; then it serves until stdin closes or a
 // signal comes, and shuts down in reverse: stop reading, drain the graph, flush stdout.
 
-#include <glob.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "app/log_sink.hpp"
 #include "app/version.hpp"
 #include "pipeline/pipeline.hpp"
+#include "things/applescript.hpp"
 #include "things/runner.hpp"
 #include "transports/stdio.hpp"
 
@@ -56,18 +56,6 @@ std::string default_sim_database() {
   return (dir / "things-sim.sqlite").string();
 }
 
-/// Where Things 3 keeps its database on a Mac (newer installs have a ThingsData-* level).
-std::string default_things_database() {
-  const std::string base = home() + "/Library/Group Containers/JLMPQHK86H.com.culturedcode.ThingsMac";
-  glob_t g{};
-  std::string found;
-  if (::glob((base + "/ThingsData-*/Things Database.thingsdatabase/main.sqlite").c_str(), 0, nullptr, &g) == 0 &&
-      g.gl_pathc > 0)
-    found = g.gl_pathv[0];
-  globfree(&g);
-  return found.empty() ? base + "/Things Database.thingsdatabase/main.sqlite" : found;
-}
-
 std::string range_arg(const MillisRange& r) { return std::to_string(r.min.count()) + ":" + std::to_string(r.max.count()); }
 
 /// The machine-wide lock of the AppleScript lane, in the user's private runtime directory:
@@ -93,10 +81,18 @@ Backend make_backend(const Config& cfg) {
   Backend b;
   b.kind = cfg.backend.kind;
   if (b.kind == "osascript") {
-    b.database = cfg.backend.database.empty() ? default_things_database() : cfg.backend.database;
+    b.database = cfg.backend.database.empty() ? things::find_things_database(home()) : cfg.backend.database;
     b.command = {"/usr/bin/osascript", {"-"}};
     b.label = "Things 3 via osascript";
-    b.dialect = std::make_shared<things::AppleScriptDialect>(&things::local_today);
+    // The URL scheme's auth token, read from the database when a script needs it.
+    auto settings = std::make_shared<things::ThingsDb>(b.database, 1, &things::local_today);
+    b.dialect = std::make_shared<things::AppleScriptDialect>(&things::local_today, [settings] {
+      try {
+        return settings->auth_token();
+      } catch (const things::DbError&) {
+        return std::optional<std::string>{};
+      }
+    });
     b.lock = make_lock(cfg, "");
     return b;
   }

@@ -2,7 +2,7 @@
 // in every dialect takt has. Input: lines, each a byte choosing a tool of the catalogue
 // then the JSON text of its arguments. Arguments pass the same checks as in takt
 // (parse_message, then things::check_arguments for that dialect); what passes becomes
-// operations (writes: to_operation; reads: a ReadOp), rendered as ONE script per dialect,
+// operations (writes: to_operations; reads: a ReadOp), rendered as ONE script per dialect,
 // as the lane batches them.
 //
 // Each dialect has an oracle that reads the script back the way its backend would:
@@ -25,6 +25,7 @@
 #include "script.hpp"
 #include "sim.hpp"
 #include "things/catalog.hpp"
+#include "things/applescript.hpp"
 #include "things/tools.hpp"
 
 namespace {
@@ -71,6 +72,13 @@ void check_sim(const std::vector<things::Operation>& ops, const std::string& scr
                             TAKT_FUZZ_CHECK(b, "read stays read");
                             TAKT_FUZZ_CHECK(b->tool == r.tool, "sim round trip keeps the tool");
                             TAKT_FUZZ_CHECK(json::dump(*b->args) == r.args_json, "sim round trip keeps the arguments");
+                          },
+                          // Every other write: things-sim reads the script (checked above),
+                          // one op for it, and not as a new to-do or a read.
+                          [&](const auto&) {
+                            TAKT_FUZZ_CHECK(!std::holds_alternative<sim::AddTodo>(parsed[i]) &&
+                                                !std::holds_alternative<sim::ReadTool>(parsed[i]),
+                                            "an update stays an update");
                           }},
                ops[i]);
   }
@@ -118,8 +126,11 @@ std::vector<std::string> applescript_strings(std::string_view s) {
 void check_applescript(const std::vector<things::Operation>& ops, const std::string& script) {
   std::vector<std::string> expected;
   for (const auto& op : ops) {
+    TAKT_FUZZ_CHECK(!std::holds_alternative<things::ReadOp>(op), "only writes reach the AppleScript dialect");
+    // Every literal of every operation is read back above (closed, known escapes); the
+    // strings of new to-dos are also followed into the script, intact and in order.
     const auto* a = std::get_if<things::AddTodo>(&op);
-    TAKT_FUZZ_CHECK(a, "only writes reach the AppleScript dialect");
+    if (!a) continue;
     expected.push_back(a->title);
     if (a->notes) expected.push_back(*a->notes);
     if (a->project) expected.push_back(*a->project);
@@ -184,11 +195,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<things::Operation> ops;
     for (const auto& [tool, args] : calls) {
       if (things::check_arguments(*tool, *args, d.dialect)) continue;  // refused before the lane
-      things::Operation op = tool->kind == things::ToolKind::Write
-                                 ? things::to_operation(*tool, *args)
-                                 : things::Operation{things::ReadOp{tool->name, json::dump(*args)}};
-      if (d.dialect.unsupported(op)) continue;  // classify refuses it too
-      ops.push_back(std::move(op));
+      const auto made = tool->kind == things::ToolKind::Write
+                            ? things::to_operations(*tool, *args)
+                            : std::vector<things::Operation>{things::ReadOp{tool->name, json::dump(*args)}};
+      bool supported = true;
+      for (const auto& op : made) supported = supported && !d.dialect.unsupported(op);
+      if (!supported) continue;  // classify refuses the call too
+      ops.insert(ops.end(), made.begin(), made.end());
     }
     if (ops.empty()) continue;
     d.check(ops, d.dialect.render(ops));

@@ -16,6 +16,7 @@
 #include "mcp/json.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "things/catalog.hpp"
+#include "things/applescript.hpp"
 #include "things/tools.hpp"
 
 namespace {
@@ -49,8 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       TAKT_FUZZ_CHECK(!why->empty(), "a refusal says why");
       check_reply_is_json(things::tool_error("Invalid arguments: " + *why));
     } else if (tool.kind == things::ToolKind::Write) {
-      const auto op = things::to_operation(tool, *args);
-      TAKT_FUZZ_CHECK(!dialect->unsupported(op), "accepted arguments are supported by the backend");
+      for (const auto& op : things::to_operations(tool, *args))
+        TAKT_FUZZ_CHECK(!dialect->unsupported(op), "accepted arguments are supported by the backend");
     }
   }
   return 0;

@@ -10,25 +10,22 @@
 #include "nodes/stages.hpp"
 #include "things/catalog.hpp"
 #include "things/tools.hpp"
+#include "things/verify.hpp"
 
 namespace takt {
 namespace {
 
-/// Confirms a write by reading it back: success is only what the database shows.
-std::string confirm(Services& s, const things::AddTodo& op, const things::OpResult& r) {
-  auto facts = s.db.find_task(r.id);
-  if (!facts)
-    throw things::DbError("Things reported the to-do as created (id " + r.id +
-                          ") but it is not in the database: the write did not take effect");
-  if (facts->title != op.title)
-    throw things::DbError("the to-do " + r.id + " in the database has the title '" + facts->title + "', not '" +
-                          op.title + "': the write did not take effect as asked");
-  return R"({"id":)" + json::quote(r.id) + R"(,"title":)" + json::quote(facts->title) + "}";
-}
-
-things::Operation operation_of(const Job& job) {
-  if (job.write) return things::to_operation(*job.tool, *job.arguments);
-  return things::ReadOp{job.tool->name, json::dump(*job.arguments)};
+/// The operations a job asks for: a write tool's (one per id for the tools over many
+/// ids, projects told from to-dos by the database), or its read as one op.
+std::vector<things::Operation> operations_of(Services& s, const Job& job) {
+  if (!job.write) return {things::ReadOp{job.tool->name, json::dump(*job.arguments)}};
+  return things::to_operations(*job.tool, *job.arguments, [&s](const std::string& id) -> std::optional<int> {
+    try {
+      return s.db.task_type(id);
+    } catch (const things::DbError&) {
+      return std::nullopt;  // the write then fails on its own, naming the id
+    }
+  });
 }
 
 double seconds_since(Clock::time_point t, Clock::time_point now) {
@@ -42,20 +39,26 @@ bool skip_cancelled(Services& s, const Job& job) {
   return job.write || s.inflight.try_abandon(job.cache_key);
 }
 
-void answer(Services& s, Job& job, const things::Operation& op, const things::OpResult& r) {
-  if (!r.ok) {
-    job.tool_fail(things::tool_error(job.tool->name + " failed: " + r.error));
-    return;
-  }
+/// Answers a job from the results of its operations: a read's result as it came, a write
+/// only once the database confirms it (things::confirm_write).
+void answer(Services& s, Job& job, const std::vector<things::Operation>& ops, const std::vector<things::OpResult>& rs) {
   if (!job.write) {
-    job.result = things::tool_result(r.result);
+    if (rs.front().ok) job.result = things::tool_result(rs.front().result);
+    else job.tool_fail(things::tool_error(job.tool->name + " failed: " + rs.front().error));
     return;
   }
   try {
-    job.result = things::tool_result(confirm(s, std::get<things::AddTodo>(op), r));
+    auto a = things::confirm_write(s.db, *job.tool, ops, rs);
+    if (a.ok) {
+      job.result = std::move(a.result);
+    } else {
+      spdlog::warn("{}: a write did not take effect", job.tool->name);
+      job.tool_fail(std::move(a.result));
+    }
   } catch (const things::DbError& e) {
-    spdlog::error("{}: {}", job.tool->name, e.what());
-    job.tool_fail(things::tool_error(e.what()));
+    spdlog::error("{}: cannot confirm the write: {}", job.tool->name, e.what());
+    job.tool_fail(things::tool_error(job.tool->name + ": Things ran the script, but takt cannot read the database to "
+                                     "confirm it: " + e.what()));
   }
 }
 
@@ -119,14 +122,29 @@ struct Try {
 
 /// Which writes of a failed script happened: a to-do of the write's title that was not
 /// there before is its result (each new to-do answers one write); a write with none is
-/// proven not done.
-void read_back(Try& t, const std::vector<things::Operation>& ops, const std::vector<std::pair<std::string, std::string>>& before,
+/// proven not done. Any other write is checked on the item it names
+/// (things::verify): shown done, it succeeds; otherwise it may or may not have happened
+/// (another write of the script may have changed the same item), so it is not retried.
+void read_back(Services& s, Try& t, const std::vector<things::Operation>& ops,
+               const std::vector<std::pair<std::string, std::string>>& before,
                const std::vector<std::pair<std::string, std::string>>& after) {
   std::vector<std::pair<std::string, std::string>> fresh;
   std::copy_if(after.begin(), after.end(), std::back_inserter(fresh),
                [&](const auto& p) { return std::find(before.begin(), before.end(), p) == before.end(); });
   for (std::size_t i = 0; i < ops.size(); ++i) {
-    const auto& title = std::get<things::AddTodo>(ops[i]).title;
+    const auto* add = std::get_if<things::AddTodo>(&ops[i]);
+    if (!add) {
+      const auto id = things::target_id(ops[i]);
+      bool done = false;
+      try {
+        done = id && !things::verify(s.db, ops[i], *id);
+      } catch (const things::DbError&) {
+      }
+      if (done) t.results[i] = things::OpResult{true, *id, {}, {}};
+      else t.results[i].error += " (it may or may not have reached Things: check before trying again)";
+      continue;
+    }
+    const auto& title = add->title;
     auto it = std::find_if(fresh.begin(), fresh.end(), [&](const auto& p) { return p.first == title; });
     if (it == fresh.end()) {
       t.proven_not_done[i] = true;
@@ -192,7 +210,7 @@ Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes
     std::optional<std::vector<std::pair<std::string, std::string>>> after;
     if (writes && before && settled) after = todos_like(s, ops);
     if (after) {
-      read_back(t, ops, *before, *after);
+      read_back(s, t, ops, *before, *after);
     } else if (writes && t.out.started) {  // cannot tell what happened
       for (auto& r : t.results)
         r.error += " (it may or may not have reached Things: check before trying again)";
@@ -271,10 +289,13 @@ std::vector<JobPtr> run_next_batch(Services& s) {
   if (run.empty()) return batch;
 
   std::vector<things::Operation> ops;
+  std::vector<std::size_t> first_op;  // where each job's operations begin in `ops`
   Millis timeout{0};
   bool writes = false;
   for (auto* job : run) {
-    ops.push_back(operation_of(*job));
+    first_op.push_back(ops.size());
+    auto job_ops = operations_of(s, *job);
+    ops.insert(ops.end(), std::make_move_iterator(job_ops.begin()), std::make_move_iterator(job_ops.end()));
     timeout = std::max(timeout, s.timeout_of(*job->tool));
     writes |= job->write;
     send_progress(*job, job->progress_sent + 1, std::nullopt, "running in Things");
@@ -291,12 +312,16 @@ std::vector<JobPtr> run_next_batch(Services& s) {
   double seconds = 0;
   const auto results = run_with_retries(s, ops, writes, Clock::now() + timeout, abandon, seconds);
   bool failed = false;
+  first_op.push_back(ops.size());
   for (std::size_t i = 0; i < run.size(); ++i) {
     auto& job = *run[i];
     s.record_service(*job.tool, seconds * 1000.0 / static_cast<double>(run.size()));
     s.lane_metrics.service[2][static_cast<int>(job.cost)]->Observe(seconds);
-    answer(s, job, ops[i], results[i]);
-    failed |= !results[i].ok;
+    const auto from = static_cast<std::ptrdiff_t>(first_op[i]), to = static_cast<std::ptrdiff_t>(first_op[i + 1]);
+    const std::vector<things::Operation> job_ops(ops.begin() + from, ops.begin() + to);
+    const std::vector<things::OpResult> job_results(results.begin() + from, results.begin() + to);
+    answer(s, job, job_ops, job_results);
+    failed |= std::any_of(job_results.begin(), job_results.end(), [](const auto& r) { return !r.ok; });
   }
   if (failed)
     spdlog::warn("script of {} operation(s) failed after {:.0f} ms: {}", run.size(), seconds * 1000,

@@ -36,26 +36,7 @@ namespace {
 std::vector<ToolSpec> build() {
   std::vector<ToolSpec> tools;
   add_read_tools(tools);
-  tools.push_back(make_tool(
-      "add_todo", "Add a to-do",
-      "Create a to-do in Things and return its id. Without 'when', 'project' or 'area' it goes to the Inbox. "
-      "The write is confirmed by reading it back; if Things did not take it, the call fails.",
-      ToolKind::Write, LaneClass::Slow,
-      R"({"type":"object","properties":{
-        "title":{"type":"string","minLength":1,"maxLength":4000,"description":"Title of the to-do."},
-        "notes":{"type":"string","maxLength":100000,"description":"Notes (plain text)."},
-        "when":{"type":"string","description":"today, evening, anytime, someday, or a date YYYY-MM-DD."},
-        "deadline":{"type":"string","format":"date","description":"Deadline, YYYY-MM-DD."},
-        "tags":{"type":"array","items":{"type":"string","minLength":1,"maxLength":200},"maxItems":50,
-                "description":"Tag titles; missing tags are created."},
-        "checklist":{"type":"array","items":{"type":"string","minLength":1,"maxLength":4000},"maxItems":100,
-                     "description":"Checklist items, in order."},
-        "project":{"type":"string","minLength":1,"description":"Id of the project to put it in."},
-        "area":{"type":"string","minLength":1,"description":"Id of the area to put it in."},
-        "heading":{"type":"string","minLength":1,"description":"Id of a heading in the project."}},
-        "required":["title"],"additionalProperties":false})",
-      R"({"type":"object","properties":{"id":{"type":"string"},"title":{"type":"string"}},"required":["id","title"]})"));
-  tools.back().destructive = false;
+  add_write_tools(tools);
   tools.push_back(make_tool(
       "health_check", "Health check",
       "Report whether takt can reach Things: the backend, the database and the AppleScript lane.",

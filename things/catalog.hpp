@@ -30,6 +30,7 @@ struct ToolSpec {
   LaneClass lane = LaneClass::Fast;  ///< default expected cost class; tools.cost may override it
   bool cacheable = false;            ///< reads whose answer may be served from the cache
   bool read_only = true, destructive = false, idempotent = true;
+  bool bulk = false;  ///< a write over `ids`: one operation per id, answered with every id
   std::string input_schema_text;
   std::string output_schema_text;
   std::shared_ptr<rapidjson::Document> input_schema;

@@ -15,4 +15,7 @@ ToolSpec make_tool(std::string name, std::string title, std::string description,
 /// Appends the tools that read the Things database (things/read_catalog.cpp).
 void add_read_tools(std::vector<ToolSpec>& tools);
 
+/// Appends the tools that change Things (things/write_catalog.cpp).
+void add_write_tools(std::vector<ToolSpec>& tools);
+
 }  // namespace takt::things

@@ -30,6 +30,23 @@ std::optional<Date> unpack_date(std::int64_t packed) {
   return d;
 }
 
+std::optional<std::int64_t> parse_reminder(std::string_view t) {
+  if (t.size() != 5 || t[2] != ':') return std::nullopt;
+  for (std::size_t i : {0u, 1u, 3u, 4u})
+    if (t[i] < '0' || t[i] > '9') return std::nullopt;
+  const int h = (t[0] - '0') * 10 + (t[1] - '0'), m = (t[3] - '0') * 10 + (t[4] - '0');
+  if (h > 23 || m > 59) return std::nullopt;
+  return (std::int64_t{h} << 26) | (std::int64_t{m} << 20);
+}
+
+std::optional<std::string> reminder_text(std::int64_t packed) {
+  const int h = static_cast<int>((packed >> 26) & 0x3F), m = static_cast<int>((packed >> 20) & 0x3F);
+  if (h > 23 || m > 59) return std::nullopt;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d:%02d", h, m);
+  return buf;
+}
+
 std::string iso_date(const Date& d) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);

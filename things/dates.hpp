@@ -39,6 +39,11 @@ Date local_date(double unix_seconds);
 /// The Unix time at which local day `d` begins.
 double local_midnight(const Date& d);
 
+/// A reminder time `HH:MM` (24 h) as Things stores it: h << 26 | min << 20.
+std::optional<std::int64_t> parse_reminder(std::string_view text);
+/// The stored reminder time back as `HH:MM`, or nullopt when it holds no valid time.
+std::optional<std::string> reminder_text(std::int64_t packed);
+
 /// A span of days back from today, written like `7d`, `2w`, `1m` or `1y`. Plain value.
 struct Period {
   long long count = 0;

@@ -116,12 +116,97 @@ void ThingsDb::check_readable() {
   s.step();
 }
 
-std::optional<TaskFacts> ThingsDb::find_task(const std::string& id) {
+namespace {
+
+std::optional<std::int64_t> opt_i64(const Stmt& s, int c) {
+  if (s.null(c)) return std::nullopt;
+  return s.i64(c);
+}
+
+std::optional<std::string> opt_text(const Stmt& s, int c) {
+  if (s.null(c)) return std::nullopt;
+  return s.text(c);
+}
+
+/// The first column of every row of `sql`, bound to `id`.
+std::vector<std::string> column_of(sqlite3* db, const char* sql, const std::string& id) {
+  Stmt s(db, sql);
+  s.bind(1, id);
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+}  // namespace
+
+std::optional<TaskState> ThingsDb::task_state(const std::string& id) {
   Lease lease(*this);
-  Stmt s(lease.get(), "SELECT uuid, title, type, status, trashed FROM TMTask WHERE uuid = ?1");
+  ReadSnapshot snapshot(lease.get());
+  Stmt s(lease.get(), R"(SELECT uuid, title, notes, type, status, start, trashed, startBucket, startDate, deadline,
+                                reminderTime, project, area, heading FROM TMTask WHERE uuid = ?1)");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  return TaskFacts{s.text(0), s.text(1), static_cast<int>(s.i64(2)), static_cast<int>(s.i64(3)), s.i64(4) != 0};
+  TaskState t;
+  t.id = s.text(0);
+  t.title = s.text(1);
+  t.notes = s.text(2);
+  t.type = static_cast<int>(s.i64(3));
+  t.status = static_cast<int>(s.i64(4));
+  t.start = static_cast<int>(s.i64(5));
+  t.trashed = s.i64(6) != 0;
+  t.evening = !s.null(7) && s.i64(7) == 1;
+  t.start_date = opt_i64(s, 8);
+  t.deadline = opt_i64(s, 9);
+  t.reminder = opt_i64(s, 10);
+  t.project = opt_text(s, 11);
+  t.area = opt_text(s, 12);
+  t.heading = opt_text(s, 13);
+  sqlite3* db = lease.get();
+  t.tags = column_of(db, R"(SELECT tg.title FROM TMTaskTag tt JOIN TMTag tg ON tg.uuid = tt.tags
+                             WHERE tt.tasks = ?1 ORDER BY tg."index", tg.title)", id);
+  t.checklist = column_of(db, R"(SELECT title FROM TMChecklistItem WHERE task = ?1 ORDER BY "index", uuid)", id);
+  if (t.type == 1) {
+    t.headings = column_of(db, R"(SELECT title FROM TMTask WHERE project = ?1 AND type = 2 AND trashed = 0
+                                   ORDER BY "index", uuid)", id);
+    t.todos = column_of(db, R"(SELECT title FROM TMTask WHERE project = ?1 AND type = 0 AND heading IS NULL
+                                AND trashed = 0 ORDER BY "index", uuid)", id);
+  }
+  return t;
+}
+
+std::optional<int> ThingsDb::task_type(const std::string& id) {
+  Lease lease(*this);
+  Stmt s(lease.get(), "SELECT type FROM TMTask WHERE uuid = ?1");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return static_cast<int>(s.i64(0));
+}
+
+std::optional<NamedState> ThingsDb::area_state(const std::string& id) {
+  Lease lease(*this);
+  ReadSnapshot snapshot(lease.get());
+  Stmt s(lease.get(), "SELECT uuid, title FROM TMArea WHERE uuid = ?1");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  NamedState a{s.text(0), s.text(1), {}, std::nullopt};
+  a.tags = column_of(lease.get(), R"(SELECT tg.title FROM TMAreaTag at JOIN TMTag tg ON tg.uuid = at.tags
+                                      WHERE at.areas = ?1 ORDER BY tg."index", tg.title)", id);
+  return a;
+}
+
+std::optional<NamedState> ThingsDb::tag_state(const std::string& id) {
+  Lease lease(*this);
+  Stmt s(lease.get(), "SELECT t.uuid, t.title, p.title FROM TMTag t LEFT JOIN TMTag p ON p.uuid = t.parent WHERE t.uuid = ?1");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return NamedState{s.text(0), s.text(1), {}, opt_text(s, 2)};
+}
+
+std::optional<std::string> ThingsDb::auth_token() {
+  Lease lease(*this);
+  Stmt s(lease.get(), "SELECT uriSchemeAuthenticationToken FROM TMSettings WHERE uriSchemeAuthenticationToken <> ''");
+  if (!s.step() || s.null(0)) return std::nullopt;
+  return s.text(0);
 }
 
 std::vector<std::pair<std::string, std::string>> ThingsDb::todos_titled(const std::vector<std::string>& titles) {

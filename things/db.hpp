@@ -7,6 +7,7 @@
 /// see docs/tools.md for each list and where takt differs from things.py.
 
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -68,11 +69,27 @@ struct SearchCriteria {
   std::optional<Period> created_within;
 };
 
-/// What a verification read finds of one task.
-struct TaskFacts {
+/// Everything a verification read finds of one task (to-do, project or heading), as the
+/// database stores it: what a write is checked against. Plain value.
+struct TaskState {
+  std::string id, title, notes;
+  int type = 0;    ///< 0 to-do, 1 project, 2 heading
+  int status = 0;  ///< 0 open, 2 canceled, 3 completed
+  int start = 0;   ///< 0 Inbox, 1 Anytime, 2 Someday
+  bool trashed = false, evening = false;
+  std::optional<std::int64_t> start_date, deadline, reminder;  ///< packed, as stored
+  std::optional<std::string> project, area, heading;           ///< the task's own columns
+  std::vector<std::string> tags;       ///< tag titles
+  std::vector<std::string> checklist;  ///< checklist item titles, in order
+  std::vector<std::string> headings;   ///< a project's headings' titles, in order
+  std::vector<std::string> todos;      ///< a project's to-dos outside headings, titles in order
+};
+
+/// What a verification read finds of an area or a tag. Plain value.
+struct NamedState {
   std::string id, title;
-  int type = 0, status = 0;
-  bool trashed = false;
+  std::vector<std::string> tags;       ///< an area's tag titles
+  std::optional<std::string> parent;   ///< a tag's parent tag title
 };
 
 /// A pool of read-only connections to one Things database, and every read takt serves
@@ -120,13 +137,24 @@ class ThingsDb {
   std::string repeating(const ListArgs& args);
 
   /// The task with this id, or nullopt; used to confirm writes.
-  std::optional<TaskFacts> find_task(const std::string& id);
+  std::optional<TaskState> task_state(const std::string& id);
+  /// The type of the task with this id (0 to-do, 1 project, 2 heading), or nullopt.
+  std::optional<int> task_type(const std::string& id);
+  /// The area with this id, or nullopt.
+  std::optional<NamedState> area_state(const std::string& id);
+  /// The tag with this id, or nullopt.
+  std::optional<NamedState> tag_state(const std::string& id);
+  /// The URL scheme's auth token (TMSettings.uriSchemeAuthenticationToken), or nullopt
+  /// when Things URLs are not enabled.
+  std::optional<std::string> auth_token();
   /// The ids of every to-do titled one of `titles`, as (title, id) pairs; the AppleScript
   /// lane compares them before and after a failed script to tell which writes happened.
   std::vector<std::pair<std::string, std::string>> todos_titled(const std::vector<std::string>& titles);
   /// Throws DbError when the database cannot be opened and read.
   void check_readable();
   const std::string& path() const { return path_; }
+  /// The local date the lists are computed for (injectable in tests).
+  Date today() const { return today_(); }
 
  private:
   class Lease;

@@ -49,12 +49,7 @@ void put_timestamp(json::Writer& w, const char* key, const Stmt& s, int col) {
 /// reminderTime packs hours and minutes as h<<26 | min<<20.
 void put_reminder(json::Writer& w, const Stmt& s) {
   if (s.null(kReminder)) return;
-  const long long packed = s.i64(kReminder);
-  const int h = static_cast<int>((packed >> 26) & 0x3F), m = static_cast<int>((packed >> 20) & 0x3F);
-  if (h > 23 || m > 59) return;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", h, m);
-  put_string(w, "reminder_time", buf);
+  if (auto text = reminder_text(s.i64(kReminder))) put_string(w, "reminder_time", *text);
 }
 
 void put_tags(json::Writer& w, const Stmt& s) {

@@ -2,35 +2,140 @@
 
 #include <rapidjson/document.h>
 
-#include <sstream>
-
 #include "mcp/json.hpp"
 
 namespace takt::things {
 namespace {
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
-void put(json::Writer& w, const char* key, const std::optional<std::string>& v) {
-  if (!v) return;
+void put_string(json::Writer& w, const char* key, const std::string& v) {
   w.Key(key);
-  w.String(v->c_str(), static_cast<rapidjson::SizeType>(v->size()));
+  w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
 }
 
-void put_list(json::Writer& w, const char* key, const std::vector<std::string>& v) {
-  if (v.empty()) return;
+void put(json::Writer& w, const char* key, const std::optional<std::string>& v) {
+  if (v) put_string(w, key, *v);
+}
+
+/// A field of an update: left out, null (clears it), or its value.
+void put(json::Writer& w, const char* key, const Clearable& v) {
+  if (!v.given) return;
+  w.Key(key);
+  if (v.value) w.String(v.value->c_str(), static_cast<rapidjson::SizeType>(v.value->size()));
+  else w.Null();
+}
+
+void put_array(json::Writer& w, const char* key, const std::vector<std::string>& v) {
   w.Key(key);
   w.StartArray();
   for (const auto& s : v) w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
   w.EndArray();
 }
 
-std::string trimmed(std::string s) {
+/// A list that adds to something: left out when empty.
+void put_list(json::Writer& w, const char* key, const std::vector<std::string>& v) {
+  if (!v.empty()) put_array(w, key, v);
+}
+
+/// A list that replaces something: written when given, even empty (that clears it).
+void put_list(json::Writer& w, const char* key, const std::optional<std::vector<std::string>>& v) {
+  if (v) put_array(w, key, *v);
+}
+
+const char* status_op(Status s) {
+  return s == Status::Completed ? "complete" : s == Status::Canceled ? "cancel" : "reopen";
+}
+
+/// The sim dialect's fields of one operation (after "op").
+struct SimFields {
+  json::Writer& w;
+
+  void operator()(const AddTodo& a) const {
+    put_string(w, "title", a.title);
+    put(w, "notes", a.notes);
+    put(w, "when", a.when);
+    put(w, "reminder", a.reminder);
+    put(w, "deadline", a.deadline);
+    put(w, "project", a.project);
+    put(w, "area", a.area);
+    put(w, "heading", a.heading);
+    put_list(w, "tags", a.tags);
+    put_list(w, "checklist", a.checklist);
+  }
+  /// The fields update_todo and update_project share.
+  template <class Update>
+  void edits(const Update& u) const {
+    put_string(w, "id", u.id);
+    put(w, "title", u.title);
+    put(w, "notes", u.notes);
+    put(w, "append_notes", u.append_notes);
+    put(w, "prepend_notes", u.prepend_notes);
+    put(w, "when", u.when);
+    put(w, "reminder", u.reminder);
+    put(w, "deadline", u.deadline);
+    put_list(w, "tags", u.tags);
+    put_list(w, "add_tags", u.add_tags);
+    put_list(w, "remove_tags", u.remove_tags);
+    put(w, "area", u.area);
+  }
+  void operator()(const UpdateTodo& u) const {
+    edits(u);
+    put(w, "list", u.list);
+    put_list(w, "checklist", u.checklist);
+    put_list(w, "append_checklist", u.append_checklist);
+    put(w, "project", u.project);
+    put(w, "heading", u.heading);
+  }
+  void operator()(const AddProject& a) const {
+    put_string(w, "title", a.title);
+    put(w, "notes", a.notes);
+    put(w, "when", a.when);
+    put(w, "reminder", a.reminder);
+    put(w, "deadline", a.deadline);
+    put(w, "area", a.area);
+    put_list(w, "tags", a.tags);
+    put_list(w, "headings", a.headings);
+    put_list(w, "todos", a.todos);
+  }
+  void operator()(const UpdateProject& u) const { edits(u); }
+  void operator()(const AddHeading& h) const {
+    put_string(w, "project", h.project);
+    put_string(w, "title", h.title);
+  }
+  void operator()(const SetStatus& s) const { put_string(w, "id", s.id); }
+  void operator()(const SetTrashed& t) const { put_string(w, "id", t.id); }
+  void operator()(const CreateTag& t) const {
+    put_string(w, "title", t.title);
+    put(w, "parent", t.parent);
+    put(w, "shortcut", t.shortcut);
+  }
+  void operator()(const CreateArea& a) const {
+    put_string(w, "title", a.title);
+    put_list(w, "tags", a.tags);
+  }
+  void operator()(const ReadOp& r) const {
+    put_string(w, "tool", r.tool);
+    w.Key("args");
+    w.RawValue(r.args_json.c_str(), r.args_json.size(), rapidjson::kObjectType);
+  }
+};
+
+}  // namespace
+
+std::string op_name(const Operation& op) {
+  return std::visit(Overloaded{[](const AddTodo&) -> std::string { return "add_todo"; },
+                               [](const UpdateTodo&) -> std::string { return "update_todo"; },
+                               [](const AddProject&) -> std::string { return "add_project"; },
+                               [](const UpdateProject&) -> std::string { return "update_project"; },
+                               [](const AddHeading&) -> std::string { return "add_heading"; },
+                               [](const SetStatus& s) -> std::string { return status_op(s.status); },
+                               [](const SetTrashed& t) -> std::string { return t.trashed ? "trash" : "restore"; },
+                               [](const CreateTag&) -> std::string { return "create_tag"; },
+                               [](const CreateArea&) -> std::string { return "create_area"; },
+                               [](const ReadOp&) -> std::string { return "read"; }},
+                    op);
+}
+
+std::string trim_end(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
 }
@@ -39,13 +144,11 @@ std::vector<OpResult> all_failed(std::size_t n, const std::string& why) {
   return std::vector<OpResult>(n, OpResult{false, {}, why, {}});
 }
 
-}  // namespace
-
 std::string describe_failure(const ScriptOutput& out) {
-  if (!out.started) return "could not start the script: " + trimmed(out.err);
+  if (!out.started) return "could not start the script: " + trim_end(out.err);
   if (out.timed_out) return "Things did not answer in time; the script was stopped";
   if (out.abandoned) return "the request was cancelled while its script ran; the script was stopped";
-  auto err = trimmed(out.err);
+  auto err = trim_end(out.err);
   if (!err.empty()) return err;
   if (out.signal != 0) return "the script died of signal " + std::to_string(out.signal) + " (it crashed)";
   return "the script failed with exit code " + std::to_string(out.exit_code);
@@ -58,34 +161,10 @@ std::string SimDialect::render(const std::vector<Operation>& ops) const {
   w.Key("ops");
   w.StartArray();
   for (const auto& op : ops) {
-    std::visit(
-        Overloaded{[&](const ReadOp& r) {
-          w.StartObject();
-          w.Key("op");
-          w.String("read");
-          w.Key("tool");
-          w.String(r.tool.c_str(), static_cast<rapidjson::SizeType>(r.tool.size()));
-          w.Key("args");
-          w.RawValue(r.args_json.c_str(), r.args_json.size(), rapidjson::kObjectType);
-          w.EndObject();
-        },
-        [&](const AddTodo& a) {
-          w.StartObject();
-          w.Key("op");
-          w.String("add_todo");
-          w.Key("title");
-          w.String(a.title.c_str(), static_cast<rapidjson::SizeType>(a.title.size()));
-          put(w, "notes", a.notes);
-          put(w, "when", a.when);
-          put(w, "deadline", a.deadline);
-          put(w, "project", a.project);
-          put(w, "area", a.area);
-          put(w, "heading", a.heading);
-          put_list(w, "tags", a.tags);
-          put_list(w, "checklist", a.checklist);
-          w.EndObject();
-        }},
-        op);
+    w.StartObject();
+    put_string(w, "op", op_name(op));
+    std::visit(SimFields{w}, op);
+    w.EndObject();
   }
   w.EndArray();
   w.EndObject();
@@ -93,12 +172,13 @@ std::string SimDialect::render(const std::vector<Operation>& ops) const {
 }
 
 std::vector<OpResult> SimDialect::parse(const ScriptOutput& out, std::size_t op_count) const {
-  if (!out.started || out.timed_out || out.exit_code != 0 || out.signal != 0) return all_failed(op_count, describe_failure(out));
+  if (!out.started || out.timed_out || out.exit_code != 0 || out.signal != 0)
+    return all_failed(op_count, describe_failure(out));
   rapidjson::Document d;
   d.Parse(out.out.c_str());
   const auto* results = d.HasParseError() ? nullptr : json::member(d, "results");
   if (!results || !results->IsArray() || results->Size() != op_count)
-    return all_failed(op_count, "things-sim gave an answer takt cannot read: " + trimmed(out.out).substr(0, 200));
+    return all_failed(op_count, "things-sim gave an answer takt cannot read: " + trim_end(out.out).substr(0, 200));
   std::vector<OpResult> rs;
   for (const auto& r : results->GetArray()) {
     OpResult o;
@@ -108,116 +188,6 @@ std::vector<OpResult> SimDialect::parse(const ScriptOutput& out, std::size_t op_
     if (auto* result = json::member(r, "result"); result && result->IsObject()) o.result = json::dump(*result);
     rs.push_back(std::move(o));
   }
-  return rs;
-}
-
-std::string applescript_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\" & linefeed & \""; break;
-      case '\r': out += "\" & return & \""; break;
-      default: out += c;
-    }
-  }
-  return out + "\"";
-}
-
-namespace {
-
-/// An AppleScript date for a calendar day at midnight, built field by field so it does
-/// not depend on the Mac's date format. The day is set to 1 first so no month overflows.
-std::string applescript_date(const std::string& var, const Date& d) {
-  std::ostringstream s;
-  s << "  set " << var << " to current date\n"
-    << "  set day of " << var << " to 1\n"
-    << "  set year of " << var << " to " << d.year << "\n"
-    << "  set month of " << var << " to " << d.month << "\n"
-    << "  set day of " << var << " to " << d.day << "\n"
-    << "  set time of " << var << " to 0\n";
-  return s.str();
-}
-
-std::string render_add_todo(const AddTodo& a, const Date& today, std::size_t n) {
-  std::ostringstream s;
-  const std::string v = "t" + std::to_string(n);
-  s << "  set " << v << " to make new to do with properties {name:" << applescript_string(a.title);
-  if (a.notes) s << ", notes:" << applescript_string(*a.notes);
-  s << "}";
-  if (a.project) s << " at beginning of project id " << applescript_string(*a.project) << "\n";
-  else if (a.area) s << " at beginning of area id " << applescript_string(*a.area) << "\n";
-  else s << " at beginning of list \"Inbox\"\n";
-  if (!a.tags.empty()) {
-    std::string joined;
-    for (const auto& t : a.tags) joined += (joined.empty() ? "" : ", ") + t;
-    s << "  set tag names of " << v << " to " << applescript_string(joined) << "\n";
-  }
-  if (a.deadline) {
-    if (auto d = parse_iso_date(*a.deadline)) {
-      s << applescript_date("d" + std::to_string(n), *d);
-      s << "  set due date of " << v << " to d" << n << "\n";
-    }
-  }
-  if (a.when) {
-    if (*a.when == "today") s << "  move " << v << " to list \"Today\"\n";
-    else if (*a.when == "anytime") s << "  move " << v << " to list \"Anytime\"\n";
-    else if (*a.when == "someday") s << "  move " << v << " to list \"Someday\"\n";
-    else if (auto d = parse_iso_date(*a.when)) {
-      if (pack_date(*d) <= pack_date(today)) {
-        s << "  move " << v << " to list \"Today\"\n";
-      } else {
-        s << applescript_date("w" + std::to_string(n), *d);
-        s << "  schedule " << v << " for w" << n << "\n";
-      }
-    }
-  }
-  s << "  set end of takt_ids to (id of " << v << ")\n";
-  return s.str();
-}
-
-}  // namespace
-
-std::string AppleScriptDialect::render(const std::vector<Operation>& ops) const {
-  std::ostringstream s;
-  const Date today = today_();
-  s << "set takt_ids to {}\ntell application \"Things3\"\n";
-  std::size_t n = 0;
-  for (const auto& op : ops) {
-    // Reads never reach here: unsupported() turns them away before they are queued.
-    if (const auto* a = std::get_if<AddTodo>(&op)) s << render_add_todo(*a, today, n++);
-  }
-  s << "end tell\nset AppleScript's text item delimiters to linefeed\nreturn takt_ids as text\n";
-  return s.str();
-}
-
-std::optional<std::string> AppleScriptDialect::unsupported(const Operation& op) const {
-  if (std::holds_alternative<ReadOp>(op))
-    return "tools.reads_via: applescript is not available with osascript yet; set it to database";
-  const auto& a = std::get<AddTodo>(op);
-  if (a.heading) return "heading: Things' AppleScript cannot place a to-do under a heading";
-  if (!a.checklist.empty()) return "checklist: Things' AppleScript cannot create checklist items";
-  if (a.when && *a.when == "evening") return "when: Things' AppleScript cannot schedule for This Evening";
-  // Things takes a to-do's tags as one comma-separated list of names.
-  for (const auto& t : a.tags)
-    if (t.find(',') != std::string::npos)
-      return "tags: Things' AppleScript cannot set a tag whose name holds a comma ('" + t + "')";
-  return std::nullopt;
-}
-
-std::vector<OpResult> AppleScriptDialect::parse(const ScriptOutput& out, std::size_t op_count) const {
-  if (!out.started || out.timed_out || out.exit_code != 0 || out.signal != 0) return all_failed(op_count, describe_failure(out));
-  std::vector<OpResult> rs;
-  std::istringstream lines(out.out);
-  std::string line;
-  while (std::getline(lines, line) && rs.size() < op_count) {
-    line = trimmed(line);
-    // Things may answer an event it rejected with an error text while osascript exits 0.
-    const bool looks_like_id = !line.empty() && line.find(' ') == std::string::npos;
-    rs.push_back(looks_like_id ? OpResult{true, line, {}, {}} : OpResult{false, {}, "Things answered: " + line, {}});
-  }
-  while (rs.size() < op_count) rs.push_back(OpResult{false, {}, "Things returned no id for this operation", {}});
   return rs;
 }
 

@@ -24,18 +24,6 @@ std::optional<std::string> opt_string(const rapidjson::Value& args, const char* 
   return std::nullopt;
 }
 
-std::vector<std::string> strings(const rapidjson::Value& args, const char* name) {
-  std::vector<std::string> out;
-  if (auto* v = json::member(args, name); v && v->IsArray())
-    for (const auto& s : v->GetArray())
-      if (s.IsString()) out.emplace_back(s.GetString(), s.GetStringLength());
-  return out;
-}
-
-bool valid_when(std::string_view w) {
-  return w == "today" || w == "evening" || w == "anytime" || w == "someday" || parse_iso_date(w).has_value();
-}
-
 // ---- read tools: meaning of the arguments (their form is checked by the schema) ----------
 
 std::optional<Period> period_arg(const rapidjson::Value& args, const char* name) {
@@ -147,13 +135,10 @@ const std::map<std::string, ReadFn, std::less<>>& read_tools() {
 std::optional<std::string> check_arguments(const ToolSpec& tool, const rapidjson::Value& args, const Dialect& dialect) {
   if (auto err = tool.input_check->validate(args)) return err;
   if (tool.kind == ToolKind::Read) return check_read_arguments(args);
-  if (tool.name == "add_todo") {
-    if (auto when = json::get_string(args, "when"); when && !valid_when(*when))
-      return "when: must be today, evening, anytime, someday or a date YYYY-MM-DD";
-    if (json::member(args, "heading") && !json::member(args, "project"))
-      return "heading: needs 'project', the project the heading belongs to";
-    if (auto why = dialect.unsupported(to_operation(tool, args))) return *why;
-  }
+  if (tool.kind != ToolKind::Write) return std::nullopt;
+  if (auto err = check_write_arguments(tool, args)) return err;
+  for (const auto& op : to_operations(tool, args))
+    if (auto why = dialect.unsupported(op)) return *why;
   return std::nullopt;
 }
 
@@ -164,24 +149,16 @@ std::string run_read(const ToolSpec& tool, const rapidjson::Value& args, ThingsD
   return it->second(args, db);
 }
 
-Operation to_operation(const ToolSpec& tool, const rapidjson::Value& args) {
-  if (tool.name != "add_todo") throw std::logic_error("to_operation: " + tool.name + " is not a write tool");
-  AddTodo a;
-  a.title = std::string(json::get_string(args, "title").value_or(""));
-  a.notes = opt_string(args, "notes");
-  a.when = opt_string(args, "when");
-  a.deadline = opt_string(args, "deadline");
-  a.project = opt_string(args, "project");
-  a.area = opt_string(args, "area");
-  a.heading = opt_string(args, "heading");
-  a.tags = strings(args, "tags");
-  a.checklist = strings(args, "checklist");
-  return a;
-}
+std::optional<int> unknown_kind(const std::string&) { return std::nullopt; }
 
 std::string tool_result(const std::string& structured_json) {
   return R"({"content":[{"type":"text","text":)" + json::quote(structured_json) + R"(}],"structuredContent":)" +
          structured_json + R"(,"isError":false})";
+}
+
+std::string tool_result(const std::string& structured_json, const std::string& summary) {
+  return R"({"content":[{"type":"text","text":)" + json::quote(structured_json) + R"(},{"type":"text","text":)" +
+         json::quote(summary) + R"(}],"structuredContent":)" + structured_json + R"(,"isError":false})";
 }
 
 std::string tool_error(const std::string& message) {

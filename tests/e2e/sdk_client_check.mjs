@@ -30,12 +30,23 @@ check("add_todo validates against its outputSchema", !added.thrown && !added.isE
 const id = added.structuredContent?.id;
 const projects = await call("get_projects", {});
 const project = projects.structuredContent?.items?.[0]?.id;
+// Every tool, writes included (in catalogue order: reads first), with arguments it accepts.
 const argsFor = (tool) => {
   switch (tool.name) {
     case "get_headings": case "get_todos": return { project };
     case "get_item": return { id };
     case "search": return { query: "SDK" };
-    case "add_todo": return { title: "Second SDK to-do" };
+    case "add_todo": return { title: "Second SDK to-do", when: "evening", reminder: "18:00", checklist: ["a"] };
+    case "add_project": return { title: "SDK project", headings: ["First"], todos: ["Step"] };
+    case "add_heading": return { project, title: "SDK heading" };
+    case "create_tag": return { title: "SDK tag" };
+    case "create_area": return { title: "SDK area", tags: ["SDK tag"] };
+    case "update_todo": return { id, title: "Renamed by the SDK", append_notes: "more", deadline: "2031-01-01" };
+    case "update_project": return { id: project, append_notes: "by the SDK" };
+    case "bulk_update": return { ids: [id], add_tags: ["SDK"] };
+    case "move": return { ids: [id], list: "anytime" };
+    case "complete": case "cancel": case "reopen": case "trash": case "restore": return { ids: [id] };
+    case "add_tags": case "remove_tags": return { ids: [id, project], tags: ["SDK two"] };
     default: return {};
   }
 };

@@ -106,7 +106,10 @@ TEST_F(Stdio, ToolsListDeclaresSchemasAndAnnotations) {
                                           "get_logbook", "get_trash", "get_projects", "get_areas", "get_tags",
                                           "get_headings", "get_todos", "get_item", "search", "search_advanced",
                                           "get_recent", "get_due", "get_summary", "get_repeating", "add_todo",
-                                          "health_check", "queue_status"}));
+                                          "add_project", "add_heading", "create_tag", "create_area", "update_todo",
+                                          "update_project", "bulk_update", "move", "complete", "cancel", "reopen",
+                                          "trash", "restore", "add_tags", "remove_tags", "health_check",
+                                          "queue_status"}));
   EXPECT_EQ(error_code(t.call(2, "tools/list", R"({"cursor":"bogus"})")), -32602);
 }
 

@@ -14,6 +14,7 @@
 #include "mcp/json.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "things/catalog.hpp"
+#include "things/applescript.hpp"
 #include "things/tools.hpp"
 #include "transports/stdio.hpp"
 
@@ -165,7 +166,7 @@ TEST(HostileInput, AppleScriptRefusesATagNameWithAComma) {
   things::AddTodo op;
   op.title = "x";
   op.tags = {"a, b"};
-  EXPECT_EQ(applescript.unsupported(op), "tags: Things' AppleScript cannot set a tag whose name holds a comma ('a, b')");
+  EXPECT_EQ(applescript.unsupported(op), "tags: 'a, b' holds a comma, which Things' AppleScript reads as two tags");
   op.tags = {"a", "b"};
   EXPECT_EQ(applescript.unsupported(op), std::nullopt);
 }

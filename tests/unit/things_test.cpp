@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include "things/applescript.hpp"
 #include "things/catalog.hpp"
 #include "things/dates.hpp"
 #include "things/ops.hpp"
@@ -93,9 +94,12 @@ TEST(Tools, WhenIsCheckedBeforeQueueing) {
   const auto* add = find_tool("add_todo");
   auto bad = parse(R"({"title":"x","when":"next week"})");
   EXPECT_EQ(check_arguments(*add, bad, sim).value_or(""),
-            "when: must be today, evening, anytime, someday or a date YYYY-MM-DD");
-  auto orphan = parse(R"({"title":"x","heading":"H"})");
-  EXPECT_EQ(check_arguments(*add, orphan, sim).value_or(""), "heading: needs 'project', the project the heading belongs to");
+            "when: must be today, evening, tomorrow, anytime, someday or a date YYYY-MM-DD");
+  auto early = parse(R"({"title":"x","reminder":"09:30"})");
+  EXPECT_EQ(check_arguments(*add, early, sim).value_or(""),
+            "reminder: needs 'when' with a day (today, evening, tomorrow or YYYY-MM-DD)");
+  auto both = parse(R"({"title":"x","area":"A","heading":"H"})");
+  EXPECT_EQ(check_arguments(*add, both, sim).value_or(""), "area: cannot go with project or heading");
   auto fine = parse(R"({"title":"x","when":"2026-12-01"})");
   EXPECT_FALSE(check_arguments(*add, fine, sim));
 }
@@ -135,48 +139,3 @@ TEST(AppleScript, StringsAreLiterals) {
             "\"\\\" & (do shell script \\\"rm -rf ~\\\") & \\\"\"");
 }
 
-TEST(AppleScript, GoldenAddTodo) {
-  AppleScriptDialect as([] { return kToday; });
-  AddTodo a;
-  a.title = "Pay \"rent\"";
-  a.notes = "line one\nline two";
-  a.tags = {"Home", "Money"};
-  a.when = "2026-12-01";
-  a.deadline = "2026-12-05";
-  EXPECT_EQ(as.render({a}),
-            "set takt_ids to {}\n"
-            "tell application \"Things3\"\n"
-            "  set t0 to make new to do with properties {name:\"Pay \\\"rent\\\"\", notes:\"line one\" & linefeed & "
-            "\"line two\"} at beginning of list \"Inbox\"\n"
-            "  set tag names of t0 to \"Home, Money\"\n"
-            "  set d0 to current date\n  set day of d0 to 1\n  set year of d0 to 2026\n  set month of d0 to 12\n"
-            "  set day of d0 to 5\n  set time of d0 to 0\n"
-            "  set due date of t0 to d0\n"
-            "  set w0 to current date\n  set day of w0 to 1\n  set year of w0 to 2026\n  set month of w0 to 12\n"
-            "  set day of w0 to 1\n  set time of w0 to 0\n"
-            "  schedule t0 for w0\n"
-            "  set end of takt_ids to (id of t0)\n"
-            "end tell\n"
-            "set AppleScript's text item delimiters to linefeed\n"
-            "return takt_ids as text\n");
-}
-
-TEST(AppleScript, RefusesWhatItCannotDo) {
-  AppleScriptDialect as([] { return kToday; });
-  AddTodo a;
-  a.title = "x";
-  a.checklist = {"one"};
-  EXPECT_NE(as.unsupported(a).value_or("").find("checklist"), std::string::npos);
-  AddTodo e;
-  e.title = "x";
-  e.when = "evening";
-  EXPECT_NE(as.unsupported(e).value_or("").find("when"), std::string::npos);
-}
-
-TEST(AppleScript, ErrorTextOnExitZeroIsAFailure) {
-  AppleScriptDialect as([] { return kToday; });
-  auto r = as.parse({0, false, false, true, "Things3 got an error: Can't make list\n", ""}, 1);
-  EXPECT_FALSE(r[0].ok);
-  auto ok = as.parse({0, false, false, true, "8Xvlbdej9Jh16fjqFkuqru\n", ""}, 1);
-  EXPECT_TRUE(ok[0].ok);
-}

@@ -186,12 +186,10 @@ int serve(const Config& cfg) {
   }
 
   // The writer is held while one read's lines are handled, so their replies leave in one
-  // write; before the reader blocks on a full pipeline, the held replies go out (their
-  // slots are freed only once written).
-  const auto flush = [&] {
-    writer->release();
-    writer->hold();
-  };
+  // write. While the reader waits for a slot the writer is not held: the held replies go
+  // out, and so do replies other threads make meanwhile (a slot is freed only once its
+  // reply is written, so holding those back would wait forever).
+  const auto flush = [&](bool waiting) { waiting ? writer->release() : writer->hold(); };
   reader.run([&](std::string line, bool oversized) { return pipeline.submit(session, std::move(line), oversized, flush); },
              [&](bool begin) { begin ? writer->hold() : writer->release(); });
   spdlog::info("input closed: finishing accepted requests");

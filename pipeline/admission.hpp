@@ -15,13 +15,18 @@ class Admission {
   explicit Admission(std::size_t capacity) : capacity_(capacity) {}
 
   /// Waits for a free slot. Returns false only when close() was called. When it has to
-  /// wait, it first calls `before_wait` (outside the lock): whatever holds back the
-  /// replies that free slots must be let go first.
-  bool acquire(const std::function<void()>& before_wait = {}) {
+  /// wait, it calls `around_wait(true)` first and `around_wait(false)` once the wait is
+  /// over (both outside the lock): whatever holds back the replies that free slots must
+  /// stay let go for the whole wait, including replies made on other threads meanwhile.
+  bool acquire(const std::function<void(bool)>& around_wait = {}) {
     std::unique_lock lock(mu_);
-    if (in_flight_ >= capacity_ && !closed_ && before_wait) {
+    if (in_flight_ >= capacity_ && !closed_ && around_wait) {
       lock.unlock();
-      before_wait();
+      around_wait(true);
+      lock.lock();
+      cv_.wait(lock, [&] { return in_flight_ < capacity_ || closed_; });
+      lock.unlock();
+      around_wait(false);
       lock.lock();
     }
     cv_.wait(lock, [&] { return in_flight_ < capacity_ || closed_; });

@@ -304,15 +304,15 @@ void Pipeline::register_buffer_metrics() {
 Pipeline::~Pipeline() { drain(); }
 
 bool Pipeline::submit(const std::shared_ptr<Session>& session, std::string line, bool oversized,
-                      const std::function<void()>& before_wait) {
+                      const std::function<void(bool)>& around_wait) {
   if (graph_->draining.load()) return false;
   Admission* slot = &services_.admission;
   if (services_.config.server.on_overload == OverloadPolicy::Reject) {
     if (!slot->try_acquire()) {
       slot = &overflow_;
-      if (!slot->acquire(before_wait)) return false;
+      if (!slot->acquire(around_wait)) return false;
     }
-  } else if (!slot->acquire(before_wait)) {
+  } else if (!slot->acquire(around_wait)) {
     return false;
   }
   auto job = std::make_shared<Job>();

@@ -27,9 +27,10 @@ class Pipeline {
   /// flight it blocks (server.on_overload: block: backpressure), or lets the message in
   /// only to be answered "overloaded, retry later" (reject; those have a small bound of
   /// their own, beyond which it blocks too). Returns false once the pipeline is draining.
-  /// `before_wait` runs before it blocks (the stdio reader lets its held replies go).
+  /// `around_wait(true)` runs before it blocks and `around_wait(false)` after (the stdio
+  /// reader lets its held replies go, and holds new ones again once it may go on).
   bool submit(const std::shared_ptr<Session>& session, std::string line, bool oversized,
-              const std::function<void()>& before_wait = {});
+              const std::function<void(bool)>& around_wait = {});
   /// Stops admitting, waits until every admitted message is answered (writes finish).
   void drain();
 

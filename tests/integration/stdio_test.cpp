@@ -468,6 +468,25 @@ TEST_F(Stdio, ABurstLargerThanTheInFlightLimitIsAllAnswered) {
   for (int i = 0; i < 500; ++i) EXPECT_TRUE(t.await(std::to_string(100 + i), 10s).HasMember("result"));
 }
 
+TEST_F(Stdio, RepliesMadeOffTheReaderWhileItWaitsForASlotStillLeave) {
+  // Identical cold reads: the first goes to the database on a worker thread, the rest
+  // wait behind it (coalesced) and fill every slot, so the reader blocks. Their replies
+  // are made on that worker thread while the reader waits: they must be written then,
+  // not held for a reader batch that cannot end until they are.
+  Takt t(dir, config(dir, "server:\n  max_in_flight: 4\ncache:\n  shared: false\n"));
+  t.handshake();
+  for (int round = 0; round < 5; ++round) {
+    std::string burst;
+    for (int i = 0; i < 40; ++i)
+      burst += R"({"jsonrpc":"2.0","id":)" + std::to_string(1000 * round + i) +
+               R"(,"method":"tools/call","params":{"name":"get_todos","arguments":{"limit":)" +
+               std::to_string(round + 1) + "}}}\n";
+    burst.pop_back();
+    t.process().send(burst);
+    for (int i = 0; i < 40; ++i) EXPECT_TRUE(t.await(std::to_string(1000 * round + i), 10s).HasMember("result"));
+  }
+}
+
 TEST_F(Stdio, ReadsViaAppleScriptAnswerWhatTheDatabaseRouteAnswers) {
   // The same reads on the same database: through the AppleScript lane (things-sim's read
   // op), then from the database. The structured results must be the same documents.

@@ -80,6 +80,21 @@ std::optional<RetryReason> transient(const things::ScriptOutput& out) {
   return std::nullopt;
 }
 
+/// Things itself failed every operation of a script that ran: not running, not allowed
+/// to be controlled, not answering. osascript exits 0 then (each operation catches its
+/// own error), but for the breaker it is the backend failing like a script that failed
+/// whole. Returns the first operation's error, or nullopt.
+std::optional<std::string> backend_down(const std::vector<things::OpResult>& results) {
+  if (results.empty()) return std::nullopt;
+  for (const auto& r : results) {
+    bool down = false;
+    for (const char* code : {"-600)", "-609)", "-1712)", "-1743)", "-10810)", "-10814)", "-2700)"})
+      down = down || r.error.find(code) != std::string::npos;
+    if (r.ok || !down) return std::nullopt;
+  }
+  return results.front().error;
+}
+
 bool failed_as_a_whole(const things::ScriptOutput& out) {
   return !out.abandoned && (!out.started || out.timed_out || out.exit_code != 0 || out.signal != 0);
 }
@@ -249,7 +264,8 @@ std::vector<things::OpResult> run_with_retries(Services& s, const std::vector<th
     }
     if (t.no_lock) return results;  // not a failure of Things: the breaker does not count it
     if (!failed_as_a_whole(t.out)) {
-      if (!t.out.abandoned) s.breaker.succeeded();
+      if (auto why = backend_down(t.results)) s.breaker.failed(*why, Clock::now());
+      else if (!t.out.abandoned) s.breaker.succeeded();
       return results;
     }
     s.breaker.failed(things::describe_failure(t.out), Clock::now());

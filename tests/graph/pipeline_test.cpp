@@ -11,6 +11,7 @@
 
 #include "mcp/json.hpp"
 #include "pipeline/pipeline.hpp"
+#include "things/applescript.hpp"
 #include "support/takt_process.hpp"
 
 using namespace takt;
@@ -46,10 +47,11 @@ std::string request(int id, const std::string& method, const std::string& params
 }
 
 /// A Pipeline over things-sim with the given per-script latency; `tune` adjusts the
-/// config and `runner` replaces the process runner (a controllable Things).
+/// config, `runner` replaces the process runner (a controllable Things) and `dialect`
+/// the script language (things-sim's by default).
 struct Harness {
   explicit Harness(const std::string& latency_ms, const std::function<void(Config&)>& tune = {},
-                   ScriptRunner runner = {}) {
+                   ScriptRunner runner = {}, std::shared_ptr<const things::Dialect> dialect = {}) {
     cfg.backend.script_timeout = Millis{10000};
     cfg.cache.dir = dir.file("cache");  // the shared cache stays in the test's directory
     if (tune) tune(cfg);
@@ -60,7 +62,7 @@ struct Harness {
     backend.label = "things-sim";
     backend.database = db_path;
     backend.command = {THINGS_SIM_BINARY, {"--db", db_path, "--latency-ms", latency_ms}};
-    backend.dialect = std::make_shared<things::SimDialect>();
+    backend.dialect = dialect ? std::move(dialect) : std::make_shared<things::SimDialect>();
     if (runner) backend.run = std::move(runner);
     db = std::make_unique<things::ThingsDb>(db_path, 2, &things::local_today);
     services = std::make_unique<Services>(cfg, metrics, *db, backend, admission);
@@ -406,6 +408,31 @@ TEST(Lane, QueuedWritesRunAsBatches) {
   EXPECT_EQ(scripts[2].size(), 4u);
   EXPECT_EQ(scripts[3].size(), 1u);
   for (int i = 0; i < 10; ++i) EXPECT_NE(result_of(lines, 1 + i), "") << i;  // each its own answer
+}
+
+TEST(Lane, TheBreakerOpensWhenThingsFailsEveryOperationOfScriptsThatRan) {
+  // On a Mac each operation catches its own error, so osascript exits 0 even when Things
+  // is not running: the breaker must still count those scripts as failures of Things.
+  std::atomic<int> runs{0};
+  ScriptRunner not_running = [&](const things::ScriptCommand&, const std::string&, Millis, const std::function<bool()>&) {
+    ++runs;
+    things::ScriptOutput out;
+    out.started = true;
+    out.out = "takt-error -600 Things3 got an error: Application isn't running.\n";
+    return out;
+  };
+  Harness h("0", [](Config& c) { c.backend.breaker_failures = 2; c.backend.breaker_cooldown = Millis{60000}; },
+            not_running, std::make_shared<things::AppleScriptDialect>([] { return things::Date{2025, 6, 15}; }));
+  spdlog::set_level(spdlog::level::off);
+  for (int i = 0; i < 3; ++i) {
+    h.call(10 + i, "add_todo", R"({"title":"x"})");
+    h.capture->wait_for(static_cast<std::size_t>(2 + i));
+  }
+  auto lines = h.capture->wait_for(4);
+  h.pipeline->drain();
+  EXPECT_EQ(runs.load(), 2);  // the third never reached Things
+  EXPECT_NE(result_of(lines, 10).find("not running"), std::string::npos) << result_of(lines, 10);
+  EXPECT_NE(result_of(lines, 12).find("circuit breaker open"), std::string::npos) << result_of(lines, 12);
 }
 
 TEST(Lane, AFullQueueRefusesWithOverloaded) {

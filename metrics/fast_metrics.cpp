@@ -70,6 +70,7 @@ struct Bindings {
   };
   std::vector<Binding> held;
   ~Bindings() {
+    detail::tls = {};  // a metric updated later on this thread must not write a shard handed back
     for (auto& b : held)
       if (auto pool = b.pool.lock()) {
         std::lock_guard lock(pool->mu);

@@ -20,16 +20,19 @@ class Admission {
   /// stay let go for the whole wait, including replies made on other threads meanwhile.
   bool acquire(const std::function<void(bool)>& around_wait = {}) {
     std::unique_lock lock(mu_);
-    if (in_flight_ >= capacity_ && !closed_ && around_wait) {
+    const auto has_room = [&] { return in_flight_ < capacity_ || closed_; };
+    // Never wait while holding back replies: if another thread took the slot between the
+    // wake-up and here, let them go again.
+    while (!has_room() && around_wait) {
       lock.unlock();
       around_wait(true);
       lock.lock();
-      cv_.wait(lock, [&] { return in_flight_ < capacity_ || closed_; });
+      cv_.wait(lock, has_room);
       lock.unlock();
       around_wait(false);
       lock.lock();
     }
-    cv_.wait(lock, [&] { return in_flight_ < capacity_ || closed_; });
+    cv_.wait(lock, has_room);
     if (closed_) return false;
     ++in_flight_;
     return true;

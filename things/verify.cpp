@@ -340,9 +340,16 @@ WriteAnswer confirm_write(ThingsDb& db, const ToolSpec& tool, const std::vector<
     done_ids.push_back(r.id);
     if (tool.bulk) states.push_back(db.task_state(r.id));
     if (done_ids.size() == 1) {
-      if (std::holds_alternative<CreateTag>(ops[i])) first_title = db.tag_state(r.id)->title;
-      else if (std::holds_alternative<CreateArea>(ops[i])) first_title = db.area_state(r.id)->title;
-      else if (!tool.bulk) first_title = db.task_state(r.id)->title;
+      // Read again: the item may have gone since it was verified (deleted in Things).
+      std::optional<std::string> title;
+      if (std::holds_alternative<CreateTag>(ops[i])) {
+        if (auto t = db.tag_state(r.id)) title = t->title;
+      } else if (std::holds_alternative<CreateArea>(ops[i])) {
+        if (auto a = db.area_state(r.id)) title = a->title;
+      } else if (!tool.bulk) {
+        if (auto t = db.task_state(r.id)) title = t->title;
+      }
+      if (title) first_title = *title;
     }
   }
   if (!failures.empty()) {

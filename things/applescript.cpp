@@ -380,8 +380,9 @@ std::string explain(long code, std::string_view text) {
       return "Things has no such item (" + std::to_string(code) +
              "): the id is wrong, or the item was deleted; headings cannot be reached through AppleScript." + said;
     case -1712:
-      return "Things did not answer in time (AppleEvent timed out, -1712): it may be busy or showing a dialog. Fix: "
-             "bring Things to the front, close any dialog, and try again." + said;
+      return "Things did not answer in time (AppleEvent timed out, -1712): it may be busy or showing a dialog, and "
+             "it may still carry the change out. Fix: bring Things to the front, close any dialog, and check the "
+             "item in Things before trying again (a second try could make a duplicate)." + said;
     case -1708:
     case -10000:
       return "Things did not understand the command (" + std::to_string(code) +

@@ -201,9 +201,14 @@ Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes
   if (lock) cmd.keep_fd = lock->fd();
   const auto left = std::max(Millis{1}, std::chrono::duration_cast<Millis>(deadline - Clock::now()));
   const auto start = Clock::now();
-  s.lane.script_running.store(true);
-  t.out = s.backend.run(cmd, s.backend.dialect->render(ops), left, abandon);
-  s.lane.script_running.store(false);
+  {
+    struct Running {  // cleared however the run ends, a throw included
+      std::atomic<bool>& flag;
+      explicit Running(std::atomic<bool>& f) : flag(f) { flag.store(true); }
+      ~Running() { flag.store(false); }
+    } running(s.lane.script_running);
+    t.out = s.backend.run(cmd, s.backend.dialect->render(ops), left, abandon);
+  }
   const double seconds = t.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   s.lane_metrics.busy_seconds->Increment(seconds);
   s.lane.scripts_run.fetch_add(1);
@@ -326,7 +331,17 @@ std::vector<JobPtr> run_next_batch(Services& s) {
 
   // The deadline of every try, lock waits and backoffs included: the batch's timeout.
   double seconds = 0;
-  const auto results = run_with_retries(s, ops, writes, Clock::now() + timeout, abandon, seconds);
+  std::vector<things::OpResult> results;
+  try {
+    results = run_with_retries(s, ops, writes, Clock::now() + timeout, abandon, seconds);
+  } catch (const std::exception& e) {
+    // Say so to every job taken off the queue (the lock file's directory removed under a
+    // running takt, a database that cannot be read back...): none may go unanswered.
+    spdlog::error("AppleScript lane: {}", e.what());
+    const std::string why = std::string("the AppleScript lane failed: ") + e.what() +
+                            (writes ? "; the change may or may not have reached Things" : "");
+    results.assign(ops.size(), things::OpResult{false, {}, why, {}});
+  }
   bool failed = false;
   first_op.push_back(ops.size());
   for (std::size_t i = 0; i < run.size(); ++i) {

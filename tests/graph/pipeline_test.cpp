@@ -435,6 +435,24 @@ TEST(Lane, TheBreakerOpensWhenThingsFailsEveryOperationOfScriptsThatRan) {
   EXPECT_NE(result_of(lines, 12).find("circuit breaker open"), std::string::npos) << result_of(lines, 12);
 }
 
+TEST(Lane, ALaneThatThrowsStillAnswersEveryJobItTook) {
+  // Whatever goes wrong around a script (here the runner throws, as the machine-wide lock
+  // does when its directory was removed), each job taken off the queue gets an answer.
+  ScriptRunner broken = [](const things::ScriptCommand&, const std::string&, Millis, const std::function<bool()>&)
+      -> things::ScriptOutput { throw std::runtime_error("lock directory is gone"); };
+  Harness h("0", [](Config& c) { c.lane.batch_max = 4; }, broken);
+  spdlog::set_level(spdlog::level::off);
+  for (int i = 0; i < 6; ++i) h.call(20 + i, "add_todo", R"({"title":"t)" + std::to_string(i) + R"("})");
+  auto lines = h.capture->wait_for(1 + 6, 20s);
+  h.pipeline->drain();
+  for (int i = 0; i < 6; ++i) {
+    const auto line = result_of(lines, 20 + i);
+    EXPECT_NE(line.find("lock directory is gone"), std::string::npos) << i << ": " << line;
+    EXPECT_NE(line.find("may or may not"), std::string::npos) << line;
+  }
+  EXPECT_FALSE(h.services->lane.script_running.load());
+}
+
 TEST(Lane, AFullQueueRefusesWithOverloaded) {
   FakeThings things;
   Harness h("0", [](Config& c) { c.pipeline.slow_queue_capacity = 3; c.lane.batch_max = 1; }, things.runner());

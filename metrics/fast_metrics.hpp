@@ -157,7 +157,7 @@ class Histogram {
     shard.add(first_ + i, 1);
     shard.add(sum_cell(), t);
   }
-  void observe_seconds(double s) noexcept { observe(s <= 0 ? 0 : ticks_in(s)); }
+  void observe_seconds(double s) noexcept { observe(!(s > 0) ? 0 : ticks_in(s)); }  // NaN too
 
   struct Snapshot {
     std::vector<std::uint64_t> buckets;  ///< per bucket, not cumulative; last is +Inf

@@ -60,10 +60,6 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> reg, std::shared_ptr<fast
                          .Name("takt_queue_capacity")
                          .Help("Configured bound of a buffer of the graph, by queue")
                          .Register(*registry_)),
-      busy_seconds(prometheus::BuildCounter()
-                       .Name("takt_applescript_busy_seconds_total")
-                       .Help("Seconds the AppleScript lane spent running scripts; over wall time, its utilisation")
-                       .Register(*registry_)),
       wait_seconds(prometheus::BuildHistogram()
                        .Name("takt_wait_seconds")
                        .Help("Time a request waited in its lane before running, by lane and cost class")

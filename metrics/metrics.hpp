@@ -71,7 +71,6 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& cache_events;   ///< takt_cache_events_total{event}
   prometheus::Family<prometheus::Gauge>& queue_depth;      ///< takt_queue_depth{queue}
   prometheus::Family<prometheus::Gauge>& queue_capacity;   ///< takt_queue_capacity{queue}
-  prometheus::Family<prometheus::Counter>& busy_seconds;   ///< takt_applescript_busy_seconds_total
   prometheus::Family<prometheus::Histogram>& wait_seconds;     ///< takt_wait_seconds{lane,class}
   prometheus::Family<prometheus::Histogram>& service_seconds;  ///< takt_service_seconds{lane,class}
   prometheus::Family<prometheus::Counter>& rejections;     ///< takt_rejections_total{reason}

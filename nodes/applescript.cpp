@@ -202,15 +202,14 @@ Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes
   const auto left = std::max(Millis{1}, std::chrono::duration_cast<Millis>(deadline - Clock::now()));
   const auto start = Clock::now();
   {
-    struct Running {  // cleared however the run ends, a throw included
-      std::atomic<bool>& flag;
-      explicit Running(std::atomic<bool>& f) : flag(f) { flag.store(true); }
-      ~Running() { flag.store(false); }
-    } running(s.lane.script_running);
+    struct Running {  // stopped however the run ends, a throw included
+      BusyClock& clock;
+      explicit Running(BusyClock& c) : clock(c) { clock.start(); }
+      ~Running() { clock.stop(); }
+    } running(s.lane.busy);
     t.out = s.backend.run(cmd, s.backend.dialect->render(ops), left, abandon);
   }
   const double seconds = t.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  s.lane_metrics.busy_seconds->Increment(seconds);
   s.lane.scripts_run.fetch_add(1);
   if (writes) s.cache.invalidate();  // even a failed write may have changed something
   const char* outcome = t.out.timed_out   ? "timeout"

@@ -69,7 +69,7 @@ std::string queue_status(Services& s) {
   w.Key("slow_queue_capacity");
   w.Uint64(s.config.pipeline.slow_queue_capacity);
   w.Key("script_running");
-  w.Bool(s.lane.script_running.load());
+  w.Bool(s.lane.busy.running());
   w.Key("scripts_run");
   w.Int64(s.lane.scripts_run.load());
   w.Key("scripts_failed");
@@ -81,7 +81,7 @@ std::string queue_status(Services& s) {
   w.Key("writes_dispatched");
   w.Uint64(s.leveling.writes_dispatched());
   w.Key("busy_seconds");
-  w.Double(s.lane_metrics.busy_seconds->Value());
+  w.Double(s.lane.busy.seconds());
   w.EndObject();
   return {sb.GetString(), sb.GetSize()};
 }

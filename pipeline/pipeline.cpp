@@ -295,6 +295,11 @@ void Pipeline::register_buffer_metrics() {
   depth("admission", [this] { return static_cast<double>(services_.admission.in_flight()); });
   depth("overflow", [this] { return static_cast<double>(overflow_.in_flight()); });
   depth("cache", [this] { return static_cast<double>(services_.cache.size()); });
+  scraped_.push_back(m.fast().callback(
+      "takt_applescript_busy_seconds_total",
+      "Seconds the AppleScript lane spent running scripts, the running one included; over wall time, its "
+      "utilisation",
+      prometheus::MetricType::Counter, {}, [this] { return services_.lane.busy.seconds(); }));
   scraped_.push_back(m.fast().callback("takt_cache_evictions_total",
                                        "Cache entries evicted to stay within cache.max_entries (oldest first)",
                                        prometheus::MetricType::Counter, {},

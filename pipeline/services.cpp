@@ -31,7 +31,6 @@ LaneMetrics::LaneMetrics(Metrics& m)
     : in_flight(&m.in_flight.Add({})),
       depth_applescript(&m.queue_depth.Add({{"queue", "applescript"}})),
       depth_database(&m.queue_depth.Add({{"queue", "database"}})),
-      busy_seconds(&m.busy_seconds.Add({})),
       coalesced(&m.coalesced.Add({})),
       batched(&m.batched.Add({})),
       batch_size(&m.batch_size.Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 5, 10, 25, 50, 100, 250})),

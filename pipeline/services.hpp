@@ -15,6 +15,7 @@
 #include "metrics/metrics.hpp"
 #include "pipeline/admission.hpp"
 #include "pipeline/breaker.hpp"
+#include "pipeline/busy_clock.hpp"
 #include "pipeline/cache.hpp"
 #include "pipeline/coalesce.hpp"
 #include "pipeline/edges.hpp"
@@ -57,7 +58,7 @@ constexpr const char* kRetryReasons[] = {"timeout", "not_running", "busy", "cras
 
 /// Live state of the AppleScript lane, for queue_status and health_check.
 struct LaneStats {
-  std::atomic<bool> script_running{false};
+  BusyClock busy;  ///< a script running, and the lane's busy time (takt_applescript_busy_seconds_total)
   std::atomic<long long> scripts_run{0};
   std::atomic<long long> scripts_failed{0};
   std::atomic<long long> db_waiting{0};  ///< reads routed to the database lane, not yet started
@@ -76,7 +77,6 @@ struct LaneMetrics {
   fast::Gauge* in_flight;  ///< touched twice per message: a fast gauge
   prometheus::Gauge* depth_applescript;
   prometheus::Gauge* depth_database;
-  prometheus::Counter* busy_seconds;
   prometheus::Counter* coalesced;
   prometheus::Counter* batched;
   prometheus::Histogram* batch_size;

@@ -279,6 +279,39 @@ std::string result_of(const std::vector<std::string>& lines, int id) {
 
 }  // namespace
 
+/// takt_applescript_busy_seconds_total as a scrape shows it.
+double scraped_busy(const Harness& h) {
+  const auto page = h.metrics.scrape();
+  const std::string name = "\ntakt_applescript_busy_seconds_total ";
+  const auto at = page.find(name);
+  EXPECT_NE(at, std::string::npos) << page;
+  return at == std::string::npos ? -1 : std::stod(page.substr(at + name.size()));
+}
+
+TEST(Lane, TheBusyCounterCountsTheRunningScriptAtEveryScrape) {
+  FakeThings things;
+  Harness h("0", reads_through_lane, things.runner());
+  spdlog::set_level(spdlog::level::off);
+  EXPECT_EQ(scraped_busy(h), 0.0);
+  things.close_gate();
+  h.call(1, "get_inbox", R"({"limit":1})");  // runs, held at the gate
+  things.wait_started(1);
+  std::this_thread::sleep_for(200ms);
+  // Utilisation over a window that ends while a script runs must count that script: a
+  // counter bumped only at its end would still read 0 here.
+  const double during = scraped_busy(h);
+  EXPECT_GE(during, 0.15);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_GE(scraped_busy(h), during + 0.05);
+  things.open_gate();
+  h.capture->wait_for(2);
+  h.pipeline->drain();
+  const double after = scraped_busy(h);
+  EXPECT_GE(after, during + 0.05);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(scraped_busy(h), after);  // idle: it stands still
+}
+
 TEST(Lane, AWriteArrivingBehindReadsRunsRightAfterTheRunningScript) {
   FakeThings things;
   Harness h("0", reads_through_lane, things.runner());
@@ -450,7 +483,7 @@ TEST(Lane, ALaneThatThrowsStillAnswersEveryJobItTook) {
     EXPECT_NE(line.find("lock directory is gone"), std::string::npos) << i << ": " << line;
     EXPECT_NE(line.find("may or may not"), std::string::npos) << line;
   }
-  EXPECT_FALSE(h.services->lane.script_running.load());
+  EXPECT_FALSE(h.services->lane.busy.running());
 }
 
 TEST(Lane, AFullQueueRefusesWithOverloaded) {

@@ -1,15 +1,56 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 #include "pipeline/admission.hpp"
+#include "pipeline/busy_clock.hpp"
 #include "pipeline/cache.hpp"
 #include "pipeline/job.hpp"
 #include "transports/stdio.hpp"
 
 using namespace takt;
 using namespace std::chrono_literals;
+
+TEST(BusyClock, CountsTheRunningScriptUpToTheScrape) {
+  BusyClock c;
+  const auto t0 = BusyClock::Clock::now();
+  EXPECT_FALSE(c.running());
+  EXPECT_EQ(c.seconds(t0), 0.0);
+  c.start(t0);
+  EXPECT_TRUE(c.running());
+  // A scrape while the script runs sees the time it has taken so far, not the last total.
+  EXPECT_DOUBLE_EQ(c.seconds(t0 + 500ms), 0.5);
+  EXPECT_DOUBLE_EQ(c.stop(t0 + 800ms), 0.8);
+  EXPECT_FALSE(c.running());
+  EXPECT_DOUBLE_EQ(c.seconds(t0 + 5s), 0.8);  // idle time is not busy
+  c.start(t0 + 1s);
+  EXPECT_DOUBLE_EQ(c.seconds(t0 + 1500ms), 1.3);
+  EXPECT_DOUBLE_EQ(c.stop(t0 + 2s), 1.0);
+  EXPECT_DOUBLE_EQ(c.seconds(t0 + 3s), 1.8);
+  EXPECT_EQ(c.stop(t0 + 4s), 0.0);  // nothing running: nothing added
+  EXPECT_DOUBLE_EQ(c.seconds(t0 + 4s), 1.8);
+}
+
+TEST(BusyClock, NeverGoesBackwardsAcrossTheEndOfAScript) {
+  BusyClock c;
+  std::atomic<bool> done{false};
+  std::thread lane([&] {
+    for (int i = 0; i < 2000; ++i) {
+      c.start();
+      c.stop();
+    }
+    done = true;
+  });
+  double last = 0;
+  while (!done) {
+    const double now = c.seconds();
+    ASSERT_GE(now, last);
+    last = now;
+  }
+  lane.join();
+}
 
 TEST(Cache, HitsUntilTheTtlPasses) {
   ResponseCache c(10);

@@ -170,6 +170,9 @@ Config parse(const YAML::Node& root, const std::string& file) {
       if (s != "block" && s != "reject") bad_value(file, v, k, "block or reject");
       cfg.server.on_overload = s == "block" ? OverloadPolicy::Block : OverloadPolicy::Reject;
     });
+    m.field("replies_per_write", [&](const YAML::Node& v, const std::string& k) {
+      cfg.server.replies_per_write = read_uint<std::size_t>(file, v, k, 0, 1024);
+    });
     m.finish();
   });
 

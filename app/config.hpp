@@ -35,6 +35,8 @@ struct ServerConfig {
   std::size_t max_in_flight = 256;                   ///< admitted, not yet answered requests
   unsigned max_json_depth = 64;                      ///< deepest nesting accepted in a message
   OverloadPolicy on_overload = OverloadPolicy::Block;
+  /// stdio: the most replies to one read's requests gathered into one write (0: all).
+  std::size_t replies_per_write = 16;
 };
 
 struct LoggingConfig {

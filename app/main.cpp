@@ -160,7 +160,7 @@ int serve(const Config& cfg) {
   Pipeline pipeline(services);
 
   auto writer = std::make_shared<LineWriter>(STDOUT_FILENO);
-  LineReader reader(STDIN_FILENO, cfg.server.max_message_bytes);
+  LineReader reader(STDIN_FILENO, cfg.server.max_message_bytes, cfg.server.replies_per_write);
   auto session = std::make_shared<Session>(writer);
   mcp_sink->attach(session);
 
@@ -185,8 +185,9 @@ int serve(const Config& cfg) {
                  (self_dir() / "takt").string());
   }
 
-  // The writer is held while one read's lines are handled, so their replies leave in one
-  // write. While the reader waits for a slot the writer is not held: the held replies go
+  // The writer is held while one batch of lines is handled (those of one read, at most
+  // server.replies_per_write of them), so their replies leave in one write; a client
+  // with many requests in flight gets the first replies while takt handles the rest. While the reader waits for a slot the writer is not held: the held replies go
   // out, and so do replies other threads make meanwhile (a slot is freed only once its
   // reply is written, so holding those back would wait forever).
   const auto flush = [&](bool waiting) { waiting ? writer->release() : writer->hold(); };

@@ -218,7 +218,8 @@ void LineWriter::loop() {
   }
 }
 
-LineReader::LineReader(int fd, std::size_t max_line_bytes) : fd_(fd), max_(max_line_bytes) {
+LineReader::LineReader(int fd, std::size_t max_line_bytes, std::size_t max_batch_lines)
+    : fd_(fd), max_(max_line_bytes), max_batch_(max_batch_lines) {
   if (::pipe(wake_) != 0) throw std::system_error(errno, std::system_category(), "pipe");
 }
 
@@ -253,7 +254,7 @@ void LineReader::run(const OnLine& on_line, const std::function<void(bool)>& aro
         if (f) f(false);
       }
     } after{around_batch};
-    std::size_t start = 0;
+    std::size_t start = 0, in_batch = 0;
     const char* const end = buf + n;
     for (const char* nl; (nl = static_cast<const char*>(std::memchr(buf + start, '\n', static_cast<std::size_t>(end - (buf + start)))));) {
       const auto i = static_cast<std::size_t>(nl - buf);
@@ -262,6 +263,13 @@ void LineReader::run(const OnLine& on_line, const std::function<void(bool)>& aro
       } else {
         line.append(buf + start, i - start);
         if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty() && max_batch_ && in_batch++ == max_batch_) {  // a full batch, and more lines
+          if (around_batch) {
+            around_batch(false);
+            around_batch(true);
+          }
+          in_batch = 1;
+        }
         if (line.size() > max_) {
           if (!on_line({}, true)) return;
         } else if (!line.empty() && !on_line(std::move(line), false)) {

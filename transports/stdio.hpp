@@ -68,10 +68,13 @@ class LineReader {
   /// the limit (then the text is empty). Returning false stops reading.
   using OnLine = std::function<bool(std::string line, bool oversized)>;
 
-  LineReader(int fd, std::size_t max_line_bytes);
+  /// `max_batch_lines`: the most lines one batch holds (0: no limit); a read that brings
+  /// more is handled as several batches.
+  LineReader(int fd, std::size_t max_line_bytes, std::size_t max_batch_lines = 0);
   ~LineReader();
   /// Blocks until end of input, stop(), or on_line returns false. `around_batch(true)`
-  /// and `around_batch(false)` bracket the lines of each read.
+  /// and `around_batch(false)` bracket each batch: the lines of one read, at most
+  /// `max_batch_lines` of them.
   void run(const OnLine& on_line, const std::function<void(bool)>& around_batch = {});
   /// Makes run() return soon; safe from any thread and from a signal-handling thread.
   void stop();
@@ -79,6 +82,7 @@ class LineReader {
  private:
   int fd_;
   std::size_t max_;
+  std::size_t max_batch_;
   int wake_[2] = {-1, -1};
 };
 

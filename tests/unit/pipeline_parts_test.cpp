@@ -138,6 +138,51 @@ TEST(StdioReader, OverlongLineIsReportedOnceAndSkipped) {
   EXPECT_TRUE(lines[3].second);
 }
 
+/// The batches the reader makes of `input`, sent in one write: the lines of each.
+std::vector<std::vector<std::string>> batches_of(const std::string& input, std::size_t max_batch) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  EXPECT_EQ(write(fds[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
+  close(fds[1]);
+  std::vector<std::vector<std::string>> batches;
+  bool open = false;
+  LineReader r(fds[0], 1024, max_batch);
+  r.run(
+      [&](std::string line, bool) {
+        EXPECT_TRUE(open) << "a line outside a batch";
+        batches.back().push_back(std::move(line));
+        return true;
+      },
+      [&](bool begin) {
+        EXPECT_NE(begin, open) << "batches nest or end twice";
+        open = begin;
+        if (begin) batches.emplace_back();
+      });
+  close(fds[0]);
+  EXPECT_FALSE(open);
+  return batches;
+}
+
+TEST(StdioReader, AReadOfManyLinesIsHandledInBatchesOfAtMostTheLimit) {
+  std::string input;
+  for (int i = 0; i < 40; ++i) input += std::to_string(i) + (i % 7 == 3 ? "\n\r\n" : "\n");  // blank lines too
+  const auto batches = batches_of(input, 16);
+  ASSERT_EQ(batches.size(), 3u);
+  EXPECT_EQ(batches[0].size(), 16u);
+  EXPECT_EQ(batches[1].size(), 16u);
+  EXPECT_EQ(batches[2].size(), 8u);
+  EXPECT_EQ(batches[0].front(), "0");
+  EXPECT_EQ(batches[1].front(), "16");
+  EXPECT_EQ(batches[2].back(), "39");
+  // Exactly the limit: one batch, no empty one after it.
+  std::string sixteen;
+  for (int i = 0; i < 16; ++i) sixteen += "x\n";
+  EXPECT_EQ(batches_of(sixteen, 16).size(), 1u);
+  // No limit: the whole read is one batch.
+  EXPECT_EQ(batches_of(input, 0).size(), 1u);
+  EXPECT_EQ(batches_of(input, 1).size(), 40u);
+}
+
 TEST(StdioWriter, ReportsEachLineWrittenOnlyAfterItLeft) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);

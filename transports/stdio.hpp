@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -80,9 +81,14 @@ class LineReader {
   void stop();
 
  private:
+  /// Waits until the input can be read; false once stop() was called.
+  bool wait_readable();
+
   int fd_;
   std::size_t max_;
   std::size_t max_batch_;
+  int saved_flags_ = -1;  ///< the input's flags before takt made it non-blocking; -1: left alone
+  std::atomic<bool> stopping_{false};
   int wake_[2] = {-1, -1};
 };
 

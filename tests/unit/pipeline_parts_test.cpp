@@ -1,4 +1,6 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -181,6 +183,42 @@ TEST(StdioReader, AReadOfManyLinesIsHandledInBatchesOfAtMostTheLimit) {
   // No limit: the whole read is one batch.
   EXPECT_EQ(batches_of(input, 0).size(), 1u);
   EXPECT_EQ(batches_of(input, 1).size(), 40u);
+}
+
+TEST(StdioReader, StopEndsTheRunWhetherInputKeepsComingOrNot) {
+  for (const bool busy : {true, false}) {
+    int fds[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    std::atomic<bool> done{false};
+    std::thread client([&] {  // a client that never pauses, or one that sends nothing
+      const std::string lines(4096, '\n');
+      while (busy && !done) (void)!send(fds[1], lines.data(), lines.size(), MSG_NOSIGNAL);
+    });
+    LineReader r(fds[0], 1024);
+    std::thread stopper([&] {
+      std::this_thread::sleep_for(50ms);
+      r.stop();
+    });
+    r.run([](std::string, bool) { return true; });  // returns only once stopped
+    done = true;
+    stopper.join();
+    close(fds[0]);  // a client blocked on a full socket gets EPIPE
+    client.join();
+    close(fds[1]);
+  }
+}
+
+TEST(StdioReader, LeavesTheInputAsBlockingAsItFoundIt) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const int before = fcntl(fds[0], F_GETFL);
+  {
+    LineReader r(fds[0], 1024);
+    EXPECT_TRUE(fcntl(fds[0], F_GETFL) & O_NONBLOCK);  // read first, wait only when empty
+  }
+  EXPECT_EQ(fcntl(fds[0], F_GETFL), before);
+  close(fds[0]);
+  close(fds[1]);
 }
 
 TEST(StdioWriter, ReportsEachLineWrittenOnlyAfterItLeft) {

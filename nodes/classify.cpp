@@ -63,23 +63,23 @@ void classify_tool_call(Job& job, Services& s) {
 
 }  // namespace
 
-JobPtr ClassifyStage::operator()(JobPtr job) const {
+void ClassifyStage::operator()(const JobPtr& job) const {
   s.edges.enter(*job, Stage::Classify);
-  if (job->answered()) return job;
+  if (job->answered()) return;
   auto& msg = *job->msg;
-  if (msg.kind == mcp::Message::Kind::Response) return job;  // takt sends no requests; nothing to match
+  if (msg.kind == mcp::Message::Kind::Response) return;  // takt sends no requests; nothing to match
 
   job->method = find_method(msg.method);
   s.count_request(job->method);
   if (!job->method) {
     // Unknown notifications are ignored, as JSON-RPC says; unknown requests are errors.
     if (job->is_request()) job->fail(mcp::kMethodNotFound, "Method not found: " + msg.method);
-    return job;
+    return;
   }
   if (!job->method->before_initialize && job->session->state() == Session::State::New) {
     if (job->is_request())
       job->fail(mcp::kInvalidRequest, "Invalid Request: the session is not initialized; send 'initialize' first");
-    return job;
+    return;
   }
   if (msg.params) {
     if (auto* meta = json::member(*msg.params, "_meta")) {
@@ -89,7 +89,6 @@ JobPtr ClassifyStage::operator()(JobPtr job) const {
   }
   if (job->is_request()) job->session->track(msg.id, job);
   if (!job->method->handle) classify_tool_call(*job, s);
-  return job;
 }
 
 }  // namespace takt

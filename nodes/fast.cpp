@@ -88,7 +88,7 @@ std::string queue_status(Services& s) {
 
 }  // namespace
 
-JobPtr FastStage::operator()(JobPtr job) const {
+void FastStage::operator()(const JobPtr& job) const {
   s.edges.enter(*job, Stage::Fast);
   if (job->method->handle) {
     job->method->handle(*job, s);
@@ -99,10 +99,9 @@ JobPtr FastStage::operator()(JobPtr job) const {
   } else {
     job->fail(mcp::kInternalError, "Internal error: tool " + job->tool->name + " has no in-process answer");
   }
-  return job;
 }
 
-JobPtr DbReadStage::operator()(JobPtr job) const {
+void DbReadStage::operator()(const JobPtr& job) const {
   s.edges.enter(*job, Stage::DbRead);
   s.lane.db_waiting.fetch_sub(1);
   s.lane_metrics.depth_database->Decrement();
@@ -111,7 +110,7 @@ JobPtr DbReadStage::operator()(JobPtr job) const {
   s.lane_metrics.wait[1][cls]->Observe(std::chrono::duration<double>(start - job->queued_at).count());
   if (job->cancelled.load(std::memory_order_acquire) && s.inflight.try_abandon(job->cache_key)) {
     s.lane_metrics.cancelled_waiting->Increment();
-    return job;  // nobody is waiting for this read any more
+    return;  // nobody is waiting for this read any more
   }
   job->started_at = start;
   try {
@@ -121,7 +120,6 @@ JobPtr DbReadStage::operator()(JobPtr job) const {
     job->tool_fail(things::tool_error(e.what()));
   }
   s.lane_metrics.service[1][cls]->Observe(std::chrono::duration<double>(Clock::now() - start).count());
-  return job;
 }
 
 void send_progress(Job& job, double progress, std::optional<double> total, const std::string& message) {

@@ -15,19 +15,19 @@ void refuse(Job& job, std::string id, mcp::RpcError error) {
 }
 }  // namespace
 
-JobPtr ParseStage::operator()(JobPtr job) const {
+void ParseStage::operator()(const JobPtr& job) const {
   s.edges.enter(*job, Stage::Parse);
   if (job->oversized) {
     refuse(*job, "null",
            {mcp::kInvalidRequest,
             "Invalid Request: message longer than " + std::to_string(s.config.server.max_message_bytes) + " bytes"});
-    return job;
+    return;
   }
   // The message takes the line: it is parsed in place and lives on in the document.
   auto parsed = mcp::parse_message(std::move(job->line), s.config.server.max_json_depth);
   if (parsed.error) {
     refuse(*job, std::move(parsed.id), std::move(*parsed.error));
-    return job;
+    return;
   }
   if (job->overloaded) {
     // Parsed only for its id: the server was full when it arrived (server.on_overload: reject).
@@ -36,10 +36,9 @@ JobPtr ParseStage::operator()(JobPtr job) const {
                                   " requests are in flight; retry later"});
     if (parsed.message && parsed.message->kind != mcp::Message::Kind::Request) job->msg->kind = parsed.message->kind;
     s.lane_metrics.rejected_admission->Increment();
-    return job;
+    return;
   }
   job->msg = std::move(parsed.message);
-  return job;
 }
 
 }  // namespace takt

@@ -7,7 +7,7 @@
 
 namespace takt {
 
-JobPtr SerializeStage::operator()(JobPtr job) const {
+void SerializeStage::operator()(const JobPtr& job) const {
   s.edges.enter(*job, Stage::Serialize);
   const bool request = job->is_request();
   if (job->tool) s.count_tool_call(*job->tool, !(job->error || job->tool_failed));
@@ -21,7 +21,7 @@ JobPtr SerializeStage::operator()(JobPtr job) const {
                   ms(job->queued_at, job->started_at), ms(job->started_at, now), ms(job->admitted_at, now),
                   job->cancelled.load() ? " (cancelled)" : "");
   }
-  if (!request || job->cancelled.load(std::memory_order_acquire)) return job;  // no reply is owed
+  if (!request || job->cancelled.load(std::memory_order_acquire)) return;  // no reply is owed
   if (job->error) {
     job->wire = mcp::make_error(job->id(), *job->error);
   } else if (job->result) {
@@ -30,7 +30,6 @@ JobPtr SerializeStage::operator()(JobPtr job) const {
     job->wire = mcp::make_error(job->id(), {mcp::kInternalError, "Internal error: the request was not answered"});
     spdlog::error("request {} ({}) reached serialize unanswered", job->id(), job->msg ? job->msg->method : "?");
   }
-  return job;
 }
 
 void EgressStage::operator()(const JobPtr& job) const {

@@ -3,6 +3,8 @@
 /// TBB; pipeline/pipeline.cpp wraps them in nodes and makes every edge. Unless said
 /// otherwise, a body runs on a TBB worker, may run on several at once, never blocks, and
 /// turns every failure into data on the job (a JSON-RPC error or an isError result).
+/// A body that passes its job on works on it in place: the job goes on, and its pointer
+/// is not copied for nothing (every copy is an atomic count).
 
 #include "pipeline/job.hpp"
 #include "pipeline/services.hpp"
@@ -12,14 +14,14 @@ namespace takt {
 /// parse: the line becomes a validated JSON-RPC message, or a parse/invalid-request error.
 struct ParseStage {
   Services& s;
-  JobPtr operator()(JobPtr job) const;
+  void operator()(const JobPtr& job) const;
 };
 
 /// classify: method look-up, lifecycle rules, tool look-up and argument validation; sets
 /// the lane, whether it writes, its cache key and progress token.
 struct ClassifyStage {
   Services& s;
-  JobPtr operator()(JobPtr job) const;
+  void operator()(const JobPtr& job) const;
 };
 
 /// Where cache_lookup sends a job.
@@ -43,14 +45,14 @@ struct CacheLookupStage {
 /// fast: protocol methods and status tools, answered in-process.
 struct FastStage {
   Services& s;
-  JobPtr operator()(JobPtr job) const;
+  void operator()(const JobPtr& job) const;
 };
 
 /// db_read: a read of the Things database. Blocks on SQLite for milliseconds; the node
 /// runs at most pipeline.db_readers of these at once.
 struct DbReadStage {
   Services& s;
-  JobPtr operator()(JobPtr job) const;
+  void operator()(const JobPtr& job) const;
 };
 
 /// cache_store: a fresh read result enters the cache (unless a write came in between),
@@ -72,7 +74,7 @@ struct WritePriorityStage {
 /// serialize: the reply as one wire line; none for notifications and cancelled requests.
 struct SerializeStage {
   Services& s;
-  JobPtr operator()(JobPtr job) const;
+  void operator()(const JobPtr& job) const;
 };
 
 /// egress: hands the reply to the session's transport and frees the admission slot.

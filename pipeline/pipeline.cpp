@@ -84,10 +84,9 @@ struct Guarded {
   StageTimers* timers;
   JobPtr operator()(const JobPtr& job) const noexcept {
     const fast::Ticks start = Buffered ? fast::now() : job->mark;
-    JobPtr out = job;
-    guarded(job, Id, [&] { out = stage(job); });
-    out->mark = timers->done(Id, start);
-    return out;
+    guarded(job, Id, [&] { stage(job); });
+    job->mark = timers->done(Id, start);
+    return job;
   }
 };
 

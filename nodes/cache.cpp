@@ -45,7 +45,7 @@ Route CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& r
     if (s.config.cache.enabled) {
       // The generation just loaded is the only atomic a hit costs (a write in any process
       // sharing the cache changes it).
-      if (auto hit = s.cache.lookup(job.cache_key, Clock::now(), job.cache_generation)) {
+      if (auto hit = s.cache.lookup(job.cache_key, ResponseCache::coarse_now(), job.cache_generation)) {
         s.lane_metrics.cache_hit->Increment();
         job.result = std::move(hit);
         return Route::Answered;

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <functional>
 #include <list>
@@ -44,6 +45,15 @@ class ResponseCache {
  public:
   using Clock = std::chrono::steady_clock;
   using Events = std::function<void(CacheEvent)>;
+
+  /// The time for a look-up: steady_clock's as of the kernel's last tick (at most a few
+  /// milliseconds behind), read without the cost of a precise clock read on every hit. An
+  /// entry may so be served up to one tick past its TTL.
+  static Clock::time_point coarse_now() noexcept {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return Clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+  }
 
   /// In memory only: the generation is this process's own.
   explicit ResponseCache(std::size_t max_entries, std::unique_ptr<SharedCacheDir> shared = nullptr,

@@ -60,7 +60,7 @@ struct Job {
   std::atomic<bool> cancelled{false};
   Admission* slot = nullptr;             ///< the admission slot it holds until egress
 
-  Clock::time_point admitted_at{}, queued_at{}, started_at{};
+  Clock::time_point queued_at{}, started_at{};  ///< entering its lane's queue, starting to run
   /// Stage timing, in fast::now() ticks: when it was admitted, and when the stage before
   /// the one it is in ended (each stage boundary reads the clock once; pipeline.cpp).
   std::uint64_t admitted_ticks = 0, mark = 0;

@@ -326,7 +326,6 @@ bool Pipeline::submit(const std::shared_ptr<Session>& session, std::string line,
   job->oversized = oversized;
   job->overloaded = slot == &overflow_;
   job->slot = slot;
-  job->admitted_at = Clock::now();
   job->admitted_ticks = job->mark = fast::now();
   if (slot == &services_.admission) services_.lane_metrics.in_flight->Increment();
   // No arena.execute here: parse and the stages after it are lightweight and run on this

@@ -62,6 +62,17 @@ TEST(Cache, HitsUntilTheTtlPasses) {
   EXPECT_FALSE(c.lookup("k", t0 + 100ms));
 }
 
+TEST(Cache, TheCoarseClockIsSteadyClockAFewMillisecondsBehindAtMost) {
+  // Look-ups read the coarse clock, entries are stored with steady_clock: they must share
+  // an epoch, or every entry would look expired (or never expire).
+  for (int i = 0; i < 1000; ++i) {
+    const auto coarse = ResponseCache::coarse_now();
+    const auto precise = ResponseCache::Clock::now();
+    ASSERT_LE(coarse, precise);
+    ASSERT_LT(precise - coarse, 50ms);
+  }
+}
+
 TEST(Cache, WritesInvalidateAndStaleReadsDoNotStore) {
   ResponseCache c(10);
   auto now = ResponseCache::Clock::now();

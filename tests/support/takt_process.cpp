@@ -264,6 +264,9 @@ std::string sql_value(const std::string& db, const std::string& sql) {
     sqlite3_close(h);
     throw std::runtime_error("cannot open " + db);
   }
+  // The database may be mid-write (things-sim, or the recovery of one it crashed in):
+  // wait for the lock, as takt's own connections do, instead of failing the test.
+  sqlite3_busy_timeout(h, 10000);
   sqlite3_stmt* s = nullptr;
   std::string v;
   if (sqlite3_prepare_v2(h, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {

@@ -32,12 +32,10 @@ Route CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& r
   Job& job = *job_ptr;
   s.edges.enter(job, Stage::CacheLookup);
   if (job.answered() || !job.method) return Route::Answered;
-  if (job.cancelled.load(std::memory_order_acquire)) {
-    s.lane_metrics.cancelled_waiting->Increment();
-    return Route::Answered;  // never runs, never answered
-  }
-  if (!job.tool) return Route::InProcess;
-  if (job.lane == Lane::InProcess) return Route::InProcess;
+  // Protocol methods, status tools and cache hits are answered on this thread before the
+  // transport reads its next message, so no cancellation can find them waiting: they are
+  // not entered into the session's requests in flight (a map insert and erase, two locks).
+  if (!job.tool || job.lane == Lane::InProcess) return Route::InProcess;
 
   const bool read = !job.cache_key.empty();
   if (read) {
@@ -52,6 +50,18 @@ Route CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& r
       }
       s.lane_metrics.cache_miss->Increment();
     }
+  }
+  // From here on it waits (for the database, the lane or an identical read): a
+  // notifications/cancelled may reach it, or may have come first (track() applies it).
+  if (job.is_request()) {
+    job.session->track(job.msg->id, job_ptr);
+    job.tracked = true;
+  }
+  if (job.cancelled.load(std::memory_order_acquire)) {
+    s.lane_metrics.cancelled_waiting->Increment();
+    return Route::Answered;  // never runs, never answered
+  }
+  if (read) {
     if (s.inflight.join(job_ptr)) {
       s.lane_metrics.coalesced->Increment();
       return Route::Parked;

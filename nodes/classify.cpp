@@ -87,7 +87,6 @@ void ClassifyStage::operator()(const JobPtr& job) const {
         job->progress_token = json::dump(*token);
     }
   }
-  if (job->is_request()) job->session->track(msg.id, job);
   if (!job->method->handle) classify_tool_call(*job, s);
 }
 

@@ -36,7 +36,7 @@ void SerializeStage::operator()(const JobPtr& job) const {
 
 void EgressStage::operator()(const JobPtr& job) const {
   s.edges.enter(*job, Stage::Egress);
-  if (job->is_request()) job->session->untrack(job->msg->id, job.get());
+  if (job->tracked) job->session->untrack(job->msg->id, job.get());
   // The admission slot is freed once the reply has left the process, not when it is
   // queued: a client that stops reading holds back new work instead of growing a queue.
   auto* slot = std::exchange(job->slot, nullptr);

@@ -38,6 +38,7 @@ struct Job {
   std::string line;                      ///< the raw message, until parsed
   bool oversized = false;                ///< the line was over the size limit and was dropped
   bool overloaded = false;               ///< admitted only to be told "overloaded, retry later"
+  bool tracked = false;                  ///< in its session's requests in flight (cancellable)
   Stage stage = Stage::Ingress;          ///< the stage it last entered (edge accounting)
 
   std::optional<mcp::Message> msg;       ///< set by parse

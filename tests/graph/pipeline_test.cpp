@@ -355,6 +355,25 @@ TEST(Lane, NoReadWaitsBehindMoreWritesThanConfigured) {
   h.pipeline->drain();
 }
 
+TEST(Lane, ACancellationThatOvertakesItsRequestStillStopsItBeforeTheLane) {
+  // Requests are entered into the session's requests in flight only once they leave the
+  // reader's thread (cache_lookup), not at classify: a cancellation that came first must
+  // still find them there.
+  FakeThings things;
+  Harness h("0", reads_through_lane, things.runner());
+  spdlog::set_level(spdlog::level::off);
+  h.pipeline->submit(h.session, R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5}})", false);
+  h.call(5, "add_todo", R"({"title":"cancelled before it came"})");
+  h.call(6, "add_todo", R"({"title":"kept"})");
+  auto lines = h.capture->wait_for(2);
+  h.pipeline->drain();
+  lines = h.capture->wait_for(2);
+  EXPECT_EQ(result_of(lines, 5), "");
+  EXPECT_NE(result_of(lines, 6), "");
+  for (const auto& script : things.scripts())
+    for (const auto& op : script) EXPECT_NE(op, "write:cancelled before it came");
+}
+
 TEST(Lane, ACancelledWaitingRequestNeverRuns) {
   FakeThings things;
   Harness h("0", reads_through_lane, things.runner());

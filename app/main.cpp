@@ -187,9 +187,10 @@ int serve(const Config& cfg) {
 
   // The writer is held while one batch of lines is handled (those of one read, at most
   // server.replies_per_write of them), so their replies leave in one write; a client
-  // with many requests in flight gets the first replies while takt handles the rest. While the reader waits for a slot the writer is not held: the held replies go
-  // out, and so do replies other threads make meanwhile (a slot is freed only once its
-  // reply is written, so holding those back would wait forever).
+  // with many requests in flight gets the first replies while takt handles the rest.
+  // While the reader waits for a slot the writer is not held: the held replies go out,
+  // and so do replies other threads make meanwhile (a slot is freed only once its reply
+  // is written, so holding those back would wait forever).
   const auto flush = [&](bool waiting) { waiting ? writer->release() : writer->hold(); };
   reader.run([&](std::string line, bool oversized) { return pipeline.submit(session, std::move(line), oversized, flush); },
              [&](bool begin) { begin ? writer->hold() : writer->release(); });

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "pipeline/admission.hpp"
 #include "pipeline/busy_clock.hpp"
@@ -110,6 +111,48 @@ TEST(Admission, BlocksWhenFullUntilReleased) {
   EXPECT_TRUE(got.load());
   a.close();
   EXPECT_FALSE(a.acquire());
+}
+
+TEST(Admission, ManyThreadsNeverExceedTheBoundAndNoWakeUpIsLost) {
+  // Slots are taken and given back with atomics while there is room; only waiters use
+  // the mutex. Four threads fight over three slots: the bound must hold at every moment,
+  // and every acquire must return (a lost wake-up hangs the test).
+  constexpr std::size_t kSlots = 3;
+  constexpr int kThreads = 4, kRounds = 20000;
+  Admission a(kSlots);
+  std::atomic<std::size_t> holding{0}, most{0};
+  std::atomic<int> lets_go{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      const auto around = [&](bool waiting) { lets_go += waiting ? 1 : -1; };
+      for (int i = 0; i < kRounds; ++i) {
+        ASSERT_TRUE(t % 2 ? a.acquire(around) : a.acquire());
+        const auto now = holding.fetch_add(1) + 1;
+        for (auto m = most.load(); now > m && !most.compare_exchange_weak(m, now);) {
+        }
+        ASSERT_LE(now, kSlots);
+        holding.fetch_sub(1);
+        a.release();
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(a.in_flight(), 0u);
+  EXPECT_LE(most.load(), kSlots);
+  EXPECT_EQ(lets_go.load(), 0);  // every let-go was followed by a re-hold
+}
+
+TEST(Admission, CloseWakesEveryWaiter) {
+  Admission a(1);
+  ASSERT_TRUE(a.acquire());
+  std::vector<std::thread> waiters;
+  std::atomic<int> refused{0};
+  for (int i = 0; i < 3; ++i) waiters.emplace_back([&] { refused += !a.acquire(); });
+  std::this_thread::sleep_for(20ms);
+  a.close();
+  for (auto& t : waiters) t.join();
+  EXPECT_EQ(refused.load(), 3);
+  EXPECT_FALSE(a.try_acquire());
 }
 
 namespace {

@@ -47,12 +47,14 @@ TEST(BusyClock, NeverGoesBackwardsAcrossTheEndOfAScript) {
     done = true;
   });
   double last = 0;
+  int backwards = 0;
   while (!done) {
     const double now = c.seconds();
-    ASSERT_GE(now, last);
+    backwards += now < last;
     last = now;
   }
   lane.join();
+  EXPECT_EQ(backwards, 0);
 }
 
 TEST(Cache, HitsUntilTheTtlPasses) {
@@ -114,9 +116,9 @@ TEST(Admission, BlocksWhenFullUntilReleased) {
 }
 
 TEST(Admission, ManyThreadsNeverExceedTheBoundAndNoWakeUpIsLost) {
-  // Slots are taken and given back with atomics while there is room; only waiters use
-  // the mutex. Four threads fight over three slots: the bound must hold at every moment,
-  // and every acquire must return (a lost wake-up hangs the test).
+  // Four threads fight over three slots, half of them letting replies go while they
+  // wait: the bound must hold at every moment, and every acquire must return (a lost
+  // wake-up hangs the test).
   constexpr std::size_t kSlots = 3;
   constexpr int kThreads = 4, kRounds = 20000;
   Admission a(kSlots);

@@ -375,22 +375,6 @@ std::optional<std::size_t> parse_size(const std::string& raw) {
   return n * it->second;
 }
 
-std::optional<LaneClass> parse_lane(const std::string& text) {
-  if (text == "fast") return LaneClass::Fast;
-  if (text == "medium") return LaneClass::Medium;
-  if (text == "slow") return LaneClass::Slow;
-  return std::nullopt;
-}
-
-const char* lane_name(LaneClass lane) {
-  switch (lane) {
-    case LaneClass::Fast: return "fast";
-    case LaneClass::Medium: return "medium";
-    case LaneClass::Slow: return "slow";
-  }
-  return "?";
-}
-
 Config load_config_text(const std::string& text, const std::string& name) {
   YAML::Node root;
   try {

@@ -1,120 +1,14 @@
 #pragma once
-/// takt's configuration: one YAML file parsed straight into typed, validated structs.
-/// Every tunable of the server lives here; config/takt.yaml documents each one.
-/// Plain data: safe to read from any thread once loaded, never mutated afterwards.
+/// Loading takt's configuration: one YAML file parsed straight into the typed, validated
+/// structs of base/config.hpp. Errors name the file, line, column and key.
 
-#include <chrono>
-#include <cstddef>
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "base/config.hpp"
+
 namespace takt {
-
-using Millis = std::chrono::milliseconds;
-
-/// A closed range of milliseconds, written `200ms..800ms` (or one value) in the file.
-struct MillisRange {
-  Millis min{0};
-  Millis max{0};
-};
-
-/// Which lane a tool runs in: answered in-process, read from the Things database,
-/// or run as a script in the single AppleScript lane.
-enum class LaneClass { Fast, Medium, Slow };
-
-/// What happens when max_in_flight messages are in flight.
-enum class OverloadPolicy {
-  Block,   ///< stop reading input until one is answered (the client's pipe fills)
-  Reject,  ///< answer at once with an "overloaded, retry later" error
-};
-
-struct ServerConfig {
-  std::size_t max_message_bytes = 4 * 1024 * 1024;  ///< longest accepted JSON-RPC line
-  std::size_t max_in_flight = 256;                   ///< admitted, not yet answered requests
-  unsigned max_json_depth = 64;                      ///< deepest nesting accepted in a message
-  OverloadPolicy on_overload = OverloadPolicy::Block;
-  /// stdio: the most replies to one read's requests gathered into one write (0: all).
-  std::size_t replies_per_write = 16;
-};
-
-struct LoggingConfig {
-  std::string level = "info";  ///< trace, debug, info, warn, error, critical, off
-  std::string file;            ///< also write log lines to this file; empty: stderr only
-  std::size_t max_size = 10 * 1024 * 1024;  ///< the file is rotated when it reaches this size
-  unsigned max_files = 3;      ///< rotated files kept (takt.1.log ... takt.N.log), besides the current one
-};
-
-struct MetricsConfig {
-  bool enabled = true;
-  std::string listen = "127.0.0.1:9464";  ///< host:port; port 0 picks a free one
-};
-
-struct BackendConfig {
-  std::string kind = "sim";      ///< "sim" (things-sim) or "osascript" (Things 3 on macOS)
-  std::string sim_path;          ///< empty: things-sim beside the takt binary
-  std::string database;          ///< empty: the default for the backend kind
-  MillisRange sim_latency{Millis{200}, Millis{800}};  ///< per-call cost of things-sim
-  MillisRange sim_per_op{Millis{20}, Millis{60}};     ///< per-operation cost of things-sim
-  double sim_fail_rate = 0.0;    ///< injected transient failures, 0..1
-  double sim_hang_rate = 0.0;    ///< injected hangs (killed at the timeout), 0..1
-  Millis script_timeout{30000};  ///< a script running longer is killed (whole process group)
-  // Many takt processes and a failing Things: the machine-wide lock, retries, the breaker.
-  std::string lock_dir;          ///< empty: $XDG_RUNTIME_DIR/takt, else /tmp/takt-$UID
-  unsigned retry_attempts = 3;   ///< tries of one script, the first included (1: no retries)
-  Millis retry_base_delay{100};  ///< backoff before the first retry; doubles each time, jittered
-  Millis retry_max_delay{2000};  ///< backoff never longer than this
-  unsigned breaker_failures = 5; ///< consecutive failed scripts that open the circuit breaker
-  Millis breaker_cooldown{5000}; ///< open this long before one probe script may run
-};
-
-struct PipelineConfig {
-  unsigned threads = 2;      ///< worker threads of the graph's task arena
-  unsigned db_readers = 2;   ///< database reads running at once (medium lane)
-  std::size_t db_queue_capacity = 512;     ///< reads waiting for a database connection
-  std::size_t slow_queue_capacity = 1024;  ///< jobs waiting for the AppleScript lane
-};
-
-/// How the AppleScript lane orders and groups the scripts waiting for it (heijunka).
-struct LaneConfig {
-  unsigned max_writes_passing_a_read = 4;  ///< a waiting read runs after at most this many writes
-  unsigned weight_fast = 4, weight_medium = 2, weight_slow = 1;  ///< interleaving of cost classes
-  unsigned batch_max = 10;                 ///< operations run together in one script, at most
-  unsigned reclassify_after = 5;           ///< measured runs before a tool's class follows them
-  Millis fast_below{300};                  ///< measured service time under this: fast
-  Millis slow_above{1500};                 ///< measured service time over this: slow
-};
-
-struct CacheConfig {
-  bool enabled = true;
-  Millis ttl{2000};               ///< default time a cached read stays fresh
-  std::size_t max_entries = 1024; ///< oldest entries are evicted beyond this
-  std::map<std::string, Millis> tool_ttl;  ///< per-tool override of ttl
-  bool shared = true;             ///< share entries and invalidation with the user's other takt processes
-  std::string dir;                ///< shared cache directory; empty: $XDG_CACHE_HOME/takt or ~/.cache/takt
-};
-
-/// Where reads are answered from.
-enum class ReadsVia { Database, AppleScript };
-
-struct ToolsConfig {
-  ReadsVia reads_via = ReadsVia::Database;
-  std::map<std::string, LaneClass> cost;   ///< per-tool expected cost class (fast, medium, slow)
-  std::map<std::string, Millis> timeout;   ///< per-tool script timeout (default: backend.script_timeout)
-};
-
-struct Config {
-  std::string source;  ///< file it came from, empty for built-in defaults
-  ServerConfig server;
-  LoggingConfig logging;
-  MetricsConfig metrics;
-  BackendConfig backend;
-  PipelineConfig pipeline;
-  LaneConfig lane;
-  CacheConfig cache;
-  ToolsConfig tools;
-};
 
 /// A configuration file that cannot be used; what() names the file, line and key.
 class ConfigError : public std::runtime_error {
@@ -133,7 +27,5 @@ inline constexpr Millis kMaxDuration{365LL * 24 * 3'600'000};
 std::optional<Millis> parse_duration(const std::string& text);
 /// Parses `512`, `64KiB`, `4MiB`, `1GiB`, `10kB`, `1MB` into bytes (nullopt if it overflows).
 std::optional<std::size_t> parse_size(const std::string& text);
-std::optional<LaneClass> parse_lane(const std::string& text);
-const char* lane_name(LaneClass lane);
 
 }  // namespace takt

@@ -3,7 +3,7 @@
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
-#include "mcp/json.hpp"
+#include "base/json.hpp"
 #include "mcp/jsonrpc.hpp"
 
 namespace takt {

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <vector>
 
-#include "app/config.hpp"
+#include "base/config.hpp"
 #include "mcp/session.hpp"
 
 namespace takt {

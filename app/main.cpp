@@ -15,10 +15,10 @@
 
 #include "app/config.hpp"
 #include "app/log_sink.hpp"
-#include "app/version.hpp"
+#include "base/version.hpp"
 #include "pipeline/pipeline.hpp"
-#include "things/applescript.hpp"
-#include "things/runner.hpp"
+#include "things/script/applescript.hpp"
+#include "things/os/runner.hpp"
 #include "transports/stdio.hpp"
 
 namespace fs = std::filesystem;

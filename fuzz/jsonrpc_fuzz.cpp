@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "check.hpp"
-#include "mcp/json.hpp"
+#include "base/json.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "transports/stdio.hpp"
 

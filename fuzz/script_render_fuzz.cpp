@@ -20,13 +20,13 @@
 #include <vector>
 
 #include "check.hpp"
-#include "mcp/json.hpp"
+#include "base/json.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "script.hpp"
 #include "sim.hpp"
-#include "things/catalog.hpp"
-#include "things/applescript.hpp"
-#include "things/tools.hpp"
+#include "things/catalog/catalog.hpp"
+#include "things/script/applescript.hpp"
+#include "things/catalog/tools.hpp"
 
 namespace {
 

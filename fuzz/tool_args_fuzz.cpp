@@ -13,11 +13,11 @@
 #include <string>
 
 #include "check.hpp"
-#include "mcp/json.hpp"
+#include "base/json.hpp"
 #include "mcp/jsonrpc.hpp"
-#include "things/catalog.hpp"
-#include "things/applescript.hpp"
-#include "things/tools.hpp"
+#include "things/catalog/catalog.hpp"
+#include "things/script/applescript.hpp"
+#include "things/catalog/tools.hpp"
 
 namespace {
 

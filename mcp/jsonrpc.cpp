@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "mcp/json.hpp"
+#include "base/json.hpp"
 
 namespace takt::mcp {
 

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "pipeline/job.hpp"
-
 namespace takt {
 
 namespace {
@@ -21,33 +19,33 @@ bool parse_log_level(std::string_view name, LogLevel& out) {
   return false;
 }
 
-void Session::track(const std::string& id, const std::shared_ptr<Job>& job) {
+void Session::track(const std::string& id, const std::shared_ptr<CancelFlag>& cancel) {
   std::lock_guard lock(mu_);
-  in_flight_[id] = job;
+  in_flight_[id] = cancel;
   if (auto it = std::find(pending_cancels_.begin(), pending_cancels_.end(), id); it != pending_cancels_.end()) {
     pending_cancels_.erase(it);
-    job->cancelled.store(true, std::memory_order_release);
+    cancel->store(true, std::memory_order_release);
   }
 }
 
-void Session::untrack(const std::string& id, const Job* job) {
+void Session::untrack(const std::string& id, const CancelFlag* cancel) {
   std::lock_guard lock(mu_);
   auto it = in_flight_.find(id);
   if (it == in_flight_.end()) return;
   auto current = it->second.lock();
-  if (!current || current.get() == job) in_flight_.erase(it);
+  if (!current || current.get() == cancel) in_flight_.erase(it);
 }
 
 bool Session::cancel(const std::string& id) {
   std::lock_guard lock(mu_);
   auto it = in_flight_.find(id);
-  auto job = it == in_flight_.end() ? nullptr : it->second.lock();
-  if (!job) {
+  auto flag = it == in_flight_.end() ? nullptr : it->second.lock();
+  if (!flag) {
     pending_cancels_.push_back(id);
     if (pending_cancels_.size() > kPendingCancels) pending_cancels_.pop_front();
     return false;
   }
-  job->cancelled.store(true, std::memory_order_release);
+  flag->store(true, std::memory_order_release);
   return true;
 }
 

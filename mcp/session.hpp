@@ -1,6 +1,7 @@
 #pragma once
 /// One MCP session: its lifecycle state, negotiated protocol version, client-chosen log
-/// level, the requests it has in flight (for cancellation), and the way back to its
+/// level, the requests it has in flight (for cancellation: each as the flag that cancels
+/// it, so the session knows nothing of what carries a request), and the way back to its
 /// client. Thread-safe: stages on any TBB thread and the log sink touch it at once.
 
 #include <atomic>
@@ -13,7 +14,8 @@
 
 namespace takt {
 
-struct Job;
+/// Set to cancel a request in flight; whoever carries the request polls it.
+using CancelFlag = std::atomic<bool>;
 
 /// Where a session's outgoing messages go (the stdout writer, an HTTP stream).
 /// send() must not block on the client: it queues and returns. `written`, if set, is
@@ -55,9 +57,10 @@ class Session {
   int log_level() const { return log_level_.load(std::memory_order_relaxed); }
   void set_log_level(LogLevel l) { log_level_.store(static_cast<int>(l), std::memory_order_relaxed); }
 
-  /// Remembers a request in flight under its id (JSON text), for notifications/cancelled.
-  void track(const std::string& id, const std::shared_ptr<Job>& job);
-  void untrack(const std::string& id, const Job* job);
+  /// Remembers a request in flight under its id (JSON text), for notifications/cancelled:
+  /// `cancel` is its flag (held weakly: a request answered and freed is simply gone).
+  void track(const std::string& id, const std::shared_ptr<CancelFlag>& cancel);
+  void untrack(const std::string& id, const CancelFlag* cancel);
   /// Marks the request cancelled; false when no such request is in flight. The graph
   /// works on messages in parallel, so a cancellation may overtake its own request: an
   /// unknown id is remembered (the last kPendingCancels of them) and applied by track().
@@ -71,7 +74,7 @@ class Session {
   std::atomic<int> log_level_{-1};
   mutable std::mutex mu_;
   std::string version_;
-  std::unordered_map<std::string, std::weak_ptr<Job>> in_flight_;
+  std::unordered_map<std::string, std::weak_ptr<CancelFlag>> in_flight_;
   std::deque<std::string> pending_cancels_;
 };
 

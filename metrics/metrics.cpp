@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "app/version.hpp"
+#include "base/version.hpp"
 #include "metrics/process.hpp"
 
 namespace takt {

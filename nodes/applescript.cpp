@@ -6,11 +6,11 @@
 #include <random>
 #include <thread>
 
-#include "mcp/json.hpp"
+#include "base/json.hpp"
 #include "nodes/stages.hpp"
-#include "things/catalog.hpp"
-#include "things/tools.hpp"
-#include "things/verify.hpp"
+#include "things/catalog/catalog.hpp"
+#include "things/catalog/tools.hpp"
+#include "things/catalog/verify.hpp"
 
 namespace takt {
 namespace {

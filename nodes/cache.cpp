@@ -1,6 +1,6 @@
 #include "nodes/stages.hpp"
-#include "things/catalog.hpp"
-#include "things/tools.hpp"
+#include "things/catalog/catalog.hpp"
+#include "things/catalog/tools.hpp"
 
 namespace takt {
 
@@ -54,7 +54,7 @@ Route CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& r
   // From here on it waits (for the database, the lane or an identical read): a
   // notifications/cancelled may reach it, or may have come first (track() applies it).
   if (job.is_request()) {
-    job.session->track(job.msg->id, job_ptr);
+    job.session->track(job.msg->id, cancel_flag(job_ptr));
     job.tracked = true;
   }
   if (job.cancelled.load(std::memory_order_acquire)) {

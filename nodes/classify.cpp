@@ -1,8 +1,8 @@
-#include "mcp/json.hpp"
-#include "mcp/methods.hpp"
+#include "base/json.hpp"
+#include "flow/methods.hpp"
 #include "nodes/stages.hpp"
-#include "things/catalog.hpp"
-#include "things/tools.hpp"
+#include "things/catalog/catalog.hpp"
+#include "things/catalog/tools.hpp"
 
 namespace takt {
 namespace {

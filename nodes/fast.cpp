@@ -1,10 +1,10 @@
 #include <spdlog/spdlog.h>
 
-#include "app/version.hpp"
-#include "mcp/json.hpp"
-#include "mcp/methods.hpp"
+#include "base/version.hpp"
+#include "base/json.hpp"
+#include "flow/methods.hpp"
 #include "nodes/stages.hpp"
-#include "things/tools.hpp"
+#include "things/catalog/tools.hpp"
 
 namespace takt {
 namespace {

@@ -1,4 +1,4 @@
-#include "mcp/json.hpp"
+#include "base/json.hpp"
 #include "nodes/stages.hpp"
 
 namespace takt {

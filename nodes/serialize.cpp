@@ -4,7 +4,7 @@
 
 #include "metrics/fast_metrics.hpp"
 #include "nodes/stages.hpp"
-#include "things/catalog.hpp"
+#include "things/catalog/catalog.hpp"
 
 namespace takt {
 
@@ -36,7 +36,7 @@ void SerializeStage::operator()(const JobPtr& job) const {
 
 void EgressStage::operator()(const JobPtr& job) const {
   s.edges.enter(*job, Stage::Egress);
-  if (job->tracked) job->session->untrack(job->msg->id, job.get());
+  if (job->tracked) job->session->untrack(job->msg->id, &job->cancelled);
   // The admission slot is freed once the reply has left the process, not when it is
   // queued: a client that stops reading holds back new work instead of growing a queue.
   auto* slot = std::exchange(job->slot, nullptr);

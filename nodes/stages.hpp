@@ -6,8 +6,8 @@
 /// A body that passes its job on works on it in place: the job goes on, and its pointer
 /// is not copied for nothing (every copy is an atomic count).
 
-#include "pipeline/job.hpp"
-#include "pipeline/services.hpp"
+#include "flow/job.hpp"
+#include "flow/services.hpp"
 
 namespace takt {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/job.hpp"
-#include "pipeline/services.hpp"
+#include "flow/job.hpp"
+#include "flow/services.hpp"
 
 namespace takt {
 

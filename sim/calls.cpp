@@ -31,7 +31,7 @@
 #include <random>
 #include <thread>
 
-#include "things/file_lock.hpp"
+#include "things/os/file_lock.hpp"
 #include "init.hpp"
 #include "ops.hpp"
 #include "script.hpp"

@@ -1,8 +1,8 @@
 #include "reads.hpp"
 
-#include "things/catalog.hpp"
-#include "things/ops.hpp"
-#include "things/tools.hpp"
+#include "things/catalog/catalog.hpp"
+#include "things/script/ops.hpp"
+#include "things/catalog/tools.hpp"
 
 namespace takt::sim {
 

@@ -6,7 +6,7 @@
 
 #include "database.hpp"
 #include "script.hpp"
-#include "things/db.hpp"
+#include "things/db/db.hpp"
 
 namespace takt::sim {
 

@@ -8,10 +8,10 @@
 #include <set>
 
 #include "harness.hpp"
-#include "things/catalog.hpp"
-#include "things/db.hpp"
-#include "things/ops.hpp"
-#include "things/tools.hpp"
+#include "things/catalog/catalog.hpp"
+#include "things/db/db.hpp"
+#include "things/script/ops.hpp"
+#include "things/catalog/tools.hpp"
 
 namespace {
 

@@ -17,7 +17,7 @@
 #include <regex>
 #include <stdexcept>
 
-#include "mcp/json.hpp"
+#include "base/json.hpp"
 
 namespace takt::test {
 

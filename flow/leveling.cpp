@@ -1,0 +1,109 @@
+#include "flow/leveling.hpp"
+
+namespace takt {
+
+namespace {
+constexpr int kRead = 0, kWrite = 1;
+int class_index(LaneClass c) { return static_cast<int>(c); }
+}  // namespace
+
+bool LevelingQueue::push(JobPtr job) {
+  std::lock_guard lock(mu_);
+  if (state_.size >= policy_.capacity) return false;
+  const int kind = job->write ? kWrite : kRead;
+  state_.queues[kind][class_index(job->cost)].push_back({std::move(job), state_.writes_dispatched});
+  ++state_.size;
+  return true;
+}
+
+std::size_t LevelingQueue::size() const {
+  std::lock_guard lock(mu_);
+  return state_.size;
+}
+
+std::uint64_t LevelingQueue::writes_dispatched() const {
+  std::lock_guard lock(mu_);
+  return state_.writes_dispatched;
+}
+
+bool LevelingQueue::read_must_go(const State& s) const {
+  // The longest-waiting read is the one that arrived with the fewest writes dispatched;
+  // each class queue is first come first served, so only the heads need looking at.
+  bool any = false;
+  std::uint64_t oldest = 0;
+  for (const auto& q : s.queues[kRead]) {
+    if (q.empty()) continue;
+    if (!any || q.front().writes_seen_at_arrival < oldest) oldest = q.front().writes_seen_at_arrival;
+    any = true;
+  }
+  return any && s.writes_dispatched - oldest >= policy_.max_writes_passing_a_read;
+}
+
+int LevelingQueue::pick_class(State& s, int kind) const {
+  // Smooth weighted round-robin (as nginx balances upstreams) over classes with work.
+  long long total = 0;
+  int best = -1;
+  for (int c = 0; c < 3; ++c) {
+    if (s.queues[kind][c].empty()) continue;
+    s.current[kind][c] += policy_.weights[c];
+    total += policy_.weights[c];
+    if (best < 0 || s.current[kind][c] > s.current[kind][best]) best = c;
+  }
+  if (best >= 0) s.current[kind][best] -= total;
+  return best;
+}
+
+bool LevelingQueue::take(State& s, int only_kind, Entry& out) const {
+  const bool writes_wait = s.queues[kWrite][0].size() + s.queues[kWrite][1].size() + s.queues[kWrite][2].size() > 0;
+  const bool reads_wait = s.queues[kRead][0].size() + s.queues[kRead][1].size() + s.queues[kRead][2].size() > 0;
+  if (!writes_wait && !reads_wait) return false;
+  int kind;
+  int cls;
+  if (reads_wait && (!writes_wait || read_must_go(s))) {
+    kind = kRead;
+    if (read_must_go(s)) {
+      // The bound is reached: the longest-waiting read goes, whatever its class.
+      cls = -1;
+      for (int c = 0; c < 3; ++c) {
+        const auto& q = s.queues[kRead][c];
+        if (!q.empty() && (cls < 0 || q.front().writes_seen_at_arrival < s.queues[kRead][cls].front().writes_seen_at_arrival))
+          cls = c;
+      }
+    } else {
+      cls = -2;  // chosen by weights below
+    }
+  } else {
+    kind = kWrite;
+    cls = -2;
+  }
+  if (only_kind >= 0 && kind != only_kind) return false;  // before any change to `s`
+  if (cls == -2) cls = pick_class(s, kind);
+  auto& q = s.queues[kind][cls];
+  out = std::move(q.front());
+  q.pop_front();
+  --s.size;
+  if (kind == kWrite) ++s.writes_dispatched;
+  return true;
+}
+
+std::vector<JobPtr> LevelingQueue::next_batch() {
+  std::lock_guard lock(mu_);
+  std::vector<JobPtr> batch;
+  Entry e;
+  if (!take(state_, -1, e)) return batch;
+  const int kind = e.job->write ? kWrite : kRead;
+  batch.push_back(std::move(e.job));
+  // The next pick joins the batch only if the policy would run it next anyway and it is
+  // of the same kind; take() changes nothing when it refuses.
+  while (batch.size() < policy_.batch_max && take(state_, kind, e)) batch.push_back(std::move(e.job));
+  return batch;
+}
+
+void LevelingQueue::for_each_in_order(const std::function<void(const JobPtr&, std::size_t)>& visit) const {
+  std::lock_guard lock(mu_);
+  State dry = state_;
+  Entry e;
+  for (std::size_t ahead = 0; take(dry, -1, e); ++ahead) visit(e.job, ahead);
+}
+
+}  // namespace takt

@@ -1,0 +1,164 @@
+// The AppleScript lane's policy (pipeline/leveling.hpp), as a plain object: its bounds
+// hold for every sequence, not just the ones we thought of.
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <set>
+
+#include "flow/leveling.hpp"
+
+using namespace takt;
+
+namespace {
+
+JobPtr job(std::uint64_t seq, bool write, LaneClass cost = LaneClass::Medium) {
+  auto j = std::make_shared<Job>();
+  j->seq = seq;
+  j->write = write;
+  j->cost = cost;
+  return j;
+}
+
+LevelingQueue::Policy policy(unsigned k, unsigned batch = 1) {
+  LevelingQueue::Policy p;
+  p.max_writes_passing_a_read = k;
+  p.batch_max = batch;
+  p.capacity = 100000;
+  return p;
+}
+
+std::vector<std::uint64_t> drain(LevelingQueue& q) {
+  std::vector<std::uint64_t> order;
+  for (auto b = q.next_batch(); !b.empty(); b = q.next_batch())
+    for (auto& j : b) order.push_back(j->seq);
+  return order;
+}
+
+}  // namespace
+
+TEST(Leveling, AWriteBehindABacklogOfReadsRunsNext) {
+  LevelingQueue q(policy(4));
+  for (int i = 0; i < 100; ++i) q.push(job(i, false));
+  q.push(job(1000, true));
+  auto first = q.next_batch();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0]->seq, 1000u);
+}
+
+TEST(Leveling, AReadIsPassedByAtMostKWrites) {
+  for (unsigned k : {0u, 1u, 3u}) {
+    LevelingQueue q(policy(k));
+    q.push(job(0, false));
+    for (int i = 1; i <= 20; ++i) q.push(job(i, true));
+    auto order = drain(q);
+    auto at = std::find(order.begin(), order.end(), 0u) - order.begin();
+    EXPECT_EQ(at, static_cast<long>(k)) << "k=" << k;
+  }
+}
+
+TEST(Leveling, ClassesAreInterleavedByWeight) {
+  LevelingQueue::Policy p = policy(4);
+  p.weights = {4, 2, 1};
+  LevelingQueue q(p);
+  int seq = 0;
+  for (int i = 0; i < 70; ++i) q.push(job(seq++, true, LaneClass::Slow));   // a burst of slow scripts
+  for (int i = 0; i < 40; ++i) q.push(job(seq++, true, LaneClass::Fast));
+  for (int i = 0; i < 20; ++i) q.push(job(seq++, true, LaneClass::Medium));
+  std::map<LaneClass, int> first_35;
+  int n = 0;
+  for (auto b = q.next_batch(); !b.empty() && n < 35; b = q.next_batch(), ++n) first_35[b[0]->cost]++;
+  EXPECT_EQ(first_35[LaneClass::Fast], 20);
+  EXPECT_EQ(first_35[LaneClass::Medium], 10);
+  EXPECT_EQ(first_35[LaneClass::Slow], 5);
+}
+
+TEST(Leveling, FirstComeFirstServedWithinAClass) {
+  LevelingQueue q(policy(2));
+  for (int i = 0; i < 50; ++i) q.push(job(i, i % 3 == 0, LaneClass::Medium));
+  auto order = drain(q);
+  std::vector<std::uint64_t> writes, reads;
+  for (auto s : order) (s % 3 == 0 ? writes : reads).push_back(s);
+  EXPECT_TRUE(std::is_sorted(writes.begin(), writes.end()));
+  EXPECT_TRUE(std::is_sorted(reads.begin(), reads.end()));
+}
+
+TEST(Leveling, BatchesAreOfOneKindAndKeepTheBound) {
+  LevelingQueue q(policy(3, 10));
+  q.push(job(0, false));
+  for (int i = 1; i <= 25; ++i) q.push(job(i, true));
+  auto first = q.next_batch();
+  EXPECT_EQ(first.size(), 3u);  // three writes, then the read's bound is reached
+  for (auto& j : first) EXPECT_TRUE(j->write);
+  auto second = q.next_batch();
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0]->seq, 0u);
+  auto third = q.next_batch();
+  EXPECT_EQ(third.size(), 10u);
+}
+
+TEST(Leveling, CapacityIsABound) {
+  LevelingQueue::Policy p = policy(1);
+  p.capacity = 3;
+  LevelingQueue q(p);
+  EXPECT_TRUE(q.push(job(0, true)));
+  EXPECT_TRUE(q.push(job(1, false)));
+  EXPECT_TRUE(q.push(job(2, true)));
+  EXPECT_FALSE(q.push(job(3, true)));
+  EXPECT_EQ(q.size(), 3u);
+  q.next_batch();
+  EXPECT_TRUE(q.push(job(3, true)));
+}
+
+TEST(Leveling, PredictedOrderIsTheOrderThatRuns) {
+  LevelingQueue q(policy(2));
+  std::mt19937 rng(7);
+  for (int i = 0; i < 200; ++i) q.push(job(i, rng() % 2, static_cast<LaneClass>(rng() % 3)));
+  std::vector<std::uint64_t> predicted;
+  q.for_each_in_order([&](const JobPtr& j, std::size_t ahead) {
+    EXPECT_EQ(ahead, predicted.size());
+    predicted.push_back(j->seq);
+  });
+  EXPECT_EQ(predicted, drain(q));
+}
+
+// The property, over random arrivals and dispatches with random batch sizes: every job
+// runs exactly once; no read is passed by more than K writes that were dispatched while
+// it waited; a write never waits while a read that is within its bound runs.
+TEST(Leveling, BoundsHoldUnderRandomArrivals) {
+  std::mt19937 rng(12345);
+  for (int round = 0; round < 20; ++round) {
+    const unsigned k = rng() % 5;
+    const unsigned batch = 1 + rng() % 6;
+    LevelingQueue::Policy p = policy(k, batch);
+    p.weights = {1 + static_cast<unsigned>(rng() % 5), 1 + static_cast<unsigned>(rng() % 5), 1 + static_cast<unsigned>(rng() % 5)};
+    LevelingQueue q(p);
+    std::map<std::uint64_t, std::uint64_t> read_arrival;  // seq -> writes dispatched when it arrived
+    std::uint64_t writes = 0, next = 0, dispatched = 0;
+    std::set<std::uint64_t> seen;
+    for (int step = 0; step < 5000; ++step) {
+      if (rng() % 3 != 0) {
+        const bool w = rng() % 2;
+        auto j = job(next, w, static_cast<LaneClass>(rng() % 3));
+        if (!w) read_arrival[next] = writes;
+        ASSERT_TRUE(q.push(j));
+        ++next;
+      } else {
+        for (auto& j : q.next_batch()) {
+          ASSERT_TRUE(seen.insert(j->seq).second) << "ran twice";
+          ++dispatched;
+          if (j->write) {
+            ++writes;
+            for (auto& [seq, arrived] : read_arrival)
+              ASSERT_LE(writes - arrived, static_cast<std::uint64_t>(k) + 0) << "read " << seq << " passed by too many writes";
+          } else {
+            read_arrival.erase(j->seq);
+          }
+        }
+      }
+    }
+    for (auto& j : drain(q)) (void)j;
+    EXPECT_EQ(q.size(), 0u);
+  }
+}

@@ -1,0 +1,462 @@
+// The write tools end to end: the real takt binary over stdio driving the real things-sim,
+// every change checked twice, through takt's read tools and through SQLite directly; plus
+// the confirmation step on its own, fed results that claim more than the database shows.
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "base/json.hpp"
+#include "support/takt_process.hpp"
+#include "things/catalog/catalog.hpp"
+#include "things/db/db.hpp"
+#include "things/catalog/schema.hpp"
+#include "things/catalog/tools.hpp"
+#include "things/catalog/verify.hpp"
+
+using namespace takt;
+using namespace takt::test;
+
+namespace {
+
+std::string text_of(const rapidjson::Value& v) { return json::dump(v); }
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+/// Arguments written over several lines, as one line (a message is one line on stdio).
+std::string one_line(std::string args) {
+  for (auto& c : args)
+    if (c == '\n') c = ' ';
+  return args;
+}
+
+class Writes : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    t = std::make_unique<Takt>(dir, "backend:\n  database: " + db() +
+                                        "\n  sim_per_op: 0ms\n  sim_latency: 1ms\n  script_timeout: 10s\n"
+                                        "metrics:\n  enabled: false\n");
+    t->handshake();
+  }
+
+  std::string db() const { return dir.file("things.sqlite"); }
+  std::string sql(const std::string& q) const { return sql_value(db(), q); }
+  std::string column(const std::string& id, const std::string& col) const {
+    return sql("SELECT " + col + " FROM TMTask WHERE uuid = '" + id + "'");
+  }
+
+  /// A write that must succeed: its structuredContent matches the tool's outputSchema and
+  /// the text content repeats it.
+  rapidjson::Document write(const std::string& tool, const std::string& args) {
+    auto r = t->tool(next_id++, tool, one_line(args));
+    EXPECT_TRUE(r.HasMember("result")) << text_of(r);
+    if (!r.HasMember("result")) return r;
+    EXPECT_FALSE(r["result"]["isError"].GetBool()) << tool << " " << args << ": " << text_of(r);
+    const auto* spec = things::find_tool(tool);
+    EXPECT_EQ(things::validate(*spec->output_schema, r["result"]["structuredContent"]).value_or(""), "");
+    EXPECT_EQ(parse_json(r["result"]["content"][0]["text"].GetString()), r["result"]["structuredContent"]);
+    return r;
+  }
+  /// The id a single-item write answered.
+  std::string write_id(const std::string& tool, const std::string& args) {
+    auto r = write(tool, args);
+    return r["result"]["structuredContent"]["id"].GetString();
+  }
+  /// A write that must fail; returns its message.
+  std::string failure(const std::string& tool, const std::string& args) {
+    auto r = t->tool(next_id++, tool, one_line(args));
+    EXPECT_TRUE(r.HasMember("result")) << text_of(r);
+    EXPECT_TRUE(r["result"]["isError"].GetBool()) << tool << " " << args << ": " << text_of(r);
+    EXPECT_FALSE(r["result"].HasMember("structuredContent"));
+    return r["result"]["content"][0]["text"].GetString();
+  }
+  /// get_item's item, as takt reads it back.
+  rapidjson::Document item(const std::string& id) {
+    auto r = t->tool(next_id++, "get_item", R"({"id":")" + id + "\"}");
+    rapidjson::Document d;
+    d.CopyFrom(r["result"]["structuredContent"]["item"], d.GetAllocator());
+    return d;
+  }
+  std::string first_id(const std::string& tool, const std::string& args = "{}") {
+    auto r = t->tool(next_id++, tool, args);
+    return r["result"]["structuredContent"]["items"][0]["id"].GetString();
+  }
+  std::string area_named(const std::string& title) { return sql("SELECT uuid FROM TMArea WHERE title = '" + title + "'"); }
+  std::string project_named(const std::string& title) {
+    return sql("SELECT uuid FROM TMTask WHERE type = 1 AND title = '" + title + "'");
+  }
+  std::string heading_named(const std::string& title) {
+    return sql("SELECT uuid FROM TMTask WHERE type = 2 AND title = '" + title + "'");
+  }
+  std::string tags_of(const std::string& id) {
+    return sql("SELECT group_concat(title, ',') FROM (SELECT g.title FROM TMTaskTag t JOIN TMTag g ON g.uuid = t.tags "
+               "WHERE t.tasks = '" + id + "' ORDER BY g.title)");
+  }
+  std::string checklist_of(const std::string& id) {
+    return sql("SELECT group_concat(title, '|') FROM (SELECT title FROM TMChecklistItem WHERE task = '" + id +
+               "' ORDER BY \"index\")");
+  }
+  long long sim_calls() {
+    std::string out;
+    run(std::string(THINGS_SIM_BINARY) + " --db " + db() + " --stats", &out);
+    return parse_json(out)["calls"].GetInt64();
+  }
+  std::string today_packed() {
+    return std::to_string(things::pack_date(things::local_today()));
+  }
+
+  TempDir dir;
+  std::unique_ptr<Takt> t;
+  int next_id = 100;
+};
+
+}  // namespace
+
+TEST_F(Writes, EveryWriteToolIsListedWithItsHints) {
+  auto r = t->call(1, "tools/list");
+  std::map<std::string, std::array<bool, 3>> hints;  // readOnly, destructive, idempotent
+  for (const auto& tool : r["result"]["tools"].GetArray()) {
+    const auto& a = tool["annotations"];
+    hints[tool["name"].GetString()] = {a["readOnlyHint"].GetBool(), a["destructiveHint"].GetBool(),
+                                       a["idempotentHint"].GetBool()};
+  }
+  const std::map<std::string, std::array<bool, 3>> expected = {
+      {"add_todo", {false, false, false}},     {"add_project", {false, false, false}},
+      {"add_heading", {false, false, false}},  {"create_tag", {false, false, false}},
+      {"create_area", {false, false, false}},  {"update_todo", {false, true, false}},
+      {"update_project", {false, true, false}}, {"bulk_update", {false, true, false}},
+      {"move", {false, false, true}},          {"complete", {false, true, true}},
+      {"cancel", {false, true, true}},         {"reopen", {false, false, true}},
+      {"trash", {false, true, true}},          {"restore", {false, false, true}},
+      {"add_tags", {false, false, true}},      {"remove_tags", {false, true, true}}};
+  for (const auto& [name, h] : expected) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(hints.count(name));
+    EXPECT_EQ(hints[name], h);
+  }
+}
+
+TEST_F(Writes, AddTodoWithEveryFieldLandsAsAsked) {
+  const auto project = project_named("Website relaunch"), heading = heading_named("Design");
+  const auto id = write_id("add_todo", R"({"title":"Sketch \"hero\" / banner & logo?","notes":"line 1\nline 2 \\ end",
+      "when":"evening","reminder":"18:30","deadline":"2031-05-04","tags":["Errand","Brand new tag"],
+      "checklist":["one","two # three"],"project":")" + project + R"(","heading":")" + heading + R"("})");
+  auto it = item(id);
+  EXPECT_STREQ(it["title"].GetString(), "Sketch \"hero\" / banner & logo?");
+  EXPECT_STREQ(it["notes"].GetString(), "line 1\nline 2 \\ end");
+  EXPECT_TRUE(it["evening"].GetBool());
+  EXPECT_STREQ(it["reminder_time"].GetString(), "18:30");
+  EXPECT_STREQ(it["deadline"].GetString(), "2031-05-04");
+  EXPECT_STREQ(it["heading"].GetString(), heading.c_str());
+  EXPECT_STREQ(it["project"].GetString(), project.c_str());
+  EXPECT_EQ(it["checklist"].Size(), 2u);
+  // And in SQLite itself.
+  EXPECT_EQ(column(id, "startBucket"), "1");
+  EXPECT_EQ(column(id, "startDate"), today_packed());
+  EXPECT_EQ(column(id, "reminderTime"), std::to_string((18LL << 26) | (30LL << 20)));
+  EXPECT_EQ(column(id, "heading"), heading);
+  EXPECT_EQ(tags_of(id), "Brand new tag,Errand");
+  EXPECT_EQ(checklist_of(id), "one|two # three");
+}
+
+TEST_F(Writes, UpdateTodoChangesEveryField) {
+  const auto id = write_id("add_todo", R"({"title":"Draft","notes":"middle","tags":["Home"]})");
+  write("update_todo", R"({"id":")" + id + R"(","title":"Final","append_notes":"after","when":"tomorrow",
+      "reminder":"07:05","deadline":"2032-01-31","add_tags":["Errand"],"remove_tags":["Home"],
+      "checklist":["a","b"]})");
+  auto it = item(id);
+  EXPECT_STREQ(it["title"].GetString(), "Final");
+  EXPECT_STREQ(it["notes"].GetString(), "middle\nafter");
+  EXPECT_STREQ(it["start"].GetString(), "someday");  // Upcoming: start 2 with a date
+  EXPECT_STREQ(it["reminder_time"].GetString(), "07:05");
+  EXPECT_EQ(tags_of(id), "Errand");
+  EXPECT_EQ(checklist_of(id), "a|b");
+  EXPECT_EQ(column(id, "startDate"), std::to_string(things::pack_date(things::add_days(things::local_today(), 1))));
+  EXPECT_EQ(column(id, "deadline"), std::to_string(things::pack_date({2032, 1, 31})));
+
+  write("update_todo", R"({"id":")" + id + R"(","prepend_notes":"before","append_checklist":["c"],
+      "deadline":"","tags":["Work","Important"]})");
+  EXPECT_EQ(column(id, "notes"), "before\nmiddle\nafter");
+  EXPECT_EQ(column(id, "deadline"), "");
+  EXPECT_EQ(tags_of(id), "Important,Work");
+  EXPECT_EQ(checklist_of(id), "a|b|c");
+
+  // Clearing the date takes the reminder with it (it belongs to the date).
+  write("update_todo", R"({"id":")" + id + R"(","when":"","notes":"replaced"})");
+  EXPECT_EQ(column(id, "startDate"), "");
+  EXPECT_EQ(column(id, "reminderTime"), "");
+  EXPECT_EQ(column(id, "start"), "1");
+  EXPECT_EQ(column(id, "notes"), "replaced");
+
+  // Where it lives: a project, a heading, an area, then back to the Inbox.
+  const auto project = project_named("Website relaunch"), heading = heading_named("Build");
+  const auto area = area_named("Personal");
+  write("update_todo", R"({"id":")" + id + R"(","project":")" + project + "\"}");
+  EXPECT_EQ(column(id, "project"), project);
+  write("update_todo", R"({"id":")" + id + R"(","heading":")" + heading + "\"}");
+  EXPECT_EQ(column(id, "heading"), heading);
+  EXPECT_EQ(column(id, "project"), "");
+  write("update_todo", R"({"id":")" + id + R"(","area":")" + area + "\"}");
+  EXPECT_EQ(column(id, "area"), area);
+  EXPECT_EQ(column(id, "heading"), "");
+  write("update_todo", R"({"id":")" + id + R"(","list":"inbox"})");
+  EXPECT_EQ(column(id, "start"), "0");
+  EXPECT_EQ(column(id, "area"), "");
+  auto inbox = t->tool(next_id++, "get_inbox");
+  EXPECT_TRUE(contains(text_of(inbox["result"]["structuredContent"]), id));
+}
+
+TEST_F(Writes, WritesInvalidateCachedReads) {
+  const auto id = write_id("add_todo", R"({"title":"Later today"})");
+  auto before = t->tool(next_id++, "get_today");  // cached from here on
+  EXPECT_FALSE(contains(text_of(before["result"]["structuredContent"]), id));
+  write("update_todo", R"({"id":")" + id + R"(","when":"today"})");
+  EXPECT_TRUE(contains(text_of(t->tool(next_id++, "get_today")["result"]["structuredContent"]), id));
+  write("complete", R"({"ids":[")" + id + R"("]})");
+  EXPECT_FALSE(contains(text_of(t->tool(next_id++, "get_today")["result"]["structuredContent"]), id));
+  EXPECT_TRUE(contains(text_of(t->tool(next_id++, "get_logbook")["result"]["structuredContent"]), id));
+}
+
+TEST_F(Writes, ProjectsAndHeadings) {
+  const auto area = area_named("Work");
+  const auto id = write_id("add_project", R"({"title":"Move house","notes":"big one","when":"2033-03-01",
+      "deadline":"2033-04-01","tags":["Home"],"area":")" + area + R"(","headings":["Pack","Unpack"],
+      "todos":["Find boxes","Book a van"]})");
+  EXPECT_EQ(column(id, "type"), "1");
+  EXPECT_EQ(column(id, "area"), area);
+  EXPECT_EQ(column(id, "start"), "2");
+  auto it = item(id);
+  ASSERT_EQ(it["headings"].Size(), 2u);
+  EXPECT_STREQ(it["headings"][1]["title"].GetString(), "Unpack");
+  ASSERT_EQ(it["todos"].Size(), 2u);
+  EXPECT_STREQ(it["todos"][0]["title"].GetString(), "Find boxes");
+
+  const auto heading = write_id("add_heading", R"({"project":")" + id + R"(","title":"Clean up"})");
+  EXPECT_EQ(column(heading, "type"), "2");
+  EXPECT_EQ(column(heading, "project"), id);
+  EXPECT_EQ(item(id)["headings"][2]["title"], "Clean up");
+
+  write("update_project", R"({"id":")" + id + R"(","title":"Move flat","append_notes":"really","when":"someday",
+      "deadline":"","add_tags":["Important"],"area":""})");
+  EXPECT_EQ(column(id, "title"), "Move flat");
+  EXPECT_EQ(column(id, "notes"), "big one\nreally");
+  EXPECT_EQ(column(id, "startDate"), "");
+  EXPECT_EQ(column(id, "start"), "2");
+  EXPECT_EQ(column(id, "deadline"), "");
+  EXPECT_EQ(column(id, "area"), "");
+  EXPECT_EQ(tags_of(id), "Home,Important");
+  auto someday = t->tool(next_id++, "get_someday");
+  EXPECT_TRUE(contains(text_of(someday["result"]["structuredContent"]), id));
+}
+
+TEST_F(Writes, StatusChangesOnManyIdsRunAsOneScript) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(write_id("add_todo", R"({"title":"chore )" + std::to_string(i) + "\"}"));
+  const std::string all = "[\"" + ids[0] + "\",\"" + ids[1] + "\",\"" + ids[2] + "\"]";
+  const auto calls = sim_calls();
+  auto r = write("complete", R"({"ids":)" + all + "}");
+  EXPECT_EQ(sim_calls(), calls + 1);  // three operations, one script
+  const auto& s = r["result"]["structuredContent"];
+  EXPECT_EQ(s["count"].GetInt(), 3);
+  EXPECT_EQ(s["ids"][2], ids[2].c_str());
+  EXPECT_STREQ(s["items"][0]["status"].GetString(), "completed");
+  for (const auto& id : ids) EXPECT_EQ(column(id, "status"), "3");
+  write("cancel", R"({"ids":[")" + ids[0] + "\"]}");
+  EXPECT_EQ(column(ids[0], "status"), "2");
+  write("reopen", R"({"ids":)" + all + "}");
+  for (const auto& id : ids) {
+    EXPECT_EQ(column(id, "status"), "0");
+    EXPECT_EQ(column(id, "stopDate"), "");
+  }
+}
+
+TEST_F(Writes, MoveTagAndBulkUpdateManyItems) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(write_id("add_todo", R"({"title":"item )" + std::to_string(i) + "\"}"));
+  const auto project = project_named("Plan summer trip");
+  const std::string todos = "[\"" + ids[0] + "\",\"" + ids[1] + "\",\"" + ids[2] + "\"]";
+  write("move", R"({"ids":)" + todos + R"(,"project":")" + project + "\"}");
+  for (const auto& id : ids) EXPECT_EQ(column(id, "project"), project);
+  // Projects and to-dos together: a project moves to a list as its schedule.
+  const std::string mixed = "[\"" + ids[0] + "\",\"" + project + "\"]";
+  write("move", R"({"ids":)" + mixed + R"(,"list":"someday"})");
+  EXPECT_EQ(column(ids[0], "start"), "2");
+  EXPECT_EQ(column(project, "start"), "2");
+
+  write("add_tags", R"({"ids":)" + mixed + R"(,"tags":["Errand","Trip"]})");
+  EXPECT_EQ(tags_of(ids[0]), "Errand,Trip");
+  EXPECT_TRUE(contains(tags_of(project), "Trip"));
+  write("remove_tags", R"({"ids":)" + mixed + R"(,"tags":["Trip"]})");
+  EXPECT_EQ(tags_of(ids[0]), "Errand");
+  EXPECT_FALSE(contains(tags_of(project), "Trip"));
+
+  const auto calls = sim_calls();
+  write("bulk_update", R"({"ids":)" + todos + R"(,"when":"today","deadline":"2034-02-02","add_tags":["Home"]})");
+  EXPECT_EQ(sim_calls(), calls + 1);
+  for (const auto& id : ids) {
+    EXPECT_EQ(column(id, "startDate"), today_packed());
+    EXPECT_EQ(column(id, "deadline"), std::to_string(things::pack_date({2034, 2, 2})));
+    EXPECT_TRUE(contains(tags_of(id), "Home"));
+  }
+}
+
+TEST_F(Writes, TrashAndRestore) {
+  const auto id = write_id("add_todo", R"({"title":"Throw away"})");
+  write("trash", R"({"ids":[")" + id + "\"]}");
+  EXPECT_EQ(column(id, "trashed"), "1");
+  EXPECT_TRUE(contains(text_of(t->tool(next_id++, "get_trash")["result"]["structuredContent"]), id));
+  EXPECT_FALSE(contains(text_of(t->tool(next_id++, "get_inbox")["result"]["structuredContent"]), id));
+  auto r = write("restore", R"({"ids":[")" + id + "\"]}");
+  EXPECT_FALSE(r["result"]["structuredContent"]["items"][0]["trashed"].GetBool());
+  EXPECT_EQ(column(id, "trashed"), "0");
+  EXPECT_TRUE(contains(text_of(t->tool(next_id++, "get_inbox")["result"]["structuredContent"]), id));
+}
+
+TEST_F(Writes, TagsAndAreas) {
+  const auto tag = write_id("create_tag", R"({"title":"Deep work","parent":"Work","shortcut":"d"})");
+  EXPECT_EQ(sql("SELECT title FROM TMTag WHERE uuid = '" + tag + "'"), "Deep work");
+  EXPECT_EQ(sql("SELECT p.title FROM TMTag t JOIN TMTag p ON p.uuid = t.parent WHERE t.uuid = '" + tag + "'"), "Work");
+  EXPECT_TRUE(contains(text_of(t->tool(next_id++, "get_tags")["result"]["structuredContent"]), "Deep work"));
+  EXPECT_TRUE(contains(failure("create_tag", R"({"title":"deep WORK"})"), "exists"));
+
+  const auto area = write_id("create_area", R"({"title":"Health","tags":["Important","Gym"]})");
+  EXPECT_EQ(sql("SELECT title FROM TMArea WHERE uuid = '" + area + "'"), "Health");
+  EXPECT_EQ(sql("SELECT count(*) FROM TMAreaTag WHERE areas = '" + area + "'"), "2");
+  EXPECT_TRUE(contains(text_of(t->tool(next_id++, "get_areas")["result"]["structuredContent"]), area));
+}
+
+TEST_F(Writes, AWriteThatDidNotTakeEffectIsAnErrorNamingIt) {
+  const auto before = sql("SELECT count(*) || '/' || max(userModificationDate) FROM TMTask");
+  EXPECT_TRUE(contains(failure("update_todo", R"({"id":"NoSuchIdAtAll00000000","title":"x"})"),
+                       "NoSuchIdAtAll00000000"));
+  EXPECT_TRUE(contains(failure("trash", R"({"ids":["NoSuchIdAtAll00000000"]})"), "no such"));
+  EXPECT_EQ(sql("SELECT count(*) || '/' || max(userModificationDate) FROM TMTask"), before);
+
+  // Of many ids, those that exist are done, and the answer says which did not.
+  const auto id = write_id("add_todo", R"({"title":"real one"})");
+  const auto text = failure("complete", R"({"ids":[")" + id + R"(","NoSuchIdAtAll00000000"]})");
+  EXPECT_TRUE(contains(text, "1 of 2 did not take effect")) << text;
+  EXPECT_TRUE(contains(text, "NoSuchIdAtAll00000000")) << text;
+  EXPECT_TRUE(contains(text, "Done: " + id)) << text;
+  EXPECT_EQ(column(id, "status"), "3");
+  // A to-do update on a project is refused for that item, by name.
+  EXPECT_TRUE(contains(failure("update_todo", R"({"id":")" + project_named("Learn Italian") + R"(","title":"x"})"),
+                       "a project, not a to-do"));
+  EXPECT_EQ(column(project_named("Learn Italian"), "title"), "Learn Italian");
+}
+
+TEST_F(Writes, ArgumentsAreCheckedAgainstTheSchemaAndTheirMeaning) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"title":"x"})", "id"},  // update_todo without its id
+      {R"({"id":"a","title":""})", "title"},
+      {R"({"id":"a","when":"soon"})", "when"},
+      {R"({"id":"a","when":"today","list":"someday"})", "when and list"},
+      {R"({"id":"a","reminder":"25:00"})", "reminder"},
+      {R"({"id":"a","deadline":"2024-02-30"})", "deadline"},
+      {R"({"id":"a","notes":"x","append_notes":"y"})", "notes"},
+      {R"({"id":"a","tags":["x"],"add_tags":["y"]})", "tags"},
+      {R"({"id":"a","add_tags":["x"],"remove_tags":["x"]})", "add_tags and remove_tags"},
+      {R"({"id":"a","checklist":["x"],"append_checklist":["y"]})", "checklist"},
+      {R"({"id":"a","area":"A","project":"P"})", "area"},
+      {R"({"id":"a","colour":"red"})", "colour"},
+      {R"({"id":"a"})", "at least one field"},
+      {R"({"id":"a","title":"nul\u0000inside"})", "title: must not hold the NUL character"},
+  };
+  for (const auto& [args, field] : cases) {
+    SCOPED_TRACE(args);
+    const auto text = failure("update_todo", args);
+    EXPECT_TRUE(contains(text, "Invalid arguments")) << text;
+    EXPECT_TRUE(contains(text, field)) << text;
+  }
+  EXPECT_TRUE(contains(failure("complete", R"({"ids":[]})"), "ids"));
+  EXPECT_TRUE(contains(failure("complete", R"({"ids":["a","a"]})"), "given twice"));
+  EXPECT_TRUE(contains(failure("move", R"({"ids":["a"],"list":"today","area":"b"})"), "exactly one destination"));
+  EXPECT_TRUE(contains(failure("add_tags", R"({"ids":["a"]})"), "tags"));
+  EXPECT_TRUE(contains(failure("add_todo", R"({"title":"x","reminder":"09:00"})"), "reminder: needs 'when'"));
+  EXPECT_EQ(sim_calls(), 0);  // nothing reached Things
+}
+
+// ---- the confirmation step, fed results that claim more than the database shows ------------
+
+TEST(Confirm, AReportedWriteTheDatabaseDoesNotShowIsAnError) {
+  TempDir dir;
+  const auto db_path = dir.file("things.sqlite");
+  ASSERT_EQ(run(std::string(THINGS_SIM_BINARY) + " --db " + db_path + " --init"), 0);
+  const auto existing = sql_value(db_path, "SELECT uuid FROM TMTask WHERE type = 0 AND status = 0 AND trashed = 0 "
+                                           "AND deadline IS NULL AND start = 1 AND startDate IS NULL LIMIT 1");
+  const auto title = sql_value(db_path, "SELECT title FROM TMTask WHERE uuid = '" + existing + "'");
+  things::ThingsDb db(db_path, 1, &things::local_today);
+  // The URL scheme's auth token, as Things keeps it in TMSettings.
+  EXPECT_EQ(db.auth_token(), sql_value(db_path, "SELECT uriSchemeAuthenticationToken FROM TMSettings"));
+  EXPECT_FALSE(db.auth_token().value_or("").empty());
+
+  // Things said "created" with an id that is nowhere.
+  things::AddTodo add;
+  add.title = "ghost";
+  EXPECT_TRUE(contains(things::verify(db, add, "GhostIdGhostIdGhostId0").value_or(""), "no item with the id"));
+  // Things said "done" on a real item, but the change is not there.
+  things::UpdateTodo update;
+  update.id = existing;
+  update.title = "renamed";
+  update.deadline = things::Clearable::set("2030-01-01");
+  update.when = things::Clearable::set("someday");
+  const auto problem = things::verify(db, update, existing).value_or("");
+  EXPECT_TRUE(contains(problem, "title: asked for 'renamed'")) << problem;
+  EXPECT_TRUE(contains(problem, "deadline: asked for 2030-01-01, the database has none")) << problem;
+  EXPECT_TRUE(contains(problem, "when: asked for 'someday'")) << problem;
+  EXPECT_FALSE(things::verify(db, things::SetStatus{existing, things::Status::Open}, existing));
+  EXPECT_TRUE(things::verify(db, things::SetStatus{existing, things::Status::Completed}, existing));
+  EXPECT_TRUE(things::verify(db, things::SetTrashed{existing, true}, existing));
+  things::UpdateTodo same;
+  same.title = title;
+  EXPECT_FALSE(things::verify(db, same, existing));
+
+  // The tool's answer: an isError result, never a success.
+  const auto* complete = things::find_tool("complete");
+  const std::vector<things::Operation> ops = {things::SetStatus{existing, things::Status::Completed}};
+  auto answer = things::confirm_write(db, *complete, ops, {things::OpResult{true, existing, {}, {}}});
+  EXPECT_FALSE(answer.ok);
+  EXPECT_TRUE(contains(answer.result, "\"isError\":true"));
+  EXPECT_TRUE(contains(answer.result, "did not take effect: status: asked for completed, the database has open"))
+      << answer.result;
+  auto reopened = things::confirm_write(db, *things::find_tool("reopen"),
+                                        {things::SetStatus{existing, things::Status::Open}},
+                                        {things::OpResult{true, existing, {}, {}}});
+  EXPECT_TRUE(reopened.ok) << reopened.result;
+}
+
+// Scripts that die mid-way (things-sim killed before, inside or after its transaction):
+// every write of every kind is still answered, and a success is only what the database
+// shows (the lane's read-back checks each operation on the item it names).
+TEST(WritesUnderCrashes, EveryAnswerAgreesWithTheDatabase) {
+  TempDir dir;
+  const auto db = dir.file("things.sqlite");
+  ::setenv("THINGS_SIM_CRASH_RATE", "0.5", 1);
+  Takt t(dir, "backend:\n  database: " + db + "\n  sim_per_op: 0ms\n  sim_latency: 1ms\n  script_timeout: 10s\n"
+                  "metrics:\n  enabled: false\n");
+  t.handshake();
+  const auto inbox = t.tool(1, "get_inbox");
+  const std::string id = inbox["result"]["structuredContent"]["items"][0]["id"].GetString();
+  int successes = 0, errors = 0;
+  for (int i = 0; i < 12; ++i) {
+    const bool done = i % 2 == 0;
+    auto r = t.tool(10 + i, done ? "complete" : "reopen", R"({"ids":[")" + id + "\"]}");
+    ASSERT_TRUE(r.HasMember("result")) << text_of(r);
+    const auto status = sql_value(db, "SELECT status FROM TMTask WHERE uuid = '" + id + "'");
+    if (r["result"]["isError"].GetBool()) {
+      ++errors;
+      EXPECT_TRUE(contains(r["result"]["content"][0]["text"].GetString(), "complete") ||
+                  contains(r["result"]["content"][0]["text"].GetString(), "reopen"));
+    } else {
+      ++successes;
+      EXPECT_EQ(status, done ? "3" : "0");
+    }
+  }
+  ::unsetenv("THINGS_SIM_CRASH_RATE");
+  EXPECT_GT(successes, 0);
+  std::string stats;
+  run(std::string(THINGS_SIM_BINARY) + " --db " + db + " --stats", &stats);
+  EXPECT_GT(parse_json(stats)["failures"].GetInt64(), 0) << stats;  // scripts did die
+  t.process().close_stdin();
+  EXPECT_EQ(t.process().wait(), 0);  // takt itself survived every crash of the script
+}

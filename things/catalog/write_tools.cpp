@@ -1,0 +1,293 @@
+// The write tools' arguments: what they must mean beyond their schema, and the typed
+// operations they ask for (one per id for the tools over many ids).
+
+#include <set>
+
+#include "base/json.hpp"
+#include "things/catalog/tools.hpp"
+
+namespace takt::things {
+namespace {
+
+std::optional<std::string> opt_string(const rapidjson::Value& args, const char* name) {
+  if (auto v = json::get_string(args, name)) return std::string(*v);
+  return std::nullopt;
+}
+
+bool has(const rapidjson::Value& args, const char* name) { return json::member(args, name) != nullptr; }
+
+std::vector<std::string> strings(const rapidjson::Value& args, const char* name) {
+  std::vector<std::string> out;
+  if (auto* v = json::member(args, name); v && v->IsArray())
+    for (const auto& s : v->GetArray())
+      if (s.IsString()) out.emplace_back(s.GetString(), s.GetStringLength());
+  return out;
+}
+
+std::optional<std::vector<std::string>> opt_strings(const rapidjson::Value& args, const char* name) {
+  if (!has(args, name)) return std::nullopt;
+  return strings(args, name);
+}
+
+/// An update field where an empty string clears the value.
+Clearable clearable(const rapidjson::Value& args, const char* name) {
+  auto v = json::get_string(args, name);
+  if (!v) return {};
+  return v->empty() ? Clearable::clear() : Clearable::set(std::string(*v));
+}
+
+bool is_day_when(std::string_view w) {
+  return w == "today" || w == "evening" || w == "tomorrow" || parse_iso_date(w).has_value();
+}
+
+bool valid_when(std::string_view w) { return is_day_when(w) || w == "anytime" || w == "someday"; }
+
+const char* const kWhenError = "when: must be today, evening, tomorrow, anytime, someday or a date YYYY-MM-DD";
+
+/// The first string anywhere in `v` that holds a NUL character, as its field path.
+std::optional<std::string> nul_field(const rapidjson::Value& v, const std::string& path) {
+  if (v.IsString()) {
+    if (std::string_view(v.GetString(), v.GetStringLength()).find('\0') != std::string_view::npos) return path;
+  } else if (v.IsObject()) {
+    for (const auto& m : v.GetObject())
+      if (auto f = nul_field(m.value, path.empty() ? m.name.GetString() : path + "." + m.name.GetString())) return f;
+  } else if (v.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i)
+      if (auto f = nul_field(v[i], path + "[" + std::to_string(i) + "]")) return f;
+  }
+  return std::nullopt;
+}
+
+constexpr const char* kTodoFields[] = {"title",    "notes",     "append_notes", "prepend_notes", "when",
+                                       "list",     "reminder",  "deadline",     "tags",          "add_tags",
+                                       "remove_tags", "checklist", "append_checklist", "project", "area", "heading"};
+/// Fields of update_todo that a project does not have.
+constexpr const char* kTodoOnly[] = {"list", "checklist", "append_checklist", "project", "heading"};
+
+/// The rules the sim dialect's contract (sim/script.hpp) states for updates, checked up front
+/// so the caller hears them before anything is queued.
+std::optional<std::string> check_changes(const rapidjson::Value& a) {
+  if (auto when = json::get_string(a, "when"); when && !when->empty() && !valid_when(*when)) return kWhenError;
+  if (auto r = json::get_string(a, "reminder"); r && !r->empty() && !parse_reminder(*r))
+    return "reminder: must be a time HH:MM (24 h), like 09:30";
+  if (auto d = json::get_string(a, "deadline"); d && !d->empty() && !parse_iso_date(*d))
+    return "deadline: must be a date YYYY-MM-DD, or empty to remove it";
+  if (has(a, "when") && has(a, "list")) return "when and list: give one or the other";
+  if (has(a, "notes") && (has(a, "append_notes") || has(a, "prepend_notes")))
+    return "notes: cannot go with append_notes or prepend_notes";
+  if (has(a, "tags") && (has(a, "add_tags") || has(a, "remove_tags")))
+    return "tags: replaces every tag, so it cannot go with add_tags or remove_tags";
+  for (const auto& t : strings(a, "add_tags"))
+    for (const auto& r : strings(a, "remove_tags"))
+      if (t == r) return "add_tags and remove_tags: '" + t + "' is in both";
+  if (has(a, "checklist") && has(a, "append_checklist")) return "checklist: cannot go with append_checklist";
+  const auto area = clearable(a, "area"), project = clearable(a, "project"), heading = clearable(a, "heading");
+  if (area.sets() && (project.sets() || heading.sets())) return "area: cannot go with project or heading";
+  if (heading.sets() && project.clears()) return "heading: cannot go with an empty project";
+  if (json::get_string(a, "list") == std::optional<std::string_view>("inbox") &&
+      (project.sets() || heading.sets() || area.sets()))
+    return "list: inbox cannot go with project, heading or area";
+  return std::nullopt;
+}
+
+std::optional<std::string> check_new_item(const rapidjson::Value& a) {
+  auto when = json::get_string(a, "when");
+  if (when && !valid_when(*when)) return kWhenError;
+  if (auto r = json::get_string(a, "reminder")) {
+    if (!parse_reminder(*r)) return "reminder: must be a time HH:MM (24 h), like 09:30";
+    if (!when || !is_day_when(*when))
+      return "reminder: needs 'when' with a day (today, evening, tomorrow or YYYY-MM-DD)";
+  }
+  if (has(a, "area") && (has(a, "project") || has(a, "heading"))) return "area: cannot go with project or heading";
+  return std::nullopt;
+}
+
+std::optional<std::string> check_ids(const rapidjson::Value& a) {
+  std::set<std::string> seen;
+  for (const auto& id : strings(a, "ids"))
+    if (!seen.insert(id).second) return "ids: '" + id + "' is given twice";
+  return std::nullopt;
+}
+
+bool any_change(const rapidjson::Value& a) {
+  for (const char* f : kTodoFields)
+    if (has(a, f)) return true;
+  return false;
+}
+
+/// The fields to-dos and projects share.
+struct TaskEditsView {
+  std::optional<std::string> title, notes, append_notes, prepend_notes;
+  Clearable when, reminder, deadline, area;
+  std::optional<std::vector<std::string>> tags;
+  std::vector<std::string> add_tags, remove_tags;
+};
+
+TaskEditsView todo_changes(const rapidjson::Value& a) {
+  TaskEditsView v;
+  v.title = opt_string(a, "title");
+  v.notes = opt_string(a, "notes");
+  v.append_notes = opt_string(a, "append_notes");
+  v.prepend_notes = opt_string(a, "prepend_notes");
+  v.when = clearable(a, "when");
+  v.reminder = clearable(a, "reminder");
+  v.deadline = clearable(a, "deadline");
+  v.area = clearable(a, "area");
+  v.tags = opt_strings(a, "tags");
+  v.add_tags = strings(a, "add_tags");
+  v.remove_tags = strings(a, "remove_tags");
+  return v;
+}
+
+/// An update of `id` (UpdateTodo or UpdateProject) with the fields both share.
+template <class Update>
+Update update_of_kind(const std::string& id, const rapidjson::Value& a) {
+  Update u;
+  u.id = id;
+  const auto v = todo_changes(a);
+  u.title = v.title;
+  u.notes = v.notes;
+  u.append_notes = v.append_notes;
+  u.prepend_notes = v.prepend_notes;
+  u.when = v.when;
+  u.reminder = v.reminder;
+  u.deadline = v.deadline;
+  u.area = v.area;
+  u.tags = v.tags;
+  u.add_tags = v.add_tags;
+  u.remove_tags = v.remove_tags;
+  return u;
+}
+
+UpdateTodo update_todo(const std::string& id, const rapidjson::Value& a) {
+  auto u = update_of_kind<UpdateTodo>(id, a);
+  u.list = opt_string(a, "list");
+  u.checklist = opt_strings(a, "checklist");
+  u.append_checklist = strings(a, "append_checklist");
+  u.project = clearable(a, "project");
+  u.heading = clearable(a, "heading");
+  return u;
+}
+
+UpdateProject update_project(const std::string& id, const rapidjson::Value& a) {
+  return update_of_kind<UpdateProject>(id, a);
+}
+
+/// update_todo's fields for `id`, as an update of a project when the id is one and asks
+/// nothing a project lacks (otherwise the to-do update fails on it, naming the id).
+Operation update_of(const std::string& id, const rapidjson::Value& a, const KindOf& kind_of) {
+  if (kind_of(id) == std::optional<int>(1)) {
+    bool todo_only = false;
+    for (const char* f : kTodoOnly) todo_only |= has(a, f);
+    if (!todo_only) return update_project(id, a);
+  }
+  return update_todo(id, a);
+}
+
+/// move's destination for `id`: a project moves to a list as its `when`, or to an area.
+Operation move_of(const std::string& id, const rapidjson::Value& a, const KindOf& kind_of) {
+  const auto list = opt_string(a, "list");
+  if (kind_of(id) == std::optional<int>(1) && !has(a, "project") && !has(a, "heading") && list != "inbox") {
+    UpdateProject u;
+    u.id = id;
+    if (list) u.when = Clearable::set(*list);
+    if (auto area = opt_string(a, "area")) u.area = Clearable::set(*area);
+    return u;
+  }
+  UpdateTodo u;
+  u.id = id;
+  u.list = list;
+  if (auto p = opt_string(a, "project")) u.project = Clearable::set(*p);
+  if (auto h = opt_string(a, "heading")) u.heading = Clearable::set(*h);
+  if (auto ar = opt_string(a, "area")) u.area = Clearable::set(*ar);
+  return u;
+}
+
+Operation tags_of(const std::string& id, const rapidjson::Value& a, const KindOf& kind_of, bool add) {
+  auto tags = strings(a, "tags");
+  if (kind_of(id) == std::optional<int>(1)) {
+    UpdateProject u;
+    u.id = id;
+    (add ? u.add_tags : u.remove_tags) = std::move(tags);
+    return u;
+  }
+  UpdateTodo u;
+  u.id = id;
+  (add ? u.add_tags : u.remove_tags) = std::move(tags);
+  return u;
+}
+
+}  // namespace
+
+std::optional<std::string> check_write_arguments(const ToolSpec& tool, const rapidjson::Value& args) {
+  if (auto field = nul_field(args, "")) return *field + ": must not hold the NUL character";
+  const auto& n = tool.name;
+  if (tool.bulk)
+    if (auto err = check_ids(args)) return err;
+  if (n == "add_todo" || n == "add_project") return check_new_item(args);
+  if (n == "update_todo" || n == "update_project" || n == "bulk_update") {
+    if (!any_change(args)) return "arguments: give at least one field to change";
+    return check_changes(args);
+  }
+  if (n == "move") {
+    int destinations = 0;
+    for (const char* f : {"list", "project", "heading", "area"}) destinations += has(args, f) ? 1 : 0;
+    if (destinations != 1) return "move: give exactly one destination: list, project, heading or area";
+  }
+  return std::nullopt;
+}
+
+std::vector<Operation> to_operations(const ToolSpec& tool, const rapidjson::Value& a, const KindOf& kind_of) {
+  const auto& n = tool.name;
+  if (n == "add_todo") {
+    AddTodo t;
+    t.title = opt_string(a, "title").value_or("");
+    t.notes = opt_string(a, "notes");
+    t.when = opt_string(a, "when");
+    t.reminder = opt_string(a, "reminder");
+    t.deadline = opt_string(a, "deadline");
+    t.project = opt_string(a, "project");
+    t.area = opt_string(a, "area");
+    t.heading = opt_string(a, "heading");
+    t.tags = strings(a, "tags");
+    t.checklist = strings(a, "checklist");
+    return {t};
+  }
+  if (n == "add_project") {
+    AddProject p;
+    p.title = opt_string(a, "title").value_or("");
+    p.notes = opt_string(a, "notes");
+    p.when = opt_string(a, "when");
+    p.reminder = opt_string(a, "reminder");
+    p.deadline = opt_string(a, "deadline");
+    p.area = opt_string(a, "area");
+    p.tags = strings(a, "tags");
+    p.headings = strings(a, "headings");
+    p.todos = strings(a, "todos");
+    return {p};
+  }
+  if (n == "add_heading") return {AddHeading{opt_string(a, "project").value_or(""), opt_string(a, "title").value_or("")}};
+  if (n == "create_tag")
+    return {CreateTag{opt_string(a, "title").value_or(""), opt_string(a, "parent"), opt_string(a, "shortcut")}};
+  if (n == "create_area") return {CreateArea{opt_string(a, "title").value_or(""), strings(a, "tags")}};
+  if (n == "update_todo") return {update_todo(opt_string(a, "id").value_or(""), a)};
+  if (n == "update_project") return {update_project(opt_string(a, "id").value_or(""), a)};
+  if (!tool.bulk) throw std::logic_error("to_operations: " + n + " is not a write tool");
+
+  std::vector<Operation> ops;
+  for (const auto& id : strings(a, "ids")) {
+    if (n == "bulk_update") ops.push_back(update_of(id, a, kind_of));
+    else if (n == "move") ops.push_back(move_of(id, a, kind_of));
+    else if (n == "complete") ops.push_back(SetStatus{id, Status::Completed});
+    else if (n == "cancel") ops.push_back(SetStatus{id, Status::Canceled});
+    else if (n == "reopen") ops.push_back(SetStatus{id, Status::Open});
+    else if (n == "trash") ops.push_back(SetTrashed{id, true});
+    else if (n == "restore") ops.push_back(SetTrashed{id, false});
+    else if (n == "add_tags") ops.push_back(tags_of(id, a, kind_of, true));
+    else if (n == "remove_tags") ops.push_back(tags_of(id, a, kind_of, false));
+    else throw std::logic_error("to_operations: " + n + " is not a write tool");
+  }
+  return ops;
+}
+
+}  // namespace takt::things

@@ -1,0 +1,208 @@
+// The reads of ThingsDb that are not task lists: one item with what it holds, areas and
+// tags with their counts, and the summary of every list.
+
+#include "things/db/db.hpp"
+#include "things/db/items.hpp"
+#include "things/db/queries.hpp"
+
+namespace takt::things {
+namespace {
+
+std::string text_of(const rapidjson::StringBuffer& sb) { return {sb.GetString(), sb.GetSize()}; }
+
+void put_string(json::Writer& w, const char* key, const std::string& v) {
+  w.Key(key);
+  w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+}
+
+void put_count(json::Writer& w, const char* key, long long n) {
+  w.Key(key);
+  w.Int64(n);
+}
+
+/// Writes a unit-separated list of titles as a JSON array.
+void put_titles(json::Writer& w, const char* key, const std::string& joined) {
+  w.Key(key);
+  w.StartArray();
+  std::size_t from = 0;
+  while (!joined.empty() && from <= joined.size()) {
+    auto to = joined.find('\x1f', from);
+    if (to == std::string::npos) to = joined.size();
+    w.String(joined.data() + from, static_cast<rapidjson::SizeType>(to - from));
+    from = to + 1;
+  }
+  w.EndArray();
+}
+
+/// Writes, as a JSON array, every task matching `where` in Things' order.
+void put_tasks(json::Writer& w, sqlite3* db, const char* key, const Sql& where, const ItemOptions& options) {
+  Stmt s(db, select_tasks(where, kTieBreak));
+  w.Key(key);
+  w.StartArray();
+  while (s.step()) write_item(w, s, options);
+  w.EndArray();
+}
+
+Sql open_children(const char* condition, const std::string& parent) {
+  Sql s;
+  s += kVisible;
+  s += " AND t.status = 0 AND ";
+  s.add(condition, parent);
+  return s;
+}
+
+void put_checklist(json::Writer& w, sqlite3* db, const std::string& task) {
+  Sql sql;
+  sql.add("SELECT uuid, title, status, stopDate FROM TMChecklistItem WHERE task = ? ORDER BY \"index\", uuid", task);
+  Stmt s(db, sql);
+  w.Key("checklist");
+  w.StartArray();
+  while (s.step()) {
+    w.StartObject();
+    put_string(w, "id", s.text(0));
+    put_string(w, "title", s.text(1));
+    put_string(w, "status", s.i64(2) == 3 ? "completed" : s.i64(2) == 2 ? "canceled" : "open");
+    if (!s.null(3)) put_string(w, "stop_date", iso_date(local_date(s.real(3))));
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+/// A project's open headings, each with its open to-dos.
+void put_headings(json::Writer& w, sqlite3* db, const std::string& project, const ItemOptions& options) {
+  Stmt s(db, select_tasks(open_children("t.type = 2 AND t.project = ?", project), kTieBreak));
+  w.Key("headings");
+  w.StartArray();
+  while (s.step()) {
+    const std::string id = s.text(0);
+    w.StartObject();
+    put_string(w, "id", id);
+    put_string(w, "title", s.text(2));
+    put_tasks(w, db, "todos", open_children("t.type = 0 AND t.heading = ?", id), options);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+/// What an item holds: a to-do its checklist; a project its headings and the open to-dos
+/// outside them; a heading its open to-dos.
+void put_contents(json::Writer& w, sqlite3* db, const std::string& id, long long type, bool compact) {
+  ItemOptions children;
+  children.compact = compact;
+  if (type == 0) put_checklist(w, db, id);
+  if (type == 1) {
+    put_headings(w, db, id, children);
+    put_tasks(w, db, "todos", open_children("t.type = 0 AND t.heading IS NULL AND t.project = ?", id), children);
+  }
+  if (type == 2) put_tasks(w, db, "todos", open_children("t.type = 0 AND t.heading = ?", id), children);
+}
+
+}  // namespace
+
+std::string ThingsDb::item(const std::string& id, bool compact) {
+  Lease lease(*this);
+  ReadSnapshot snapshot(lease.get());
+  Sql where;
+  where.add("t.uuid = ?", id);
+  Stmt s(lease.get(), select_tasks(where, kTieBreak));
+  if (!s.step()) throw NotFound("id: no to-do, project or heading has the id '" + id + "'");
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  w.StartObject();
+  w.Key("item");
+  w.StartObject();
+  ItemOptions full;
+  full.with_repeat = true;
+  write_item_fields(w, s, full);
+  put_contents(w, lease.get(), id, s.i64(1), compact);
+  w.EndObject();
+  w.EndObject();
+  return text_of(sb);
+}
+
+std::string ThingsDb::areas(const ListArgs& a) {
+  Lease lease(*this);
+  Sql sql;
+  sql += std::string(R"(
+SELECT ar.uuid, ar.title,
+       (SELECT group_concat(title, char(31)) FROM
+          (SELECT tg.title FROM TMAreaTag at JOIN TMTag tg ON tg.uuid = at.tags
+            WHERE at.areas = ar.uuid ORDER BY tg."index", tg.title)),
+       (SELECT count(*))") + kTaskFrom + " WHERE " + kVisible + R"( AND t.status = 0 AND t.type = 1
+           AND a.uuid = ar.uuid),
+       (SELECT count(*))" + kTaskFrom + " WHERE " + kVisible + R"( AND t.status = 0 AND t.type = 0
+           AND a.uuid = ar.uuid),
+       COUNT(*) OVER ()
+  FROM TMArea ar ORDER BY ar."index", ar.uuid)";
+  sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);
+  Stmt s(lease.get(), sql);
+  return page_answer(lease.get(), s, 5, [] { return Sql{"SELECT count(*) FROM TMArea", {}}; },
+                     [&](json::Writer& w, const Stmt& row) {
+                       w.StartObject();
+                       put_string(w, "id", row.text(0));
+                       put_string(w, "type", "area");
+                       put_string(w, "title", row.text(1));
+                       if (!a.compact) {
+                         put_titles(w, "tags", row.text(2));
+                         put_count(w, "open_projects", row.i64(3));
+                         put_count(w, "open_todos", row.i64(4));
+                       }
+                       w.EndObject();
+                     });
+}
+
+std::string ThingsDb::tags(const ListArgs& a) {
+  Lease lease(*this);
+  const std::string tagged = std::string(R"(
+         FROM TMTaskTag tt JOIN TMTask t ON t.uuid = tt.tasks
+         LEFT JOIN TMTask h ON h.uuid = t.heading
+         LEFT JOIN TMTask p ON p.uuid = COALESCE(t.project, h.project)
+        WHERE tt.tags = g.uuid AND )") + kVisible;
+  Sql sql;
+  sql += "SELECT g.uuid, g.title, g.shortcut, g.parent, pg.title, (SELECT count(*) " + tagged +
+         " AND t.status = 0), (SELECT count(*) " + tagged +
+         R"(), (SELECT count(*) FROM TMAreaTag at WHERE at.tags = g.uuid), COUNT(*) OVER ()
+  FROM TMTag g LEFT JOIN TMTag pg ON pg.uuid = g.parent ORDER BY g."index", g.uuid)";
+  sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);
+  Stmt s(lease.get(), sql);
+  return page_answer(lease.get(), s, 8, [] { return Sql{"SELECT count(*) FROM TMTag", {}}; },
+                     [&](json::Writer& w, const Stmt& row) {
+                       w.StartObject();
+                       put_string(w, "id", row.text(0));
+                       put_string(w, "type", "tag");
+                       put_string(w, "title", row.text(1));
+                       if (!a.compact) {
+                         if (!row.text(2).empty()) put_string(w, "shortcut", row.text(2));
+                         if (!row.text(3).empty()) put_string(w, "parent", row.text(3));
+                         if (!row.text(4).empty()) put_string(w, "parent_title", row.text(4));
+                         put_count(w, "open_items", row.i64(5));
+                         put_count(w, "all_items", row.i64(6));
+                         put_count(w, "areas", row.i64(7));
+                       }
+                       w.EndObject();
+                     });
+}
+
+std::string ThingsDb::summary() {
+  const Date today = today_();
+  Lease lease(*this);
+  ReadSnapshot snapshot(lease.get());
+  auto* db = lease.get();
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  w.StartObject();
+  put_string(w, "today_date", iso_date(today));
+  put_count(w, "inbox", scalar(db, count_tasks(inbox_where())));
+  put_count(w, "today", scalar(db, count_tasks(today_where(today))));
+  put_count(w, "upcoming", scalar(db, count_tasks(upcoming_where(today))));
+  put_count(w, "anytime", scalar(db, count_tasks(anytime_where())));
+  put_count(w, "someday", scalar(db, count_tasks(someday_where())));
+  put_count(w, "logbook_last_7_days", scalar(db, count_tasks(logbook_where(span_of(today, Period{7, 'd'})))));
+  put_count(w, "trash", scalar(db, count_tasks(trash_where())));
+  put_count(w, "projects", scalar(db, count_tasks(projects_where())));
+  put_count(w, "areas", scalar(db, Sql{"SELECT count(*) FROM TMArea", {}}));
+  w.EndObject();
+  return text_of(sb);
+}
+
+}  // namespace takt::things

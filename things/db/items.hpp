@@ -1,0 +1,45 @@
+#pragma once
+/// How takt shows a task (to-do, project or heading) of the Things database as JSON: the
+/// columns every task read selects, the joins that find its project, area and heading,
+/// and the writer of one item. Internal to things/; pure apart from the local time zone
+/// used for stop dates; thread-safe.
+
+#include "base/json.hpp"
+#include "things/data/dates.hpp"
+#include "things/db/sql.hpp"
+
+namespace takt::things {
+
+/// FROM clause of every task read, with aliases t (the task), h (its heading), p (its
+/// project, direct or through the heading) and a (its area, direct or through the project).
+extern const char* const kTaskFrom;
+
+/// Tasks that Things shows in its lists: not in the Trash, not in a trashed project or
+/// heading, and not a repeating template (its instances are shown instead).
+extern const char* const kVisible;
+
+/// Tie-breaks every ordering ends with, so that equal keys keep one order.
+extern const char* const kTieBreak;
+
+/// What to write of each item. Plain value.
+struct ItemOptions {
+  bool compact = false;                   ///< only id, type, title, status, start date, deadline
+  std::optional<Date> due_from;           ///< set by get_due: mark overdue items, count days left
+  bool with_repeat = false;               ///< describe the repeat rule of templates
+};
+
+/// SELECT of the item columns FROM kTaskFrom WHERE `where` ORDER BY `order`; its last
+/// column is the number of rows of the whole result (a window count).
+Sql select_tasks(const Sql& where, std::string_view order);
+/// SELECT count(*) of the tasks matching `where`.
+Sql count_tasks(const Sql& where);
+
+/// Writes the row `s` (selected with select_tasks) as one item object.
+void write_item(json::Writer& w, const Stmt& s, const ItemOptions& options);
+/// The same, without the braces, so that a caller may add fields.
+void write_item_fields(json::Writer& w, const Stmt& s, const ItemOptions& options);
+
+/// Column of select_tasks holding the window count of the result's rows.
+int total_column();
+
+}  // namespace takt::things

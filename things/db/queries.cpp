@@ -1,0 +1,279 @@
+// The list reads of ThingsDb: Things' lists, filtered lists, search, recent, due and
+// repeating. Each builds a WHERE condition with bound values and an ORDER BY made of
+// takt's own constants; ThingsDb::list pages it and writes the items.
+
+#include "things/db/queries.hpp"
+
+#include "things/db/db.hpp"
+#include "things/db/items.hpp"
+#include "things/data/folding.hpp"
+
+namespace takt::things {
+
+/// One list read: which tasks, in which order, which page, and how to write them.
+struct ThingsDb::ListQuery {
+  Sql where;          ///< WHERE condition
+  std::string order;  ///< ORDER BY terms; never user text
+  Page page;
+  ItemOptions item;
+};
+
+namespace {
+
+/// Tasks Things shows (items.hpp: kVisible) that are open, and match `condition`.
+Sql open_visible(std::string_view condition) {
+  Sql s;
+  s += kVisible;
+  s += " AND t.status = 0 AND (";
+  s += condition;
+  s += ")";
+  return s;
+}
+
+/// Items written in full, or compact when the caller asked for it.
+ItemOptions plain(const ListArgs& a) {
+  ItemOptions o;
+  o.compact = a.compact;
+  return o;
+}
+
+long long packed(const Date& d) { return static_cast<long long>(pack_date(d)); }
+
+/// " AND <column> <op> ?" for each date the range names.
+void add_range(Sql& where, const char* column, const DateRange& range) {
+  const std::string c = std::string(" AND ") + column;
+  if (range.on) where.add(c + " = ?", packed(*range.on));
+  if (range.before) where.add(c + " < ?", packed(*range.before));
+  if (range.after) where.add(c + " > ?", packed(*range.after));
+}
+
+void add_span(Sql& where, const char* column, const Span& span) {
+  where.add(std::string(" AND ") + column + " >= ? AND " + column + " < ?", span.from, span.to);
+}
+
+/// Every word in the title or the notes, case-insensitive (things/text.hpp).
+void add_words(Sql& where, const std::string& query) {
+  for (auto& word : search_words(query))
+    where.add(" AND (instr(takt_fold(t.title), ?) > 0 OR instr(takt_fold(COALESCE(t.notes, '')), ?) > 0)", word,
+              word);
+}
+
+void add_tag(Sql& where, const std::string& tag_id) {
+  where.add(" AND EXISTS (SELECT 1 FROM TMTaskTag tt WHERE tt.tasks = t.uuid AND tt.tags = ?)", tag_id);
+}
+
+std::string quoted(const std::string& v) { return "'" + v + "'"; }
+
+/// The id of the tag called `tag` or with that id: exact match first, then a title that
+/// differs only in case. Throws NotFound naming `field`.
+std::string resolve_tag(sqlite3* db, const std::string& tag, const char* field) {
+  Sql exact;
+  exact.add("SELECT uuid FROM TMTag WHERE uuid = ? OR title = ? ORDER BY uuid = ? DESC, \"index\" LIMIT 1", tag, tag,
+            tag);
+  Stmt s(db, exact);
+  if (s.step()) return s.text(0);
+  Sql folded;
+  folded.add("SELECT uuid FROM TMTag WHERE takt_fold(title) = ? ORDER BY \"index\" LIMIT 1", fold_case(tag));
+  Stmt f(db, folded);
+  if (f.step()) return f.text(0);
+  throw NotFound(std::string(field) + ": no tag is called " + quoted(tag) + " or has that id");
+}
+
+void require_project(sqlite3* db, const std::string& id) {
+  Sql q;
+  q.add("SELECT count(*) FROM TMTask WHERE uuid = ? AND type = 1", id);
+  if (scalar(db, q) == 0) throw NotFound("project: no project has the id " + quoted(id));
+}
+
+void require_area(sqlite3* db, const std::string& id) {
+  Sql q;
+  q.add("SELECT count(*) FROM TMArea WHERE uuid = ?", id);
+  if (scalar(db, q) == 0) throw NotFound("area: no area has the id " + quoted(id));
+}
+
+/// " AND ..." for the criteria of search and search_advanced.
+Sql search_where(sqlite3* db, const SearchCriteria& c, const Date& today) {
+  Sql where;
+  where += kVisible;
+  add_words(where, c.query);
+  if (c.status) where.add(" AND t.status = ?", static_cast<long long>(*c.status));
+  if (c.type) where.add(" AND t.type = ?", static_cast<long long>(*c.type));
+  if (c.tag) add_tag(where, resolve_tag(db, *c.tag, "tag"));
+  if (c.area) {
+    require_area(db, *c.area);
+    where.add(" AND a.uuid = ?", *c.area);
+  }
+  if (c.project) {
+    require_project(db, *c.project);
+    where.add(" AND p.uuid = ?", *c.project);
+  }
+  add_range(where, "t.startDate", c.start_date);
+  add_range(where, "t.deadline", c.deadline);
+  if (c.created_within) add_span(where, "t.creationDate", span_of(today, *c.created_within));
+  return where;
+}
+
+}  // namespace
+
+Span span_of(const Date& today, const Period& period) {
+  return {local_midnight(period_start(today, period)), local_midnight(add_days(today, 1))};
+}
+
+Sql inbox_where() { return open_visible("t.start = 0"); }
+
+// Today: started and dated Anytime items, Someday items whose date has come (Things shows
+// them with a yellow dot until confirmed), and undated items whose deadline has come,
+// unless the user moved them out of Today (deadlineSuppressionDate).
+Sql today_where(const Date& today) {
+  Sql s = open_visible(
+      "(t.start = 1 AND t.startDate IS NOT NULL)"
+      " OR (t.start = 2 AND t.startDate IS NOT NULL AND t.startDate <= ?)"
+      " OR (t.startDate IS NULL AND t.deadline IS NOT NULL AND t.deadline <= ? AND t.deadlineSuppressionDate IS NULL)");
+  s.values = {packed(today), packed(today)};
+  return s;
+}
+
+Sql upcoming_where(const Date& today) {
+  Sql s = open_visible("t.start = 2 AND t.startDate > ?");
+  s.values = {packed(today)};
+  return s;
+}
+
+// Anytime: every started item, Today's included, except the to-dos of projects that are
+// themselves in Someday or Upcoming (start 2): Things shows those only inside the project.
+Sql anytime_where() { return open_visible("t.start = 1 AND COALESCE(p.start, 1) != 2"); }
+
+Sql someday_where() { return open_visible("t.start = 2 AND t.startDate IS NULL"); }
+
+Sql logbook_where(const std::optional<Span>& stopped_within) {
+  Sql s;
+  s += kVisible;
+  s += " AND t.status IN (2, 3)";
+  if (stopped_within) add_span(s, "t.stopDate", *stopped_within);
+  return s;
+}
+
+// The Trash: trashed items of any status (a to-do trashed inside a trashed project too);
+// repeating templates stay hidden.
+Sql trash_where() {
+  Sql s;
+  s += "t.trashed = 1 AND t.rt1_recurrenceRule IS NULL";
+  return s;
+}
+
+Sql projects_where() { return open_visible("t.type = 1"); }
+
+std::string ThingsDb::list(const ListQuery& q) {
+  Lease lease(*this);
+  Sql sql = select_tasks(q.where, q.order);
+  sql.add(" LIMIT ? OFFSET ?", q.page.limit, q.page.offset);
+  Stmt s(lease.get(), sql);
+  return page_answer(lease.get(), s, total_column(), [&] { return count_tasks(q.where); },
+                     [&](json::Writer& w, const Stmt& row) { write_item(w, row, q.item); });
+}
+
+std::string ThingsDb::inbox(const ListArgs& a) { return list({inbox_where(), kTieBreak, a.page, plain(a)}); }
+
+// Things shows This Evening below the rest of Today; within each part, its own order.
+// Undated items (shown for their deadline) sort before dated ones of the same todayIndex.
+std::string ThingsDb::today(const ListArgs& a) {
+  return list({today_where(today_()),
+               std::string("COALESCE(t.startBucket, 0) = 1, t.todayIndex, t.startDate, ") + kTieBreak, a.page,
+               plain(a)});
+}
+
+std::string ThingsDb::upcoming(const ListArgs& a) {
+  return list({upcoming_where(today_()), std::string("t.startDate, t.todayIndex, ") + kTieBreak, a.page, plain(a)});
+}
+
+std::string ThingsDb::anytime(const ListArgs& a) { return list({anytime_where(), kTieBreak, a.page, plain(a)}); }
+
+std::string ThingsDb::someday(const ListArgs& a) { return list({someday_where(), kTieBreak, a.page, plain(a)}); }
+
+std::string ThingsDb::logbook(const ListArgs& a, const std::optional<Period>& period) {
+  std::optional<Span> span;
+  if (period) span = span_of(today_(), *period);
+  return list({logbook_where(span), std::string("t.stopDate DESC, ") + kTieBreak, a.page, plain(a)});
+}
+
+std::string ThingsDb::trash(const ListArgs& a) { return list({trash_where(), kTieBreak, a.page, plain(a)}); }
+
+std::string ThingsDb::projects(const ListArgs& a, const std::optional<std::string>& area) {
+  Sql where = projects_where();
+  if (area) {
+    Lease lease(*this);
+    require_area(lease.get(), *area);
+    where.add(" AND a.uuid = ?", *area);
+  }
+  return list({std::move(where), kTieBreak, a.page, plain(a)});
+}
+
+std::string ThingsDb::todos(const ListArgs& a, const TodoFilter& f) {
+  Sql where = open_visible("t.type = 0");
+  {
+    Lease lease(*this);
+    if (f.project) {
+      require_project(lease.get(), *f.project);
+      where.add(" AND p.uuid = ?", *f.project);
+    }
+    if (f.area) {
+      require_area(lease.get(), *f.area);
+      where.add(" AND a.uuid = ?", *f.area);
+    }
+    if (f.tag) add_tag(where, resolve_tag(lease.get(), *f.tag, "tag"));
+  }
+  return list({std::move(where), kTieBreak, a.page, plain(a)});
+}
+
+std::string ThingsDb::headings(const ListArgs& a, const std::string& project) {
+  {
+    Lease lease(*this);
+    require_project(lease.get(), project);
+  }
+  Sql where = open_visible("t.type = 2");
+  where.add(" AND t.project = ?", project);
+  return list({std::move(where), kTieBreak, a.page, plain(a)});
+}
+
+// Open items first (in Things' order), then the logged ones, the latest first.
+std::string ThingsDb::search(const ListArgs& a, const SearchCriteria& c) {
+  Sql where;
+  {
+    Lease lease(*this);
+    where = search_where(lease.get(), c, today_());
+  }
+  return list({std::move(where), std::string("t.status != 0, t.stopDate DESC, ") + kTieBreak, a.page, plain(a)});
+}
+
+std::string ThingsDb::recent(const ListArgs& a, const Period& period) {
+  const Span span = span_of(today_(), period);
+  Sql where;
+  where += kVisible;
+  where.add(" AND ((t.creationDate >= ? AND t.creationDate < ?) OR (t.userModificationDate >= ? AND "
+            "t.userModificationDate < ?))",
+            span.from, span.to, span.from, span.to);
+  return list({std::move(where),
+               std::string("MAX(COALESCE(t.creationDate, 0), COALESCE(t.userModificationDate, 0)) DESC, ") +
+                   kTieBreak,
+               a.page, plain(a)});
+}
+
+std::string ThingsDb::due(const ListArgs& a, long long days) {
+  const Date today = today_();
+  Sql where = open_visible("t.deadline IS NOT NULL AND t.deadline <= ?");
+  where.values = {packed(add_days(today, days))};
+  ItemOptions options = plain(a);
+  options.due_from = today;
+  return list({std::move(where), std::string("t.deadline, ") + kTieBreak, a.page, options});
+}
+
+std::string ThingsDb::repeating(const ListArgs& a) {
+  Sql where;
+  where += "t.trashed = 0 AND t.status = 0 AND t.rt1_recurrenceRule IS NOT NULL"
+           " AND (p.uuid IS NULL OR p.trashed = 0) AND (h.uuid IS NULL OR h.trashed = 0)";
+  ItemOptions options = plain(a);
+  options.with_repeat = true;
+  return list({std::move(where), kTieBreak, a.page, options});
+}
+
+}  // namespace takt::things

@@ -1,0 +1,450 @@
+#include "things/script/applescript.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+
+#include "things/script/url.hpp"
+
+namespace takt::things {
+
+std::string applescript_string(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\" & linefeed & \""; break;
+      case '\r': out += "\" & return & \""; break;
+      default: out += c;
+    }
+  }
+  return out + "\"";
+}
+
+namespace {
+
+/// Handlers every script may call (`my takt_...`): a message on one line, opening a
+/// things:/// URL in the background, and a tag-name list after adding and removing tags
+/// (Things' `tag names` is one comma-separated string; `contains` ignores case).
+constexpr const char* kPreamble = R"(on takt_line(t)
+  set AppleScript's text item delimiters to {return, linefeed}
+  set parts to text items of t
+  set AppleScript's text item delimiters to " "
+  set t to parts as text
+  set AppleScript's text item delimiters to ""
+  return t
+end takt_line
+on takt_open(u)
+  do shell script "open -g " & quoted form of u
+end takt_open
+on takt_tags(have, added, removed)
+  set AppleScript's text item delimiters to ", "
+  set names to {}
+  if have is not "" then set names to text items of have
+  set kept to {}
+  repeat with n in names
+    if removed does not contain (contents of n) then set end of kept to (contents of n)
+  end repeat
+  repeat with n in added
+    if kept does not contain (contents of n) then set end of kept to (contents of n)
+  end repeat
+  set t to kept as text
+  set AppleScript's text item delimiters to ""
+  return t
+end takt_tags
+set takt_ids to {}
+tell application "Things3"
+)";
+
+/// The number of the error a script raises for an operation that needs the URL scheme when
+/// Things URLs are not enabled.
+constexpr int kNoToken = 9001;
+
+const char* const kNoTokenText =
+    "Things URLs are not enabled, and this change needs them. Fix: in Things, Settings > General > Enable Things "
+    "URLs, then try again.";
+
+/// An AppleScript date for a calendar day at midnight, built field by field so it does
+/// not depend on the Mac's date format. The day is set to 1 first so no month overflows.
+std::string applescript_date(const std::string& var, const Date& d) {
+  std::ostringstream s;
+  s << "    set " << var << " to current date\n"
+    << "    set day of " << var << " to 1\n"
+    << "    set year of " << var << " to " << d.year << "\n"
+    << "    set month of " << var << " to " << d.month << "\n"
+    << "    set day of " << var << " to " << d.day << "\n"
+    << "    set time of " << var << " to 0\n";
+  return s.str();
+}
+
+std::string tag_list(const std::vector<std::string>& tags) {
+  std::string joined;
+  for (std::size_t i = 0; i < tags.size(); ++i) joined += (i ? ", " : "") + tags[i];
+  return applescript_string(joined);
+}
+
+std::string string_list(const std::vector<std::string>& items) {
+  std::string s = "{";
+  for (const auto& i : items) s += (s.size() > 1 ? ", " : "") + applescript_string(i);
+  return s + "}";
+}
+
+/// Renders one operation's AppleScript statements (inside `tell application "Things3"`).
+class OpScript {
+ public:
+  OpScript(std::size_t n, const Date& today) : v_("t" + std::to_string(n)), n_(n), today_(today) {}
+
+  std::string str() const { return s_.str(); }
+
+  void line(const std::string& text) { s_ << "    " << text << "\n"; }
+
+  void text_edits(const std::optional<std::string>& title, const std::optional<std::string>& notes,
+                  const std::optional<std::string>& append, const std::optional<std::string>& prepend) {
+    if (title) line("set name of " + v_ + " to " + applescript_string(*title));
+    if (notes) line("set notes of " + v_ + " to " + applescript_string(*notes));
+    if (append) {
+      const auto text = applescript_string(*append);
+      line("if notes of " + v_ + " is \"\" then");
+      line("  set notes of " + v_ + " to " + text);
+      line("else");
+      line("  set notes of " + v_ + " to (notes of " + v_ + ") & linefeed & " + text);
+      line("end if");
+    }
+    if (prepend) {
+      const auto text = applescript_string(*prepend);
+      line("if notes of " + v_ + " is \"\" then");
+      line("  set notes of " + v_ + " to " + text);
+      line("else");
+      line("  set notes of " + v_ + " to " + text + " & linefeed & (notes of " + v_ + ")");
+      line("end if");
+    }
+  }
+
+  /// when (or a list of the same name) as far as AppleScript goes: evening and reminders
+  /// are left to the URL part.
+  void schedule(const std::string& when, bool reminder) {
+    if (when == "evening" || reminder) return;
+    if (when == "inbox") return move_to("Inbox");
+    if (when == "today") return move_to("Today");
+    if (when == "anytime" || when.empty()) return move_to("Anytime");
+    if (when == "someday") return move_to("Someday");
+    const auto day = when == "tomorrow" ? std::optional<Date>(add_days(today_, 1)) : parse_iso_date(when);
+    if (!day) return;
+    if (pack_date(*day) <= pack_date(today_)) return move_to("Today");
+    s_ << applescript_date("w" + std::to_string(n_), *day);
+    line("schedule " + v_ + " for w" + std::to_string(n_));
+  }
+
+  void deadline(const Clearable& d) {
+    if (d.clears()) line("delete due date of " + v_);
+    if (!d.sets()) return;
+    if (auto day = parse_iso_date(*d.value)) {
+      s_ << applescript_date("d" + std::to_string(n_), *day);
+      line("set due date of " + v_ + " to d" + std::to_string(n_));
+    }
+  }
+
+  void tags(const std::optional<std::vector<std::string>>& replace, const std::vector<std::string>& add,
+            const std::vector<std::string>& remove) {
+    if (replace) line("set tag names of " + v_ + " to " + tag_list(*replace));
+    if (!add.empty() || !remove.empty())
+      line("set tag names of " + v_ + " to my takt_tags(tag names of " + v_ + ", " + string_list(add) + ", " +
+           string_list(remove) + ")");
+  }
+
+  /// The tags of an item just made (it has none yet).
+  void new_tags(const std::vector<std::string>& tags) {
+    if (!tags.empty()) line("set tag names of " + v_ + " to " + tag_list(tags));
+  }
+
+  void container(const char* kind, const Clearable& c) {
+    if (c.sets()) line("set " + std::string(kind) + " of " + v_ + " to " + kind + " id " + applescript_string(*c.value));
+    if (c.clears()) line("delete " + std::string(kind) + " of " + v_);
+  }
+
+  /// The URL-scheme part, on the item's id as the script learns it.
+  void url(const UrlCall& call, const std::optional<std::string>& token) {
+    if (call.empty()) return;
+    uses_url_ = true;
+    line("my takt_open(" + applescript_string(call.prefix(token.value_or(""))) + " & (id of " + v_ + ") & " +
+         applescript_string(call.suffix()) + ")");
+  }
+
+  void move_to(const char* list) { line("move " + v_ + " to list \"" + list + "\""); }
+  const std::string& var() const { return v_; }
+  bool uses_url() const { return uses_url_; }
+
+ private:
+  std::ostringstream s_;
+  std::string v_;
+  std::size_t n_;
+  Date today_;
+  bool uses_url_ = false;
+};
+
+const char* status_name(Status s) {
+  return s == Status::Completed ? "completed" : s == Status::Canceled ? "canceled" : "open";
+}
+
+/// The statements of each operation; the item ends up in the variable t<n>.
+struct Body {
+  OpScript& o;
+  const Date& today;
+  const std::optional<std::string>& token;
+
+  void operator()(const AddTodo& a) const {
+    std::string where = "list \"Inbox\"";
+    if (a.project) where = "project id " + applescript_string(*a.project);
+    else if (a.area) where = "area id " + applescript_string(*a.area);
+    std::string props = "{name:" + applescript_string(a.title);
+    if (a.notes) props += ", notes:" + applescript_string(*a.notes);
+    o.line("set " + o.var() + " to make new to do with properties " + props + "} at beginning of " + where);
+    o.new_tags(a.tags);
+    o.deadline(a.deadline ? Clearable::set(*a.deadline) : Clearable{});
+    if (a.when) o.schedule(*a.when, a.reminder.has_value());
+    o.url(url_part(a, today), token);
+  }
+  void operator()(const UpdateTodo& u) const {
+    o.line("set " + o.var() + " to to do id " + applescript_string(u.id));
+    o.text_edits(u.title, u.notes, u.append_notes, u.prepend_notes);
+    o.container("project", u.project);
+    o.container("area", u.area);
+    if (u.list) o.schedule(*u.list, u.reminder.sets());
+    if (u.when.given) o.schedule(u.when.value.value_or(""), u.reminder.sets());
+    o.deadline(u.deadline);
+    o.tags(u.tags, u.add_tags, u.remove_tags);
+    o.url(url_part(u, today), token);
+  }
+  void operator()(const AddProject& a) const {
+    std::string props = "{name:" + applescript_string(a.title);
+    if (a.notes) props += ", notes:" + applescript_string(*a.notes);
+    o.line("set " + o.var() + " to make new project with properties " + props + "}");
+    if (a.area) o.container("area", Clearable::set(*a.area));
+    o.new_tags(a.tags);
+    o.deadline(a.deadline ? Clearable::set(*a.deadline) : Clearable{});
+    o.schedule(a.when.value_or("anytime"), a.reminder.has_value());
+    for (const auto& todo : a.todos)
+      o.line("make new to do with properties {name:" + applescript_string(todo) + "} at end of " + o.var());
+    o.url(url_part(a, today), token);
+  }
+  void operator()(const UpdateProject& u) const {
+    o.line("set " + o.var() + " to project id " + applescript_string(u.id));
+    o.text_edits(u.title, u.notes, u.append_notes, u.prepend_notes);
+    o.container("area", u.area);
+    if (u.when.given) o.schedule(u.when.value.value_or(""), u.reminder.sets());
+    o.deadline(u.deadline);
+    o.tags(u.tags, u.add_tags, u.remove_tags);
+    o.url(url_part(u, today), token);
+  }
+  void operator()(const SetStatus& s) const {
+    o.line("set " + o.var() + " to to do id " + applescript_string(s.id));
+    o.line("set status of " + o.var() + " to " + status_name(s.status));
+  }
+  void operator()(const SetTrashed& t) const {
+    o.line("set " + o.var() + " to to do id " + applescript_string(t.id));
+    // `delete` on an item already in the Trash would delete it for good: only once.
+    o.line(std::string("set takt_trashed to (id of every to do of list \"Trash\") contains (id of ") + o.var() + ")");
+    if (t.trashed) o.line("if not takt_trashed then delete " + o.var());
+    else o.line("if takt_trashed then move " + o.var() + " to list \"Anytime\"");
+  }
+  void operator()(const CreateTag& c) const {
+    o.line("set " + o.var() + " to make new tag with properties {name:" + applescript_string(c.title) + "}");
+    if (c.parent) o.line("set parent tag of " + o.var() + " to tag " + applescript_string(*c.parent));
+  }
+  void operator()(const CreateArea& c) const {
+    o.line("set " + o.var() + " to make new area with properties {name:" + applescript_string(c.title) + "}");
+    if (!c.tags.empty()) o.line("set tag names of " + o.var() + " to " + tag_list(c.tags));
+  }
+  // unsupported() turns these away before they are queued.
+  void operator()(const AddHeading&) const {}
+  void operator()(const ReadOp&) const {}
+};
+
+/// One operation in a try block of its own: it prints its item's id, or its error.
+std::string render_one(const Operation& op, std::size_t n, const Date& today, const std::optional<std::string>& token,
+                       bool& uses_url) {
+  OpScript o(n, today);
+  if (!url_part(op, today).empty() && !token)
+    o.line("error " + applescript_string(kNoTokenText) + " number " + std::to_string(kNoToken));
+  std::visit(Body{o, today, token}, op);
+  uses_url |= o.uses_url();
+  return "  try\n" + o.str() + "    set end of takt_ids to (id of " + o.var() + ")\n" +
+         "  on error takt_message number takt_number\n" +
+         "    set end of takt_ids to \"takt-error \" & takt_number & \" \" & my takt_line(takt_message)\n" +
+         "  end try\n";
+}
+
+std::string render_script(const std::vector<Operation>& ops, const Date& today,
+                          const std::optional<std::string>& token) {
+  std::string s = kPreamble;
+  bool uses_url = false;
+  for (std::size_t n = 0; n < ops.size(); ++n) s += render_one(ops[n], n, today, token, uses_url);
+  s += "end tell\n";
+  // Things takes a URL in the background: give it a moment before takt reads the database.
+  if (uses_url) s += "delay 1\n";
+  return s + "set AppleScript's text item delimiters to linefeed\nreturn takt_ids as text\n";
+}
+
+bool has_comma(const std::vector<std::string>& tags, std::string* which) {
+  for (const auto& t : tags)
+    if (t.find(',') != std::string::npos) {
+      *which = t;
+      return true;
+    }
+  return false;
+}
+
+std::optional<std::string> comma_in_tags(std::initializer_list<const std::vector<std::string>*> lists) {
+  std::string which;
+  for (const auto* l : lists)
+    if (l && has_comma(*l, &which))
+      return "tags: '" + which + "' holds a comma, which Things' AppleScript reads as two tags";
+  return std::nullopt;
+}
+
+const char* const kReminderNeedsWhen =
+    "reminder: through Things on macOS a reminder is set together with its day: give 'when' too";
+
+struct Unsupported {
+  std::optional<std::string> operator()(const ReadOp&) const {
+    return "tools.reads_via: applescript is not available with osascript; set it to database";
+  }
+  std::optional<std::string> operator()(const AddHeading&) const {
+    return "add_heading: Things on macOS offers no way to add a heading to an existing project from a script; add "
+           "it in Things";
+  }
+  std::optional<std::string> operator()(const AddTodo& a) const { return comma_in_tags({&a.tags}); }
+  std::optional<std::string> operator()(const UpdateTodo& u) const {
+    if (u.heading.clears())
+      return "heading: Things on macOS cannot take a to-do out of its heading from a script; move it to its project "
+             "with 'project' instead";
+    if (u.reminder.given && !u.when.sets() && !u.list) return kReminderNeedsWhen;
+    const std::vector<std::string> none;
+    return comma_in_tags({u.tags ? &*u.tags : &none, &u.add_tags, &u.remove_tags});
+  }
+  std::optional<std::string> operator()(const AddProject& a) const {
+    if (!a.headings.empty())
+      return "headings: Things on macOS cannot create headings from a script; create the project, then add its "
+             "headings in Things";
+    return comma_in_tags({&a.tags});
+  }
+  std::optional<std::string> operator()(const UpdateProject& u) const {
+    if (u.reminder.given && !u.when.sets()) return kReminderNeedsWhen;
+    const std::vector<std::string> none;
+    return comma_in_tags({u.tags ? &*u.tags : &none, &u.add_tags, &u.remove_tags});
+  }
+  std::optional<std::string> operator()(const CreateTag& c) const {
+    if (c.shortcut) return "shortcut: Things' AppleScript cannot set a tag's keyboard shortcut";
+    if (c.title.find(',') != std::string::npos) return "title: a tag title with a comma cannot be used through AppleScript";
+    return std::nullopt;
+  }
+  std::optional<std::string> operator()(const CreateArea& c) const { return comma_in_tags({&c.tags}); }
+  std::optional<std::string> operator()(const SetStatus&) const { return std::nullopt; }
+  std::optional<std::string> operator()(const SetTrashed&) const { return std::nullopt; }
+};
+
+/// The error number osascript puts at the end of its message, `(-1743)`.
+std::optional<long> error_number(std::string_view text) {
+  const auto close = text.rfind(')');
+  if (close == std::string_view::npos) return std::nullopt;
+  const auto open = text.rfind('(', close);
+  if (open == std::string_view::npos) return std::nullopt;
+  const std::string digits(text.substr(open + 1, close - open - 1));
+  if (digits.empty() || digits.find_first_not_of("-0123456789") != std::string::npos) return std::nullopt;
+  return std::strtol(digits.c_str(), nullptr, 10);
+}
+
+std::string explain(long code, std::string_view text) {
+  const std::string said = " (osascript: " + std::string(text) + ")";
+  switch (code) {
+    case -1743:
+      return "macOS does not allow takt to control Things (automation permission denied, -1743). Fix: System "
+             "Settings > Privacy & Security > Automation, and allow the app that starts takt (your AI client, or "
+             "Terminal) to control Things3; if it is not listed, run `tccutil reset AppleEvents` and allow it when "
+             "asked." + said;
+    case -600:
+    case -609:
+      return "Things 3 is not running and could not be reached (" + std::to_string(code) +
+             "). Fix: open Things 3 and try again; keep it in /Applications." + said;
+    case -10810:
+    case -10814:
+    case -2700:
+      return "Things 3 could not be found or started (" + std::to_string(code) +
+             "). Fix: install Things 3 from the Mac App Store or Cultured Code and open it once." + said;
+    case -1728:
+    case -1719:
+      return "Things has no such item (" + std::to_string(code) +
+             "): the id is wrong, or the item was deleted; headings cannot be reached through AppleScript." + said;
+    case -1712:
+      return "Things did not answer in time (AppleEvent timed out, -1712): it may be busy or showing a dialog, and "
+             "it may still carry the change out. Fix: bring Things to the front, close any dialog, and check the "
+             "item in Things before trying again (a second try could make a duplicate)." + said;
+    case -1708:
+    case -10000:
+      return "Things did not understand the command (" + std::to_string(code) +
+             "): this Things version may be too old. Fix: update Things 3." + said;
+    case -128:
+      return "the script was cancelled on the Mac (-128)." + said;
+    case -2740:
+    case -2741:
+      return "AppleScript could not compile the script takt generated (" + std::to_string(code) +
+             "): a bug in takt, please report it." + said;
+    case kNoToken:
+      return kNoTokenText;
+    default:
+      return "Things refused the change: " + std::string(text);
+  }
+}
+
+}  // namespace
+
+std::string render_applescript(const Operation& op, const Date& today, const std::optional<std::string>& auth_token) {
+  return render_script({op}, today, auth_token);
+}
+
+std::string AppleScriptDialect::render(const std::vector<Operation>& ops) const {
+  const Date today = today_();
+  std::optional<std::string> token;
+  const bool needs_token = std::any_of(ops.begin(), ops.end(), [&](const Operation& op) { return !url_part(op, today).empty(); });
+  if (needs_token && token_) token = token_();
+  return render_script(ops, today, token);
+}
+
+std::optional<std::string> AppleScriptDialect::unsupported(const Operation& op) const {
+  return std::visit(Unsupported{}, op);
+}
+
+std::string explain_osascript_error(std::string_view text) {
+  std::string trimmed = trim_end(std::string(text));
+  if (auto code = error_number(trimmed)) return explain(*code, trimmed);
+  return trimmed.empty() ? "osascript failed without saying why" : "osascript failed: " + trimmed;
+}
+
+std::vector<OpResult> AppleScriptDialect::parse(const ScriptOutput& out, std::size_t op_count) const {
+  if (!out.started || out.timed_out || out.abandoned) return all_failed(op_count, describe_failure(out));
+  if (out.exit_code != 0) return all_failed(op_count, explain_osascript_error(out.err));
+  std::vector<OpResult> rs;
+  std::istringstream lines(out.out);
+  std::string line;
+  constexpr std::string_view kError = "takt-error ";
+  while (std::getline(lines, line) && rs.size() < op_count) {
+    line = trim_end(line);
+    if (line.rfind(kError, 0) == 0) {
+      // takt-error NUMBER MESSAGE: the operation's own error, caught in its try block.
+      const auto rest = line.substr(kError.size());
+      const auto space = rest.find(' ');
+      const auto number = rest.substr(0, space);
+      const auto message = space == std::string::npos ? std::string() : rest.substr(space + 1);
+      rs.push_back(OpResult{false, {}, explain_osascript_error(message + " (" + number + ")"), {}});
+      continue;
+    }
+    // Things may answer an event it rejected with an error text while osascript exits 0.
+    const bool looks_like_id = !line.empty() && line.find(' ') == std::string::npos;
+    rs.push_back(looks_like_id ? OpResult{true, line, {}, {}} : OpResult{false, {}, "Things answered: " + line, {}});
+  }
+  while (rs.size() < op_count) rs.push_back(OpResult{false, {}, "Things returned no id for this operation", {}});
+  return rs;
+}
+
+}  // namespace takt::things

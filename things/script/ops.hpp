@@ -1,0 +1,158 @@
+#pragma once
+/// Typed write operations on Things, and the dialects that turn them into a script for
+/// the AppleScript lane: JSON for things-sim (here), AppleScript and the things:/// URL
+/// scheme for osascript on a Mac (things/applescript.hpp). Pure functions; thread-safe.
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "things/data/dates.hpp"
+
+namespace takt::things {
+
+/// A field of an update: absent (leave it), cleared, or set to a value. Plain value.
+struct Clearable {
+  bool given = false;
+  std::optional<std::string> value;  ///< nullopt when given to clear the field
+
+  static Clearable set(std::string v) { return {true, std::move(v)}; }
+  static Clearable clear() { return {true, std::nullopt}; }
+  bool sets() const { return value.has_value(); }
+  bool clears() const { return given && !value.has_value(); }
+};
+
+/// Create one to-do. `when`: today, evening, tomorrow, anytime, someday or YYYY-MM-DD;
+/// `reminder`: HH:MM (needs a day from `when`).
+struct AddTodo {
+  std::string title;
+  std::optional<std::string> notes, when, reminder, deadline, project, area, heading;
+  std::vector<std::string> tags, checklist;
+};
+
+/// Change one to-do; fields left out stay as they are.
+struct UpdateTodo {
+  std::string id;
+  std::optional<std::string> title, notes, append_notes, prepend_notes;
+  Clearable when, reminder, deadline, project, area, heading;
+  std::optional<std::string> list;  ///< inbox, today, evening, anytime or someday
+  std::optional<std::vector<std::string>> tags;  ///< replaces every tag
+  std::vector<std::string> add_tags, remove_tags;
+  std::optional<std::vector<std::string>> checklist;  ///< replaces every checklist item
+  std::vector<std::string> append_checklist;
+};
+
+/// Create a project, with headings and to-dos in it.
+struct AddProject {
+  std::string title;
+  std::optional<std::string> notes, when, reminder, deadline, area;
+  std::vector<std::string> tags, headings, todos;
+};
+
+/// Change one project; fields left out stay as they are.
+struct UpdateProject {
+  std::string id;
+  std::optional<std::string> title, notes, append_notes, prepend_notes;
+  Clearable when, reminder, deadline, area;
+  std::optional<std::vector<std::string>> tags;
+  std::vector<std::string> add_tags, remove_tags;
+};
+
+/// A heading at the end of a project's headings.
+struct AddHeading {
+  std::string project, title;
+};
+
+/// Things' status codes, as TMTask.status stores them.
+enum class Status { Open = 0, Canceled = 2, Completed = 3 };
+
+/// Complete, cancel or reopen a to-do, project or heading.
+struct SetStatus {
+  std::string id;
+  Status status = Status::Completed;
+};
+
+/// Move a to-do, project or heading to the Trash, or bring it back.
+struct SetTrashed {
+  std::string id;
+  bool trashed = true;
+};
+
+struct CreateTag {
+  std::string title;
+  std::optional<std::string> parent, shortcut;
+};
+
+struct CreateArea {
+  std::string title;
+  std::vector<std::string> tags;
+};
+
+/// A read run as a script (tools.reads_via: applescript): the tool and its arguments.
+struct ReadOp {
+  std::string tool;
+  std::string args_json;
+};
+
+using Operation = std::variant<AddTodo, UpdateTodo, AddProject, UpdateProject, AddHeading, SetStatus, SetTrashed,
+                               CreateTag, CreateArea, ReadOp>;
+
+/// A visitor made of lambdas, for std::visit over an Operation.
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+/// The name of an operation as the sim dialect spells it (add_todo, complete, trash, ...).
+std::string op_name(const Operation& op);
+
+/// The outcome of one operation of a script.
+struct OpResult {
+  bool ok = false;
+  std::string id;      ///< the item created or changed
+  std::string error;   ///< why it failed, in words for the user
+  std::string result;  ///< for reads: the structured result, JSON text
+};
+
+/// What running one script gave back.
+struct ScriptOutput {
+  int exit_code = 0;
+  bool timed_out = false;
+  bool abandoned = false;  ///< stopped because every request waiting for it was cancelled
+  bool started = true;
+  std::string out, err;
+  int signal = 0;  ///< the signal that ended the script (a crash, or takt's kill), else 0
+};
+
+/// How takt speaks to a backend: the program to start per script, the script text for a
+/// list of operations, and how to read the program's output back into one result per op.
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+  virtual std::string render(const std::vector<Operation>& ops) const = 0;
+  virtual std::vector<OpResult> parse(const ScriptOutput& out, std::size_t op_count) const = 0;
+  /// Why this backend cannot carry out `op` (naming the field), or nullopt when it can.
+  virtual std::optional<std::string> unsupported(const Operation&) const { return std::nullopt; }
+};
+
+/// things-sim's dialect (contract: sim/script.hpp): {"ops":[...]} in, {"results":[...]} out.
+class SimDialect final : public Dialect {
+ public:
+  std::string render(const std::vector<Operation>& ops) const override;
+  std::vector<OpResult> parse(const ScriptOutput& out, std::size_t op_count) const override;
+};
+
+/// The message for a script that failed as a whole (did not start, timed out, or exited
+/// non-zero), in words for the user.
+std::string describe_failure(const ScriptOutput& out);
+
+/// `s` without trailing line breaks and spaces.
+std::string trim_end(std::string s);
+
+/// One failed result per operation, each saying `why`.
+std::vector<OpResult> all_failed(std::size_t n, const std::string& why);
+
+}  // namespace takt::things

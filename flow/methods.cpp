@@ -27,7 +27,6 @@ void initialize(Job& job, Services&) {
   std::string_view chosen = kProtocolVersions[0];
   for (auto v : kProtocolVersions)
     if (v == *requested) chosen = v;
-  job.session->set_protocol_version(std::string(chosen));
   if (job.session->state() == Session::State::New) job.session->set_state(Session::State::Initializing);
   job.result = std::string(R"({"protocolVersion":)") + json::quote(chosen) +
                R"(,"capabilities":{"tools":{"listChanged":false},"logging":{}},"serverInfo":{"name":)" +

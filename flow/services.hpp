@@ -122,8 +122,4 @@ struct Services {
   Clock::time_point started;
 };
 
-/// Sends notifications/progress for a job that asked for it (has a progressToken);
-/// values only increase, and none follow the response.
-void send_progress(Job& job, double progress, std::optional<double> total, const std::string& message);
-
 }  // namespace takt

@@ -1,6 +1,5 @@
 #pragma once
-/// One MCP session: its lifecycle state, negotiated protocol version, client-chosen log
-/// level, the requests it has in flight (for cancellation: each as the flag that cancels
+/// One MCP session: its lifecycle state, client-chosen log level, the requests it has in flight (for cancellation: each as the flag that cancels
 /// it, so the session knows nothing of what carries a request), and the way back to its
 /// client. Thread-safe: stages on any TBB thread and the log sink touch it at once.
 
@@ -44,15 +43,6 @@ class Session {
   State state() const { return state_.load(std::memory_order_acquire); }
   void set_state(State s) { state_.store(s, std::memory_order_release); }
 
-  std::string protocol_version() const {
-    std::lock_guard lock(mu_);
-    return version_;
-  }
-  void set_protocol_version(std::string v) {
-    std::lock_guard lock(mu_);
-    version_ = std::move(v);
-  }
-
   /// The level at or above which the client wants notifications/message; -1: none.
   int log_level() const { return log_level_.load(std::memory_order_relaxed); }
   void set_log_level(LogLevel l) { log_level_.store(static_cast<int>(l), std::memory_order_relaxed); }
@@ -73,7 +63,6 @@ class Session {
   std::atomic<State> state_{State::New};
   std::atomic<int> log_level_{-1};
   mutable std::mutex mu_;
-  std::string version_;
   std::unordered_map<std::string, std::weak_ptr<CancelFlag>> in_flight_;
   std::deque<std::string> pending_cancels_;
 };

@@ -101,46 +101,4 @@ void FastStage::operator()(const JobPtr& job) const {
   }
 }
 
-void DbReadStage::operator()(const JobPtr& job) const {
-  s.edges.enter(*job, Stage::DbRead);
-  s.lane.db_waiting.fetch_sub(1);
-  s.lane_metrics.depth_database->Decrement();
-  const auto start = Clock::now();
-  const auto cls = static_cast<int>(job->cost);
-  s.lane_metrics.wait[1][cls]->Observe(std::chrono::duration<double>(start - job->queued_at).count());
-  if (job->cancelled.load(std::memory_order_acquire) && s.inflight.try_abandon(job->cache_key)) {
-    s.lane_metrics.cancelled_waiting->Increment();
-    return;  // nobody is waiting for this read any more
-  }
-  job->started_at = start;
-  try {
-    job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, s.db));
-  } catch (const things::DbError& e) {
-    spdlog::warn("{} failed: {}", job->tool->name, e.what());
-    job->tool_fail(things::tool_error(e.what()));
-  }
-  s.lane_metrics.service[1][cls]->Observe(std::chrono::duration<double>(Clock::now() - start).count());
-}
-
-void send_progress(Job& job, double progress, std::optional<double> total, const std::string& message) {
-  if (job.progress_token.empty() || job.cancelled.load(std::memory_order_acquire)) return;
-  if (progress <= job.progress_sent) return;  // progress only ever increases
-  job.progress_sent = progress;
-  rapidjson::StringBuffer sb;
-  json::Writer w(sb);
-  w.StartObject();
-  w.Key("progressToken");
-  w.RawValue(job.progress_token.c_str(), job.progress_token.size(), rapidjson::kStringType);
-  w.Key("progress");
-  w.Double(progress);
-  if (total) {
-    w.Key("total");
-    w.Double(*total);
-  }
-  w.Key("message");
-  w.String(message.c_str(), static_cast<rapidjson::SizeType>(message.size()));
-  w.EndObject();
-  job.session->send(mcp::make_notification("notifications/progress", {sb.GetString(), sb.GetSize()}));
-}
-
 }  // namespace takt

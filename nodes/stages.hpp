@@ -1,6 +1,9 @@
 #pragma once
-/// The bodies of the graph's stages. Each is a small functor over a Job, testable without
-/// TBB; pipeline/pipeline.cpp wraps them in nodes and makes every edge. Unless said
+/// The bodies of the graph's stages, each in a file named after it (parse.cpp,
+/// classify.cpp, cache_lookup.cpp, fast.cpp, db_read.cpp, write_priority.cpp,
+/// applescript_lane.cpp, cache_store.cpp, serialize.cpp, egress.cpp). Each is a small
+/// functor over a Job that knows nothing of TBB: tests/nodes drives them directly, and
+/// pipeline/pipeline.cpp wraps them in nodes and makes every edge. Unless said
 /// otherwise, a body runs on a TBB worker, may run on several at once, never blocks, and
 /// turns every failure into data on the job (a JSON-RPC error or an isError result).
 /// A body that passes its job on works on it in place: the job goes on, and its pointer

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "things/script/osascript_errors.hpp"
 #include "things/script/url.hpp"
 
 namespace takt::things {
@@ -358,36 +359,36 @@ std::optional<long> error_number(std::string_view text) {
 std::string explain(long code, std::string_view text) {
   const std::string said = " (osascript: " + std::string(text) + ")";
   switch (code) {
-    case -1743:
+    case osa::kNotAuthorized:
       return "macOS does not allow takt to control Things (automation permission denied, -1743). Fix: System "
              "Settings > Privacy & Security > Automation, and allow the app that starts takt (your AI client, or "
              "Terminal) to control Things3; if it is not listed, run `tccutil reset AppleEvents` and allow it when "
              "asked." + said;
-    case -600:
-    case -609:
+    case osa::kNotRunning:
+    case osa::kConnectionInvalid:
       return "Things 3 is not running and could not be reached (" + std::to_string(code) +
              "). Fix: open Things 3 and try again; keep it in /Applications." + said;
-    case -10810:
-    case -10814:
-    case -2700:
+    case osa::kLaunchFailed:
+    case osa::kAppNotFound:
+    case osa::kNotFound:
       return "Things 3 could not be found or started (" + std::to_string(code) +
              "). Fix: install Things 3 from the Mac App Store or Cultured Code and open it once." + said;
-    case -1728:
-    case -1719:
+    case osa::kNoSuchObject:
+    case osa::kCantGet:
       return "Things has no such item (" + std::to_string(code) +
              "): the id is wrong, or the item was deleted; headings cannot be reached through AppleScript." + said;
-    case -1712:
+    case osa::kTimedOut:
       return "Things did not answer in time (AppleEvent timed out, -1712): it may be busy or showing a dialog, and "
              "it may still carry the change out. Fix: bring Things to the front, close any dialog, and check the "
              "item in Things before trying again (a second try could make a duplicate)." + said;
-    case -1708:
-    case -10000:
+    case osa::kNotUnderstood:
+    case osa::kEventFailed:
       return "Things did not understand the command (" + std::to_string(code) +
              "): this Things version may be too old. Fix: update Things 3." + said;
-    case -128:
+    case osa::kCancelled:
       return "the script was cancelled on the Mac (-128)." + said;
-    case -2740:
-    case -2741:
+    case osa::kSyntaxError:
+    case osa::kSyntaxError2:
       return "AppleScript could not compile the script takt generated (" + std::to_string(code) +
              "): a bug in takt, please report it." + said;
     case kNoToken:

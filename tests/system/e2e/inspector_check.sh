@@ -30,6 +30,8 @@ backend:
   sim_per_op: 0ms
 metrics:
   enabled: false
+cache:
+  dir: $work/cache
 YAML
 
 inspect() { timeout 120 inspector --cli "$@" -- "$takt" --config "$work/takt.yaml" 2>>"$work/stderr.log"; }

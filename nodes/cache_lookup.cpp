@@ -1,32 +1,8 @@
+#include "nodes/followers.hpp"
 #include "nodes/stages.hpp"
 #include "things/catalog/catalog.hpp"
-#include "things/catalog/tools.hpp"
 
 namespace takt {
-
-namespace {
-
-std::chrono::milliseconds ttl_for(const Services& s, const Job& job) {
-  auto it = s.config.cache.tool_ttl.find(job.tool->name);
-  return it == s.config.cache.tool_ttl.end() ? s.config.cache.ttl : it->second;
-}
-
-void overloaded(Job& job, const std::string& what, std::size_t bound) {
-  job.fail(mcp::kOverloaded,
-           "Overloaded: " + std::to_string(bound) + " requests already wait for " + what + "; retry later");
-}
-
-/// The reads that followed `leader` get its answer (result or error).
-void release_followers(Services& s, const Job& leader, std::vector<JobPtr>& out) {
-  for (auto& f : s.inflight.finish(leader.cache_key)) {
-    f->result = leader.result;
-    f->error = leader.error;
-    f->tool_failed = leader.tool_failed;
-    out.push_back(std::move(f));
-  }
-}
-
-}  // namespace
 
 Route CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& released) const {
   Job& job = *job_ptr;
@@ -83,34 +59,6 @@ Route CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& r
   }
 
   return Route::AppleScript;
-}
-
-bool WritePriorityStage::operator()(const JobPtr& job, std::vector<JobPtr>& released) const {
-  s.edges.enter(*job, Stage::WritePriority);
-  job->queued_at = Clock::now();
-  send_progress(*job, 0, std::nullopt, "queued for Things");
-  s.lane_metrics.depth_applescript->Increment();
-  const bool tracked = !job->progress_token.empty();
-  if (tracked) s.lane.progress_waiting.fetch_add(1);
-  // The push comes last: from here on the lane's thread may take the job at any moment.
-  if (s.leveling.push(job)) return true;
-  if (tracked) s.lane.progress_waiting.fetch_sub(1);
-  s.lane_metrics.depth_applescript->Decrement();
-  s.lane_metrics.rejected_applescript->Increment();
-  overloaded(*job, "Things", s.config.pipeline.slow_queue_capacity);
-  if (!job->cache_key.empty()) release_followers(s, *job, released);
-  return false;
-}
-
-std::vector<JobPtr> CacheStoreStage::operator()(JobPtr job) const {
-  s.edges.enter(*job, Stage::CacheStore);
-  std::vector<JobPtr> out;
-  if (s.config.cache.enabled && job->result && !job->tool_failed && !job->error) {
-    s.cache.store(job->cache_key, job->result, ttl_for(s, *job), job->cache_generation, Clock::now());
-  }
-  release_followers(s, *job, out);
-  out.insert(out.begin(), std::move(job));
-  return out;
 }
 
 }  // namespace takt

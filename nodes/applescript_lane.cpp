@@ -7,10 +7,12 @@
 #include <thread>
 
 #include "base/json.hpp"
+#include "flow/progress.hpp"
 #include "nodes/stages.hpp"
 #include "things/catalog/catalog.hpp"
 #include "things/catalog/tools.hpp"
 #include "things/catalog/verify.hpp"
+#include "things/script/osascript_errors.hpp"
 
 namespace takt {
 namespace {
@@ -72,11 +74,10 @@ std::optional<RetryReason> transient(const things::ScriptOutput& out) {
   if (out.signal != 0) return RetryReason::Crashed;
   if (out.exit_code == 0) return std::nullopt;
   const auto has = [&](const char* text) { return out.err.find(text) != std::string::npos; };
-  // -600: application isn't running (also while it starts); -609: connection invalid (it quit).
-  if (has("(-600)") || has("(-609)")) return RetryReason::NotRunning;
-  // -1712: AppleEvent timed out, what Things answers under rapid events; things-sim's
-  // OVERLAP: a script from outside takt was running.
-  if (has("(-1712)") || has("OVERLAP")) return RetryReason::Busy;
+  if (things::osa::not_running(out.err)) return RetryReason::NotRunning;
+  // AppleEvent timed out, what Things answers under rapid events; things-sim's OVERLAP: a
+  // script from outside takt was running.
+  if (things::osa::mentions(out.err, things::osa::kTimedOut) || has("OVERLAP")) return RetryReason::Busy;
   return std::nullopt;
 }
 
@@ -87,10 +88,7 @@ std::optional<RetryReason> transient(const things::ScriptOutput& out) {
 std::optional<std::string> backend_down(const std::vector<things::OpResult>& results) {
   if (results.empty()) return std::nullopt;
   for (const auto& r : results) {
-    bool down = false;
-    for (const char* code : {"-600)", "-609)", "-1712)", "-1743)", "-10810)", "-10814)", "-2700)"})
-      down = down || r.error.find(code) != std::string::npos;
-    if (r.ok || !down) return std::nullopt;
+    if (r.ok || !things::osa::backend_down(r.error)) return std::nullopt;
   }
   return results.front().error;
 }

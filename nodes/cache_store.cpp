@@ -1,0 +1,25 @@
+#include "nodes/followers.hpp"
+#include "nodes/stages.hpp"
+#include "things/catalog/catalog.hpp"
+
+namespace takt {
+
+namespace {
+std::chrono::milliseconds ttl_for(const Services& s, const Job& job) {
+  auto it = s.config.cache.tool_ttl.find(job.tool->name);
+  return it == s.config.cache.tool_ttl.end() ? s.config.cache.ttl : it->second;
+}
+}  // namespace
+
+std::vector<JobPtr> CacheStoreStage::operator()(JobPtr job) const {
+  s.edges.enter(*job, Stage::CacheStore);
+  std::vector<JobPtr> out;
+  if (s.config.cache.enabled && job->result && !job->tool_failed && !job->error) {
+    s.cache.store(job->cache_key, job->result, ttl_for(s, *job), job->cache_generation, Clock::now());
+  }
+  release_followers(s, *job, out);
+  out.insert(out.begin(), std::move(job));
+  return out;
+}
+
+}  // namespace takt

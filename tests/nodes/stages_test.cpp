@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "support/fixture.hpp"
 #include "flow/job.hpp"
 #include "flow/services.hpp"
 #include "metrics/metrics.hpp"
@@ -39,7 +40,7 @@ struct Capture : Output {
 class Stages : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(THINGS_FIXTURE)) GTEST_SKIP() << "the Things fixture is missing: " << THINGS_FIXTURE;
+    TAKT_NEEDS_FIXTURE(THINGS_FIXTURE);
     dir = fs::temp_directory_path() / ("takt-stages-" + std::to_string(::getpid()) + "-" +
                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir);

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "harness.hpp"
+#include "support/fixture.hpp"
 
 namespace {
 
@@ -39,7 +40,7 @@ TEST_F(SimTest, InitCreatesTheThingsSchemaInWalMode) {
 
 TEST_F(SimTest, SchemaIsIdenticalToARealThingsDatabase) {
   const fs::path fixture = TAKT_SIM_FIXTURE_DB;
-  if (!fs::exists(fixture)) GTEST_SKIP() << "no Things fixture at " << fixture;
+  TAKT_NEEDS_FIXTURE(fixture);
   const fs::path copy = dir_ / "fixture.sqlite";
   fs::copy_file(fixture, copy);
   if (fs::exists(fixture.string() + "-wal")) fs::copy_file(fixture.string() + "-wal", copy.string() + "-wal");

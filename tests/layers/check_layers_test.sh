@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The layering check (scripts/check-layers.sh) passes on takt's tree and fails on copies of
 # it that break the rule: an upward include, a sideways include between things/ rooms, a
-# cycle in the rule itself, a layer linking another PUBLIC, and a folder with no row.
+# cycle in the rule itself, a layer linking another PUBLIC, and a folder with no row. Given
+# a build tree, it also shows the build itself refusing an upward include: a file of mcp/
+# compiled exactly as takt_mcp compiles its sources cannot even find pipeline/'s header.
+#   check_layers_test.sh SOURCE_DIR [BUILD_DIR]
 set -euo pipefail
 src=$1
+build=${2:-}
 check=$src/scripts/check-layers.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -48,4 +52,18 @@ expect_failure "a layer linked PUBLIC" 'takt_things_catalog links takt_things_db
 
 copy; mkdir -p "$work/tree/extra"; echo '#include "base/json.hpp"' >"$work/tree/extra/x.cpp"
 expect_failure "a folder with no row in the rule" 'folder extra has no row'
+if [ -n "$build" ] && [ -f "$build/compile_commands.json" ]; then
+  # takt_mcp's compile command for mcp/session.cpp, aimed at a file that includes upward.
+  cmd=$(grep -F -B1 "\"file\": \"$src/mcp/session.cpp\"" "$build/compile_commands.json" |
+        sed -n 's/^ *"command": "\(.*\)",$/\1/p')
+  [ -n "$cmd" ] || fail "no compile command for mcp/session.cpp in $build/compile_commands.json"
+  printf '#include "pipeline/pipeline.hpp"\n' >"$work/upward.cpp"
+  cmd=${cmd/ -c $src\/mcp\/session.cpp/ -c $work/upward.cpp}
+  cmd=${cmd/ -o CMakeFiles\/takt_mcp.dir\/mcp\/session.cpp.o/ -o $work/upward.o}
+  if out=$(cd "$build" && eval "$cmd" 2>&1); then fail "the build compiled an upward include in mcp/"; fi
+  grep -q 'pipeline/pipeline.hpp: No such file' <<<"$out" || fail "the upward include failed otherwise: $out"
+  echo "ok: the build itself refuses an upward include (pipeline/ is not visible from mcp/)"
+  printf '#include "base/json.hpp"\n#include "mcp/session.hpp"\n' >"$work/upward.cpp"
+  (cd "$build" && eval "$cmd") || fail "the same command does not compile what mcp/ may include"
+fi
 echo "check-layers: all cases behave"

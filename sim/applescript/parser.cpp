@@ -932,7 +932,7 @@ class Parser {
 
   bool direct_follows() const {
     return !is_newline() && !is_word("then") && !is_word("else") && !is_symbol(")") && !is_symbol(",") &&
-           !is_symbol("}") && !is_word("to") && !is_word("and") && !is_word("or") && !is_word("end");
+           !is_symbol("}") && !(is_word("to") && !is_word("do", 1)) && !is_word("and") && !is_word("or") && !is_word("end");
   }
 
   NodeP parse_command() {

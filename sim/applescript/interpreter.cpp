@@ -938,6 +938,11 @@ Value Interpreter::eval_command(const Node& node) {
   }
   if (direct) direct_value = deref(eval(*direct));
   for (std::size_t i = 0; i < node.keys.size(); ++i) params.emplace_back(node.keys[i], deref(eval(*node.kids[i + 1])));
+  if (name == "make" && is_app_object(current_target()) && current_target().s != "application" &&
+      std::none_of(params.begin(), params.end(), [](const auto& p) { return p.first == "at"; })) {
+    // tell project "P" to make new to do: made in the object the script tells.
+    params.emplace_back("at", current_target());
+  }
   const bool targets_app = inside_application() || is_app_object(direct_value);
   if (!targets_app) {
     throw ScriptError{"\xC2\xABscript\xC2\xBB doesn" + apostrophe + "t understand the \xE2\x80\x9C" + name +

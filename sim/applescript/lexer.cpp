@@ -150,7 +150,11 @@ std::vector<Token> lex(std::string_view src) {
       }
       continue;
     }
-    if (word_char(c)) {
+    const bool symbol_char = starts_with(src, i, "\xE2\x89\xA0") || starts_with(src, i, "\xE2\x89\xA4") ||
+                             starts_with(src, i, "\xE2\x89\xA5") || starts_with(src, i, "\xC3\xB7") ||
+                             starts_with(src, i, "\xE2\x80\x99") || starts_with(src, i, "\xC2\xAB") ||
+                             starts_with(src, i, "\xC2\xBB");
+    if (word_char(c) && !symbol_char) {
       const std::size_t start = i;
       while (i < src.size()) {
         const unsigned char d = static_cast<unsigned char>(src[i]);
@@ -213,7 +217,7 @@ std::vector<Token> lex(std::string_view src) {
       throw SyntaxError{"unexpected character '" + std::string(1, static_cast<char>(c)) + "'", line};
     }
   }
-  push(Tok::newline, "\n");
+  if (tokens.empty() || tokens.back().type != Tok::newline) push(Tok::newline, "\n");
   push(Tok::end, "");
   return tokens;
 }

@@ -694,6 +694,13 @@ class Parser {
     DepthGuard guard(*this);
     while (is_word("the")) advance();
     NodeP head = parse_head();
+    // A record's own label: `label of r`.
+    if (head->kind == NodeKind::variable && is_word("of") && head->name != "result") {
+      auto property = make(NodeKind::property);
+      property->name = head->name;
+      property->kids.resize(1);
+      head = std::move(property);
+    }
     // `of` chains: the container of a property or element.
     if ((head->kind == NodeKind::property || head->kind == NodeKind::element) && head->kid(0) == nullptr &&
         (is_word("of") || (head->kind == NodeKind::element && is_word("in")))) {

@@ -269,6 +269,10 @@ std::string describe(const Value& in) {
     }
     case Kind::object:
       if (value.s == "application") return "application \"" + value.id + "\"";
+      if (value.s == "insertion") {
+        return value.id + " of " + (value.list && !value.list->empty() ? describe(value.list->front()) : "?");
+      }
+      if (value.s == "script") return "\xC2\xABscript\xC2\xBB";
       return value.s + " id \"" + value.id + "\" of application \"Things3\"";
     case Kind::itemref:
       return "item " + std::to_string(value.i) + " of " + (value.list ? describe(Value::make_list(*value.list)) : "{}");

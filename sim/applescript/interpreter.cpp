@@ -894,6 +894,9 @@ Value Interpreter::eval_command(const Node& node) {
   }
   if (name == "current date") return Value::date(local_now_seconds());
   if (name == "get") return direct ? deref(eval(*direct)) : result_of_last_;
+  if (direct == nullptr && (name == "count" || name == "exists" || name == "do shell script")) {
+    throw ScriptError{name + " needs a direct parameter.", -1708};
+  }
   if (name == "count") {
     const Value v = deref(eval(*direct));
     if (v.kind == Kind::list) return Value::integer(static_cast<std::int64_t>(v.list->size()));

@@ -29,6 +29,14 @@ std::vector<std::string> split_words(std::string_view text) {
   return words;
 }
 
+// split_words of a term, computed once: the parser asks for the same terms at every token.
+const std::vector<std::string>& words_of(std::string_view text) {
+  thread_local std::map<std::string, std::vector<std::string>, std::less<>> cache;
+  const auto found = cache.find(text);
+  if (found != cache.end()) return found->second;
+  return cache.emplace(std::string(text), split_words(text)).first->second;
+}
+
 // Class terms: singular and plural spellings.
 struct ClassTerm {
   const char* singular;
@@ -174,7 +182,7 @@ class Parser {
     return true;
   }
   bool phrase(std::string_view text) {
-    const auto words = split_words(text);
+    const auto& words = words_of(text);
     if (!match_words(words)) return false;
     for (std::size_t i = 0; i < words.size(); ++i) advance();
     return true;
@@ -190,7 +198,7 @@ class Parser {
     std::optional<ClassMatch> best;
     for (const ClassTerm& term : class_terms) {
       for (int plural = 0; plural < 2; ++plural) {
-        const auto words = split_words(plural ? term.plural : term.singular);
+        const auto& words = words_of(plural ? term.plural : term.singular);
         if (match_words(words, ahead) && (!best || words.size() > best->length)) {
           best = ClassMatch{term.singular, plural == 1, words.size()};
         }
@@ -203,7 +211,7 @@ class Parser {
   std::optional<std::pair<std::string, std::size_t>> property_at(std::size_t ahead = 0) const {
     std::optional<std::pair<std::string, std::size_t>> best;
     for (const char* term : property_terms) {
-      const auto words = split_words(term);
+      const auto& words = words_of(term);
       if (match_words(words, ahead) && (!best || words.size() > best->second)) best = {{term, words.size()}};
     }
     return best;

@@ -1,6 +1,8 @@
 // things-sim: a stand-in for `osascript` + Things 3, so takt can be developed and tested on
-// Linux. takt spawns one things-sim process per "script" (the sim dialect: a JSON object on
-// stdin), exactly as it would spawn one osascript per AppleScript on macOS. things-sim
+// Linux. takt spawns one things-sim process per script, exactly as it would spawn one
+// osascript per AppleScript on macOS. A script is AppleScript (run as osascript runs it,
+// against Things' object model: sim/README.md, sim/applescript, sim/model) unless it
+// starts with "{": then it is the older JSON dialect of script.hpp, described below. things-sim
 // applies the script to a SQLite database with Things 3's real schema, prints one result
 // line on stdout and exits. Like Things, it punishes concurrent scripts: a call that starts
 // while another one runs against the same database is an OVERLAP (exit 3, counted).

@@ -80,7 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FuzzApp app;
   Limits limits;
   limits.max_steps = 200'000;
-  limits.max_cells = 2'000'000;
+  limits.max_bytes = std::int64_t{64} << 20;
+  limits.max_value_bytes = std::int64_t{8} << 20;
   Interpreter interpreter(app, limits);
   try {
     const Value result = interpreter.run(script);

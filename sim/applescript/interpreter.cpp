@@ -193,30 +193,35 @@ void Interpreter::step() {
 }
 
 void Interpreter::charge(const Value& value) {
+  constexpr auto item = static_cast<std::int64_t>(sizeof(Value));
   std::function<std::int64_t(const Value&, int)> size = [&](const Value& v, int depth) -> std::int64_t {
     if (depth > limits_.max_nesting) {
       throw LimitError{"lists or records nest deeper than " + std::to_string(limits_.max_nesting)};
     }
     switch (v.kind) {
       case Kind::text:
-        return 1 + static_cast<std::int64_t>(v.s.size());
+        return item + static_cast<std::int64_t>(v.s.size());
       case Kind::list: {
-        std::int64_t total = 1;
-        for (const Value& item : *v.list) total += size(item, depth + 1);
+        std::int64_t total = item;
+        for (const Value& x : *v.list) total += size(x, depth + 1);
         return total;
       }
       case Kind::record: {
-        std::int64_t total = 1;
+        std::int64_t total = item;
         for (const RecordField& field : *v.record) total += size(field.value, depth + 1);
         return total;
       }
       default:
-        return 1;
+        return item;
     }
   };
-  cells_ += size(value, 0);
-  if (cells_ > limits_.max_cells) {
-    throw LimitError{"the script built more than " + std::to_string(limits_.max_cells) + " list items and text bytes"};
+  const std::int64_t bytes = size(value, 0);
+  if (bytes > limits_.max_value_bytes) {
+    throw LimitError{"the script built a value of more than " + std::to_string(limits_.max_value_bytes >> 20) + " MB"};
+  }
+  cells_ += bytes;
+  if (cells_ > limits_.max_bytes) {
+    throw LimitError{"the script built more than " + std::to_string(limits_.max_bytes >> 20) + " MB of values"};
   }
 }
 

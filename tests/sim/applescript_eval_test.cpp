@@ -396,10 +396,16 @@ TEST(AppleScriptLimits, HostileScriptsStop) {
   EXPECT_EQ(run("repeat\nend repeat", nullptr, small).error, "limit: the script ran more than 100000 steps");
   // try cannot swallow the limit.
   EXPECT_EQ(run("repeat\ntry\nrepeat\nend repeat\nend try\nend repeat", nullptr, small).error.rfind("limit:", 0), 0U);
-  EXPECT_EQ(run("set s to \"xxxxxxxxxxxxxxxx\"\nrepeat 40 times\nset s to s & s\nend repeat").error.rfind("limit:", 0), 0U);
   EXPECT_EQ(run("set l to {}\nrepeat 100 times\nset l to {l}\nend repeat").error,
             "limit: lists or records nest deeper than 64");
-  EXPECT_EQ(run("set l to {1}\nrepeat 60 times\nset end of l to l\nend repeat").error.rfind("limit:", 0), 0U);
+  Limits memory;
+  memory.max_bytes = std::int64_t{16} << 20;
+  memory.max_value_bytes = std::int64_t{4} << 20;
+  EXPECT_EQ(run("set s to \"xxxxxxxxxxxxxxxx\"\nrepeat 40 times\nset s to s & s\nend repeat", nullptr, memory).error,
+            "limit: the script built a value of more than 4 MB");
+  EXPECT_EQ(run("set l to {1}\nrepeat 60 times\nset end of l to l\nend repeat", nullptr, memory).error.rfind("limit:", 0), 0U);
+  EXPECT_EQ(run("set l to {}\nrepeat 100000 times\nset l to l & {\"some text\"}\nend repeat", nullptr, memory).error,
+            "limit: the script built more than 16 MB of values");
 }
 
 }  // namespace

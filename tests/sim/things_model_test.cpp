@@ -264,6 +264,17 @@ TEST_F(ModelTest, UrlJson) {
   EXPECT_EQ(task(uuid_of("Unpack"), "type")[0], "0");
 }
 
+TEST_F(ModelTest, HostileTextArrivesExactly) {
+  // AppleScript's escapes and concatenation, then the URL scheme's percent-encoding.
+  const std::string id = tell(
+      R"as(id of (make new to do with properties {name:"a \"quoted\" \\ back" & linefeed & "é✓ '; DROP TABLE TMTask; --", notes:tab & return}))as");
+  ASSERT_TRUE(is_things_uuid(id)) << id;
+  EXPECT_EQ(task(id, "title, notes"),
+            (std::vector<std::string>{"a \"quoted\" \\ back\né✓ '; DROP TABLE TMTask; --", "\t\r"}));
+  open("things:///add?title=x%26y%3Dz%0A%25&notes=%22%27");
+  EXPECT_EQ(db().integer("SELECT COUNT(*) FROM TMTask WHERE title = 'x&y=z' || char(10) || '%' AND notes = '\"'''"), 1);
+}
+
 TEST_F(ModelTest, AreasAndTags) {
   const std::string area = area_uuid("Personal");
   EXPECT_EQ(tell("set tag names of area id \"" + area + "\" to \"Important, Gym\"\ntag names of area id \"" + area + "\""),

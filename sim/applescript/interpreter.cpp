@@ -704,6 +704,12 @@ Value Interpreter::property_of(const Value& raw, const std::string& property, bo
   switch (c.kind) {
     case Kind::list: {
       if (many) {
+        const bool objects = std::all_of(c.list->begin(), c.list->end(), [](const Value& v) { return is_app_object(v); });
+        if (objects && !c.list->empty()) {
+          const Value got = app_call([&] { return Value::make_list(app_.get_many(*c.list, property)); });
+          charge(got);
+          return got;
+        }
         List out;
         for (const Value& item : *c.list) out.push_back(property_of(item, property, false));
         Value list = Value::make_list(std::move(out));

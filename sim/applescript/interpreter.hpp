@@ -39,6 +39,14 @@ class Application {
   virtual Value by_name(const Value& container, const std::string& cls, const std::string& name) = 0;
   virtual Value get(const Value& object, const std::string& property) = 0;
   virtual void set(const Value& object, const std::string& property, const Value& value) = 0;
+  // A property of many objects at once (`id of every to do of list "Trash"`: one Apple
+  // event in AppleScript). By default one get per object.
+  virtual std::vector<Value> get_many(const std::vector<Value>& objects, const std::string& property) {
+    std::vector<Value> out;
+    out.reserve(objects.size());
+    for (const Value& object : objects) out.push_back(get(object, property));
+    return out;
+  }
   // make, move, schedule, delete, empty trash, show, activate, log completed now, ...
   // `direct` is Kind::nothing when the command has no direct parameter. An insertion
   // location (`at beginning of X`) is Value::object("insertion", "beginning"|"end") with

@@ -496,6 +496,20 @@ Value ThingsApp::get(const Value& object, const std::string& property) {
   cant_get(property + " of " + spec(object));
 }
 
+std::vector<Value> ThingsApp::get_many(const std::vector<Value>& objects, const std::string& property) {
+  if (property != "id") return as::Application::get_many(objects, property);
+  // One event, as Things answers `id of every to do of list "Trash"`: the ids of objects
+  // just listed, without a query per object.
+  ++events_;
+  std::vector<Value> out;
+  out.reserve(objects.size());
+  for (const Value& object : objects) {
+    if (object.s == "application") cant_get("id of " + spec(object));
+    out.push_back(Value::text(object.id));
+  }
+  return out;
+}
+
 void ThingsApp::set_status(const Task& task, const std::string& status) {
   const std::int64_t code = status == "completed" ? 3 : status == "canceled" ? 2 : status == "open" ? 0 : -1;
   if (code < 0) throw ScriptError{"Can" + apostrophe + "t make " + status + " into type status.", -1700};

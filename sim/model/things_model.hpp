@@ -59,6 +59,7 @@ class ThingsApp : public as::Application {
   as::Value by_name(const as::Value& container, const std::string& cls, const std::string& name) override;
   as::Value get(const as::Value& object, const std::string& property) override;
   void set(const as::Value& object, const std::string& property, const as::Value& value) override;
+  std::vector<as::Value> get_many(const std::vector<as::Value>& objects, const std::string& property) override;
   as::Value command(const std::string& command, const as::Value& direct, const as::Params& params) override;
   void open_url(const std::string& url) override;
   void delay(double seconds) override;

@@ -192,6 +192,26 @@ TEST_F(ModelTest, UrlChangesLandAfterTheLag) {
   EXPECT_EQ(db().integer("SELECT COUNT(*) FROM TaktSimPendingURL"), 0);
 }
 
+TEST_F(ModelTest, DelayLetsDueUrlsLandInsideTheScript) {
+  // While the script waits, Things goes on: a URL that comes due during `delay` is in
+  // the database when the script reads after it (here the "sleep" makes it due).
+  model::ModelConfig config;
+  config.url_lag_min_ms = 60000;
+  config.url_lag_max_ms = 60000;
+  config.sleep = [this](double) { db().rows("UPDATE TaktSimPendingURL SET due = 0"); };
+  const model::Outcome outcome = model::run_source(
+      handle_,
+      "do shell script \"open -g \" & quoted form of \"things:///add?title=During\"\n"
+      "tell application \"Things3\"\n"
+      "  set earlier to count (to dos of list \"Inbox\" whose name is \"During\")\n"
+      "  delay 1\n"
+      "  return {earlier, count (to dos of list \"Inbox\" whose name is \"During\")}\n"
+      "end tell",
+      config);
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_EQ(outcome.out, "0, 1\n");
+}
+
 TEST_F(ModelTest, UrlUpdateNeedsTheAuthToken) {
   const std::string todo = uuid_of("Call the plumber");
   open("things:///update?id=" + todo + "&title=Hacked&auth-token=wrong");

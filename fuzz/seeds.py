@@ -204,3 +204,26 @@ config = {
     "empty": "",
 }
 write("config", config)
+
+# ---- applescript: the scripts things-sim runs -------------------------------------------
+# takt's golden scripts (tests/golden/applescript) and a few hostile or odd ones.
+golden_dir = os.path.join(HERE, "..", "tests", "golden", "applescript")
+applescript = {}
+for name in sorted(os.listdir(golden_dir)):
+    with open(os.path.join(golden_dir, name)) as f:
+        applescript["golden_" + name.replace(".applescript", "")] = f.read()
+applescript.update({
+    "whose": 'tell application "Things3"\n  set l to name of every to do whose name contains "a"\n'
+             '  repeat with x in l\n    log (contents of x)\n  end repeat\nend tell\n',
+    "dates": 'set d to current date\nset day of d to 31\nset month of d to 2\nreturn date string of (d + 3 * days)\n',
+    "tids": 'set AppleScript\'s text item delimiters to {", ", return}\nreturn text items of "a, b" as text\n',
+    "recursion": 'on f(n)\n  return f(n + 1)\nend f\nf(0)\n',
+    "forever": "repeat\nend repeat\n",
+    "grow": 'set s to "x"\nrepeat 64 times\n  set s to s & s\nend repeat\n',
+    "nest": "set l to {}\nrepeat 200 times\n  set l to {l}\nend repeat\n",
+    "deep_parens": "(" * 3000 + "1" + ")" * 3000,
+    "shell": 'do shell script "open -g \'things:///add?title=x\'; rm -rf /"\n',
+    "invalid_utf8": b'set x to "\xff\xfe"\n',
+    "continuation": 'set x to 1 + \xc2\xac\n 2\n',
+})
+write("applescript", applescript)

@@ -33,6 +33,7 @@
 
 #include "things/os/file_lock.hpp"
 #include "init.hpp"
+#include "osascript.hpp"
 #include "ops.hpp"
 #include "script.hpp"
 #include "sim.hpp"
@@ -152,6 +153,56 @@ std::string ScriptCall::run(std::string_view script_text) {
   auto results = apply_ops(db, ops, clock, before_commit);
   if (fate.crash == CrashPoint::after_commit) crash("after the commit, before the result");
   return results_json(results);
+}
+
+// The AppleScript path: the same lock, latency and faults as the JSON dialect; the
+// script is compiled before anything else (a syntax error changes nothing), its per-op
+// cost is drawn per Apple event it sent and slept after the commit (no transaction open).
+ScriptCall::AppleScriptResult ScriptCall::run_applescript(std::string_view script_text) {
+  AppleScriptResult result;
+  as::Script script;
+  if (auto error = model::syntax_error(script_text, script)) {
+    result.err = *error + "\n";
+    result.exit_code = 1;
+    return result;
+  }
+  Database& db = *state_->db;
+  const Options& options = state_->options;
+  auto injected = [&](const char* message) {
+    bump_counter(db, "failures");
+    result.err = std::string("execution error: ") + message + "\n";
+    result.exit_code = 1;
+    return result;
+  };
+  if (down(options)) {
+    set_flag(db, "launch_pending");
+    return injected("Things3 got an error: Application isn\xE2\x80\x99t running. (-600)");
+  }
+  std::mt19937_64 engine = make_engine(options.seed);
+  const Fate fate = draw_fate(engine, options, 0);
+  if (take_flag(db, "launch_pending") && fate.launch.count() > 0) std::this_thread::sleep_for(fate.launch);
+  if (fate.cost.count() > 0) std::this_thread::sleep_for(fate.cost);
+  if (fate.hang) std::this_thread::sleep_for(hang_duration);
+  if (fate.fail) return injected("Things3 got an error: AppleEvent timed out. (-1712)");
+  if (fate.crash != CrashPoint::none) bump_counter(db, "failures");
+  if (fate.crash == CrashPoint::before_ops) crash("before the ops");
+  model::ModelConfig config;
+  config.locale = options.locale;
+  config.url_lag_min_ms = options.url_lag.min_ms;
+  config.url_lag_max_ms = options.url_lag.max_ms;
+  config.seed = options.seed;
+  std::function<void()> before_commit;
+  if (fate.crash == CrashPoint::in_transaction) before_commit = [] { crash("inside the transaction"); };
+  const model::Outcome outcome = model::run_script(db.handle(), script, config, before_commit);
+  std::int64_t per_op_ms = 0;
+  for (std::int64_t i = 0; i < outcome.events && options.per_op.max_ms > 0; ++i) per_op_ms += draw_ms(engine, options.per_op);
+  if (per_op_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(per_op_ms));
+  if (fate.crash == CrashPoint::after_commit) crash("after the commit, before the result");
+  result.out = outcome.out;
+  result.err = outcome.err;
+  result.exit_code = outcome.exit_code;
+  result.urls_pending = outcome.urls_pending;
+  return result;
 }
 
 void ScriptCall::release() {

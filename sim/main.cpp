@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim.hpp"
+#include "url_scheme.hpp"
 
 namespace {
 
@@ -36,11 +37,56 @@ void write_stdout(const std::string& text) {
   }
 }
 
-void run_script(const takt::sim::Options& options) {
+std::string read_file(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) throw takt::sim::UsageError("cannot read the script file " + path);
+  std::string text;
+  char buffer[65536];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, got);
+  const bool failed = std::ferror(file) != 0;
+  std::fclose(file);
+  if (failed) throw takt::sim::UsageError("cannot read the script file " + path);
+  return text;
+}
+
+// The script as osascript takes it: -e lines, else the file, else stdin.
+std::string script_source(const takt::sim::Options& options) {
+  if (!options.script_lines.empty()) {
+    std::string text;
+    for (const std::string& line : options.script_lines) text += line + "\n";
+    return text;
+  }
+  if (!options.script_file.empty()) return read_file(options.script_file);
+  return read_stdin();
+}
+
+// A script whose first non-blank character is "{" is the JSON dialect; anything else is
+// AppleScript (an AppleScript cannot start with a bare record).
+bool is_json_dialect(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && text[first] == '{';
+}
+
+ExitCode run_script(const takt::sim::Options& options) {
+  const std::string source = script_source(options);
   takt::sim::ScriptCall call(options);
-  const std::string result = call.run(read_stdin());
-  write_stdout(result);
-  call.release();  // before stdout closes at exit: see calls.cpp
+  if (is_json_dialect(source)) {
+    const std::string result = call.run(source);
+    write_stdout(result);
+    call.release();  // before stdout closes at exit: see calls.cpp
+    return ExitCode::ok;
+  }
+  const auto result = call.run_applescript(source);
+  write_stdout(result.out);
+  if (!result.err.empty()) {
+    std::fwrite(result.err.data(), 1, result.err.size(), stderr);
+    std::fflush(stderr);
+  }
+  call.release();
+  // URL-scheme changes still to land: a detached applier sees them in after the lag.
+  if (result.urls_pending) takt::sim::model::spawn_url_applier(options.db_path);
+  return result.exit_code == 0 ? ExitCode::ok : ExitCode::failure;
 }
 
 ExitCode run(const std::vector<std::string>& args) {
@@ -56,8 +102,7 @@ ExitCode run(const std::vector<std::string>& args) {
       write_stdout(takt::sim::stats_json(takt::sim::read_stats(options.db_path)));
       break;
     case takt::sim::Mode::run_script:
-      run_script(options);
-      break;
+      return run_script(options);
   }
   return ExitCode::ok;
 }

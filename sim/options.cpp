@@ -13,7 +13,9 @@ namespace {
 // Latencies above a day are certainly a typo.
 constexpr int max_ms = 86'400'000;
 
-enum class Flag { db, init, stats, help, latency, per_op, fail_rate, hang_rate, crash_rate, down_file, launch, seed };
+enum class Flag {
+  db, init, stats, help, latency, per_op, fail_rate, hang_rate, crash_rate, down_file, launch, seed, locale, url_lag, line
+};
 
 struct FlagSpec {
   Flag flag;
@@ -36,6 +38,9 @@ const std::map<std::string, FlagSpec, std::less<>>& flag_table() {
       {"--down-file", {Flag::down_file, true, "THINGS_SIM_DOWN_FILE"}},
       {"--launch-ms", {Flag::launch, true, "THINGS_SIM_LAUNCH_MS"}},
       {"--seed", {Flag::seed, true, "THINGS_SIM_SEED"}},
+      {"--locale", {Flag::locale, true, "THINGS_SIM_LOCALE"}},
+      {"--url-lag-ms", {Flag::url_lag, true, "THINGS_SIM_URL_LAG_MS"}},
+      {"-e", {Flag::line, true, nullptr}},
   };
   return table;
 }
@@ -90,6 +95,18 @@ void apply_value(Options& options, Flag flag, const std::string& value) {
       break;
     case Flag::seed:
       options.seed = parse_seed(value);
+      break;
+    case Flag::locale:
+      if (value != "en" && value != "de" && value != "es" && value != "ru") {
+        throw UsageError("unknown locale \"" + value + "\" (en, de, es or ru)");
+      }
+      options.locale = value;
+      break;
+    case Flag::url_lag:
+      options.url_lag = parse_ms_range(value);
+      break;
+    case Flag::line:
+      options.script_lines.push_back(value);
       break;
     case Flag::init:
     case Flag::stats:
@@ -156,6 +173,12 @@ Options parse_options(const std::vector<std::string>& args, const EnvLookup& env
   apply_environment(options, env);
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto [name, inline_value] = split_argument(args[i]);
+    if (args[i].empty() || args[i][0] != '-' || args[i] == "-") {
+      // The script file, as osascript takes it ("-": stdin); arguments after it are the
+      // script's (not used: takt passes none).
+      if (options.script_file.empty() && args[i] != "-") options.script_file = args[i];
+      break;
+    }
     const auto found = flag_table().find(name);
     if (found == flag_table().end()) {
       throw UsageError("unknown option \"" + args[i] + "\" (see --help)");
@@ -190,11 +213,14 @@ Options parse_options(const std::vector<std::string>& args, const EnvLookup& env
 }
 
 std::string usage_text() {
-  return R"(Usage: things-sim --db PATH [options]
+  return R"(Usage: things-sim --db PATH [options] [-e LINE ...] [SCRIPT-FILE | -]
 
 A stand-in for `osascript` driving Things 3, for takt on Linux. Each run executes ONE
-script read from stdin ({"ops":[...]}) against the SQLite database PATH (Things 3's
-schema), prints {"results":[...]} on stdout and exits.
+script against the SQLite database PATH (Things 3's schema) and exits. The script comes
+from -e lines, else SCRIPT-FILE, else stdin. AppleScript runs as osascript runs it: the
+result as text on stdout; an error as `execution error: MESSAGE (NUMBER)` or
+`syntax error: ...` on stderr, with exit status 1. A script starting with "{" is the older JSON dialect
+({"ops":[...]} in, {"results":[...]} out; see sim/script.hpp).
 
 Modes:
   (default)            run the script on stdin (creates and seeds PATH if missing)
@@ -216,6 +242,11 @@ Options (each also read from the environment; the command line wins):
   --launch-ms MIN:MAX  extra cost of the first call after such a  THINGS_SIM_LAUNCH_MS
                        window (Things starting), default 0
   --seed N             seed for latency and fault draws           THINGS_SIM_SEED
+  --locale LANG        en, de, es or ru: the built-in lists'      THINGS_SIM_LOCALE
+                       names as Things shows them, default en
+  --url-lag-ms MIN:MAX how long a things:/// URL opened by a      THINGS_SIM_URL_LAG_MS
+                       script takes to land, default 500:3000
+  -e LINE              one line of AppleScript (repeatable)
   A single number N means N:N.
 
 Exit codes: 0 ran, 1 failed (injected or error), 2 bad usage or malformed script,

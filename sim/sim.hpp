@@ -1,6 +1,8 @@
 // things-sim: a stand-in for `osascript` + Things 3, so takt can be developed and tested on
-// Linux. takt spawns one things-sim process per "script" (the sim dialect: a JSON object on
-// stdin), exactly as it would spawn one osascript per AppleScript on macOS. things-sim
+// Linux. takt spawns one things-sim process per script, exactly as it would spawn one
+// osascript per AppleScript on macOS. A script is AppleScript (run as osascript runs it,
+// against Things' object model: sim/README.md, sim/applescript, sim/model) unless it
+// starts with "{": then it is the older JSON dialect of script.hpp, described below. things-sim
 // applies the script to a SQLite database with Things 3's real schema, prints one result
 // line on stdout and exits. Like Things, it punishes concurrent scripts: a call that starts
 // while another one runs against the same database is an OVERLAP (exit 3, counted).
@@ -70,6 +72,13 @@ struct Options {
   std::string down_file;      // while this file exists, Things "isn't running"
   MsRange launch{0, 0};       // extra cost of the first call after a "not running" window
   std::optional<std::uint64_t> seed;  // for latency and fault draws (not for uuids)
+  // AppleScript (osascript stand-in): the language Things shows its lists in, and how
+  // long a things:/// URL takes to land in the database.
+  std::string locale = "en";
+  MsRange url_lag{500, 3000};
+  // The script, as osascript takes it: -e lines, else a file, else stdin.
+  std::vector<std::string> script_lines;
+  std::string script_file;
 };
 
 // Returns the value of an environment variable, or nullopt when unset.
@@ -111,6 +120,15 @@ class ScriptCall {
   ScriptCall& operator=(const ScriptCall&) = delete;
 
   std::string run(std::string_view script_text);
+  // Runs an AppleScript as osascript would: what to print on stdout and stderr, and the
+  // exit status (0, or 1 for a syntax or execution error, injected failures included).
+  struct AppleScriptResult {
+    std::string out;
+    std::string err;
+    int exit_code = 0;
+    bool urls_pending = false;
+  };
+  AppleScriptResult run_applescript(std::string_view script_text);
   void release();
 
  private:

@@ -25,7 +25,7 @@ declare -A MAY=(
   [pipeline]="base $THINGS mcp metrics flow nodes"
   [transports]="base $THINGS mcp metrics flow pipeline"
   [app]="base $THINGS mcp metrics flow nodes pipeline transports"
-  # things-sim answers read ops with takt's own read code for now (sim/reads.cpp); the
+  # things-sim answers read ops with takt's own read code for now (sim/json/reads.cpp); the
   # one-dialect work takes that away, leaving it the schema alone.
   [sim]="base $THINGS"
 )

@@ -220,7 +220,7 @@ script against the SQLite database PATH (Things 3's schema) and exits. The scrip
 from -e lines, else SCRIPT-FILE, else stdin. AppleScript runs as osascript runs it: the
 result as text on stdout; an error as `execution error: MESSAGE (NUMBER)` or
 `syntax error: ...` on stderr, with exit status 1. A script starting with "{" is the older JSON dialect
-({"ops":[...]} in, {"results":[...]} out; see sim/script.hpp).
+({"ops":[...]} in, {"results":[...]} out; see sim/json/script.hpp).
 
 Modes:
   (default)            run the script on stdin (creates and seeds PATH if missing)

@@ -1,4 +1,4 @@
-// Tests of the read op of the sim dialect (sim/script.hpp): things-sim answers a read tool
+// Tests of the read op of the sim dialect (sim/json/script.hpp): things-sim answers a read tool
 // with exactly the structured result takt's database route gives for the same tool and
 // arguments (things::run_read on the same file, compared as JSON documents); many reads
 // batch into one call; a bad tool or bad arguments fail that op alone; a read sees the

@@ -1,4 +1,4 @@
-// Tests of the write ops of the sim dialect (sim/script.hpp): for every op and field, the
+// Tests of the write ops of the sim dialect (sim/json/script.hpp): for every op and field, the
 // rows Things would hold, read straight from SQLite; every failing op leaves every row as
 // it was; batches of many ops run as one call.
 #include "harness.hpp"

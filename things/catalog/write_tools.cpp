@@ -64,7 +64,7 @@ constexpr const char* kTodoFields[] = {"title",    "notes",     "append_notes", 
 /// Fields of update_todo that a project does not have.
 constexpr const char* kTodoOnly[] = {"list", "checklist", "append_checklist", "project", "heading"};
 
-/// The rules the sim dialect's contract (sim/script.hpp) states for updates, checked up front
+/// The rules the sim dialect's contract (sim/json/script.hpp) states for updates, checked up front
 /// so the caller hears them before anything is queued.
 std::optional<std::string> check_changes(const rapidjson::Value& a) {
   if (auto when = json::get_string(a, "when"); when && !when->empty() && !valid_when(*when)) return kWhenError;

@@ -138,7 +138,7 @@ class Dialect {
   virtual std::optional<std::string> unsupported(const Operation&) const { return std::nullopt; }
 };
 
-/// things-sim's dialect (contract: sim/script.hpp): {"ops":[...]} in, {"results":[...]} out.
+/// things-sim's dialect (contract: sim/json/script.hpp): {"ops":[...]} in, {"results":[...]} out.
 class SimDialect final : public Dialect {
  public:
   std::string render(const std::vector<Operation>& ops) const override;

@@ -182,8 +182,8 @@ TEST(HostileInput, ConfigDurationsAndSizesThatWouldOverflowAreErrors) {
     load_config_text("cache:\n  ttl: 999999999999h\n", "t.yaml");
     ADD_FAILURE() << "accepted";
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "t.yaml:2:8: 'cache.ttl' must be a duration such as 250ms or 30s, at most 365 days "
-                           "(got '999999999999h')");
+    EXPECT_STREQ(e.what(), "t.yaml:2:8: 'cache.ttl' must be a duration with a unit (ms, s, m or min, h), such as "
+                           "250ms, 30s, 1.5s or 1m30s, in whole milliseconds, at most 365 days (got '999999999999h')");
   }
   EXPECT_THROW(load_config_text("server:\n  max_message_size: 17179869184GiB\n", "t.yaml"), ConfigError);
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <map>
 #include <fstream>
 #include <set>
@@ -390,6 +391,58 @@ TEST_F(Stdio, CommandLine) {
   EXPECT_EQ(run(std::string(TAKT_BINARY) + " --config " + dir.file("bad.yaml") + " 2>&1 </dev/null", &out), 2);
   EXPECT_EQ(run(std::string(TAKT_BINARY) + " --bogus 2>&1", &out), 2);
   EXPECT_EQ(run(std::string(TAKT_BINARY) + " --check-config " TAKT_SOURCE_DIR "/config/takt.yaml", &out), 0);
+}
+
+// issue 16: `--check-config a --check-config b` checked only a; `--version extra` ignored the
+// extra argument; a bare duration passed the check and then meant milliseconds.
+TEST_F(Stdio, CommandLineTakesNothingItIgnores) {
+  const std::string takt = TAKT_BINARY;
+  std::string out;
+  dir.write("good.yaml", "cache:\n  ttl: 1s\n");
+  dir.write("bad.yaml", "backend:\n  script_timeout: 30\n");
+  EXPECT_EQ(run(takt + " --check-config " + dir.file("good.yaml") + " --check-config " + dir.file("bad.yaml") + " 2>&1",
+                &out), 2);
+  EXPECT_NE(out.find("good.yaml: ok"), std::string::npos) << out;
+  EXPECT_NE(out.find("bad.yaml:2:19: 'backend.script_timeout' must be a duration with a unit"), std::string::npos) << out;
+  EXPECT_EQ(run(takt + " --check-config " + dir.file("bad.yaml") + " --check-config " + dir.file("good.yaml") + " 2>&1",
+                &out), 2);
+  EXPECT_NE(out.find("good.yaml: ok"), std::string::npos) << out;
+  EXPECT_EQ(run(takt + " --check-config " + dir.file("good.yaml") + " --check-config " + dir.file("good.yaml"), &out), 0);
+  EXPECT_EQ(run(takt + " --version extra 2>&1", &out), 2);
+  EXPECT_NE(out.find("--version takes no other arguments"), std::string::npos) << out;
+  EXPECT_EQ(run(takt + " --help --bogus 2>&1", &out), 2);
+  EXPECT_EQ(run(takt + " --config " + dir.file("good.yaml") + " --config " + dir.file("good.yaml") + " 2>&1 </dev/null", &out), 2);
+  EXPECT_NE(out.find("--config is given twice"), std::string::npos) << out;
+  EXPECT_EQ(run(takt + " --config " + dir.file("good.yaml") + " --check-config " + dir.file("good.yaml") + " 2>&1", &out), 2);
+}
+
+// issue 16: a configured backend.database in a directory that does not exist made takt
+// create the directories (and a fresh demo database there).
+TEST_F(Stdio, AConfiguredDatabaseNeedsItsDirectory) {
+  const auto missing = dir.file("no/such/dir/things.sqlite");
+  dir.write("db.yaml", "backend:\n  database: " + missing + "\nmetrics:\n  enabled: false\n");
+  std::string out;
+  EXPECT_EQ(run(std::string(TAKT_BINARY) + " --config " + dir.file("db.yaml") + " 2>&1 </dev/null", &out), 1);
+  EXPECT_NE(out.find("backend.database: the directory " + dir.file("no/such/dir") + " of " + missing +
+                     " does not exist"),
+            std::string::npos)
+      << out;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("no")));
+}
+
+// issue 16: the hints takt prints on a terminal left out the --config it was started with.
+TEST_F(Stdio, TerminalHintsCarryTheConfigTaktWasGiven) {
+  std::string script;
+  if (run("command -v script", &script) != 0) GTEST_SKIP() << "script(1) is not installed";
+  dir.write("hint.yaml", "backend:\n  database: " + dir.file("things.sqlite") + "\nmetrics:\n  enabled: false\n");
+  std::string out;
+  // script(1) gives takt a terminal on stdin; stdin ends at once, and takt exits.
+  run("script -qec '" + std::string(TAKT_BINARY) + " --config " + dir.file("hint.yaml") + " </dev/tty' /dev/null </dev/null 2>&1",
+      &out);
+  EXPECT_NE(out.find("\"args\":[\"--config\",\"" + dir.file("hint.yaml") + "\"]"), std::string::npos) << out;
+  EXPECT_NE(out.find("tools/list -- " + std::string(TAKT_BINARY) + " --config '" + dir.file("hint.yaml") + "'"),
+            std::string::npos)
+      << out;
 }
 
 TEST_F(Stdio, StdoutCarriesOnlyMcpMessages) {

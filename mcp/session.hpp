@@ -41,6 +41,11 @@ class Session {
 
   State state() const { return state_.load(std::memory_order_acquire); }
   void set_state(State s) { state_.store(s, std::memory_order_release); }
+  /// New -> Initializing, once: false when initialize already came.
+  bool begin_initialize() {
+    auto expected = State::New;
+    return state_.compare_exchange_strong(expected, State::Initializing, std::memory_order_acq_rel);
+  }
 
   std::string protocol_version() const {
     std::lock_guard lock(mu_);
@@ -56,7 +61,9 @@ class Session {
   void set_log_level(LogLevel l) { log_level_.store(static_cast<int>(l), std::memory_order_relaxed); }
 
   /// Remembers a request in flight under its id (JSON text), for notifications/cancelled.
-  void track(const std::string& id, const std::shared_ptr<Job>& job);
+  /// False, and nothing remembered, when another request with that id is still in
+  /// flight: an id names one request at a time (JSON-RPC), so the newcomer is refused.
+  bool track(const std::string& id, const std::shared_ptr<Job>& job);
   void untrack(const std::string& id, const Job* job);
   /// Marks the request cancelled; false when no such request is in flight. The graph
   /// works on messages in parallel, so a cancellation may overtake its own request: an

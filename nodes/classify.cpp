@@ -1,3 +1,5 @@
+#include <spdlog/spdlog.h>
+
 #include "mcp/json.hpp"
 #include "mcp/methods.hpp"
 #include "nodes/stages.hpp"
@@ -74,6 +76,20 @@ void ClassifyStage::operator()(const JobPtr& job) const {
   if (!job->method) {
     // Unknown notifications are ignored, as JSON-RPC says; unknown requests are errors.
     if (job->is_request()) job->fail(mcp::kMethodNotFound, "Method not found: " + msg.method);
+    return;
+  }
+  // A notification carries no id and a request must carry one (JSON-RPC 2.0, MCP
+  // 2025-11-25): a notification method with an id is refused, and a request without an
+  // id is not run at all, since no answer could say what became of it (a write would
+  // happen unseen).
+  const bool notification_method = msg.method.rfind("notifications/", 0) == 0;
+  if (notification_method && job->is_request()) {
+    job->fail(mcp::kInvalidRequest, "Invalid Request: " + msg.method + " is a notification and must not carry an id");
+    return;
+  }
+  if (!notification_method && !job->is_request()) {
+    spdlog::warn("ignored '{}' sent without an id: it is a request and needs one; nothing was run", msg.method);
+    job->method = nullptr;
     return;
   }
   if (!job->method->before_initialize && job->session->state() == Session::State::New) {

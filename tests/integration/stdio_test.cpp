@@ -62,12 +62,12 @@ class Stdio : public ::testing::Test {
 }  // namespace
 
 TEST_F(Stdio, HandshakeNegotiatesTheVersion) {
-  Takt t(dir, config(dir));
   for (auto [asked, got] : std::vector<std::pair<std::string, std::string>>{{"2025-11-25", "2025-11-25"},
                                                                             {"2025-06-18", "2025-06-18"},
                                                                             {"2025-03-26", "2025-03-26"},
                                                                             {"2024-11-05", "2024-11-05"},
                                                                             {"2099-01-01", "2025-11-25"}}) {
+    Takt t(dir, config(dir));  // one handshake per session
     auto r = t.call(1, "initialize", R"({"protocolVersion":")" + asked + R"(","capabilities":{},"clientInfo":{"name":"x","version":"1"}})");
     ASSERT_TRUE(r.HasMember("result")) << text_of(r);
     EXPECT_EQ(r["result"]["protocolVersion"].GetString(), got);
@@ -75,9 +75,31 @@ TEST_F(Stdio, HandshakeNegotiatesTheVersion) {
     EXPECT_TRUE(r["result"]["capabilities"].HasMember("logging"));
     EXPECT_STREQ(r["result"]["serverInfo"]["name"].GetString(), "takt");
   }
+  Takt t(dir, config(dir));
   EXPECT_EQ(error_code(t.call(2, "initialize", "{}")), -32602);
   t.process().close_stdin();
   EXPECT_EQ(t.process().wait(), 0);
+}
+
+// issue 16: a second initialize renegotiated mid-session; a notification sent with an id
+// got an internal error; a request without an id (tools/call) still ran its write.
+TEST_F(Stdio, LifecycleRulesOfTheSpecAreKept) {
+  Takt t(dir, config(dir));
+  t.handshake();
+  auto again = t.call(2, "initialize", R"({"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"x","version":"1"}})");
+  EXPECT_EQ(error_code(again), -32600) << text_of(again);
+  EXPECT_NE(std::string(again["error"]["message"].GetString()).find("already initialized"), std::string::npos);
+  for (const char* method : {"notifications/initialized", "notifications/cancelled"}) {
+    auto r = t.call(3, method, R"({"requestId":1})");
+    EXPECT_EQ(error_code(r), -32600) << method << ": " << text_of(r);
+    EXPECT_NE(std::string(r["error"]["message"].GetString()).find("is a notification and must not carry an id"),
+              std::string::npos);
+  }
+  // A tools/call without an id gets no answer and runs nothing; the next request is answered.
+  t.process().send(R"({"jsonrpc":"2.0","method":"tools/call","params":{"name":"add_todo","arguments":{"title":"unseen write"}}})");
+  auto found = t.call(4, "tools/call", R"({"name":"search","arguments":{"query":"unseen write"}})");
+  ASSERT_TRUE(found.HasMember("result")) << text_of(found);
+  EXPECT_EQ(found["result"]["structuredContent"]["count"].GetInt(), 0) << text_of(found);
 }
 
 TEST_F(Stdio, RequestsBeforeInitializeAreRefusedButPingWorks) {

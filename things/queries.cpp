@@ -58,8 +58,13 @@ void add_words(Sql& where, const std::string& query) {
               word);
 }
 
+/// Items carrying the tag or one of its child tags, at any depth (Things' filter by a
+/// parent tag shows its children's items too).
 void add_tag(Sql& where, const std::string& tag_id) {
-  where.add(" AND EXISTS (SELECT 1 FROM TMTaskTag tt WHERE tt.tasks = t.uuid AND tt.tags = ?)", tag_id);
+  where.add(" AND EXISTS (SELECT 1 FROM TMTaskTag tt WHERE tt.tasks = t.uuid AND tt.tags IN ("
+            "WITH RECURSIVE tag_tree(uuid) AS (SELECT ? UNION SELECT c.uuid FROM TMTag c JOIN tag_tree"
+            " ON c.parent = tag_tree.uuid) SELECT uuid FROM tag_tree))",
+            tag_id);
 }
 
 std::string quoted(const std::string& v) { return "'" + v + "'"; }

@@ -502,6 +502,28 @@ TEST_F(Stdio, AHangingScriptIsKilledAtItsToolsTimeout) {
   EXPECT_EQ(sql_value(dir.file("things.sqlite"), "SELECT count(*) FROM TMTask WHERE title = 'never lands'"), "0");
 }
 
+// issue 16, documented (docs/architecture.md): one hung script fails every write batched
+// with it, and none is tried again (the batch's deadline is spent); each error says the
+// database shows it was not applied.
+TEST_F(Stdio, AHungScriptFailsEveryWriteOfItsBatchSayingWhatTheDatabaseShows) {
+  std::string cfg = config(dir, "tools:\n  timeout:\n    add_todo: 400ms\n", "1ms");
+  cfg.replace(cfg.find("backend:\n"), 9, "backend:\n  sim_hang_rate: 1\n");
+  Takt t(dir, cfg);
+  t.handshake();
+  for (int i = 0; i < 3; ++i)
+    t.process().send(R"({"jsonrpc":"2.0","id":)" + std::to_string(10 + i) +
+                     R"(,"method":"tools/call","params":{"name":"add_todo","arguments":{"title":"hung )" +
+                     std::to_string(i) + R"("}}})");
+  for (int i = 0; i < 3; ++i) {
+    auto r = t.await(std::to_string(10 + i));
+    ASSERT_TRUE(r["result"]["isError"].GetBool()) << text_of(r);
+    const std::string text = r["result"]["content"][0]["text"].GetString();
+    EXPECT_NE(text.find("did not answer in time"), std::string::npos) << text;
+    EXPECT_NE(text.find("not applied: the database shows no such to-do"), std::string::npos) << text;
+  }
+  EXPECT_EQ(sql_value(dir.file("things.sqlite"), "SELECT count(*) FROM TMTask WHERE title LIKE 'hung %'"), "0");
+}
+
 TEST_F(Stdio, OverloadRejectAnswersAtOnceWhenFull) {
   Takt t(dir, config(dir, "server:\n  max_in_flight: 2\n  on_overload: reject\n", "300ms"));
   t.handshake();

@@ -48,6 +48,17 @@ void classify_tool_call(Job& job, Services& s) {
     job.tool_fail(things::tool_error("Invalid arguments: " + *why));
     return;
   }
+  if (job.write) {
+    try {
+      if (auto why = things::check_write_against_database(*job.tool, *job.arguments, s.db)) {
+        job.tool_fail(things::tool_error("Invalid arguments: " + *why));
+        return;
+      }
+    } catch (const things::DbError& e) {
+      // Not readable now: the write goes ahead, and Things (or things-sim) refuses it there.
+      spdlog::debug("{}: cannot check the write against the database: {}", job.tool->name, e.what());
+    }
+  }
   if (job.tool->kind == things::ToolKind::Read && job.lane == Lane::AppleScript) {
     if (auto why = s.backend.dialect->unsupported(things::ReadOp{job.tool->name, "{}"})) {
       job.tool_fail(things::tool_error(*why));

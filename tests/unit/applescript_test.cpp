@@ -4,6 +4,7 @@
 // causes and fixes.
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 #include <sys/stat.h>
 #include <utime.h>
 
@@ -365,6 +366,7 @@ TEST(Urls, RenderUrlOfEachOperationThatNeedsOne) {
   EXPECT_FALSE(render_url(SetStatus{"A", Status::Completed}, "A", kToken, kToday));
 }
 
+
 // ---- golden scripts ---------------------------------------------------------------------------
 
 namespace {
@@ -599,4 +601,29 @@ TEST(MacDatabase, FoundWhereThingsKeepsIt) {
   EXPECT_NE(unreadable.find("cannot open the Things database"), std::string::npos) << unreadable;
   EXPECT_NE(unreadable.find("Full Disk Access"), std::string::npos) << unreadable;
   fs::remove_all(home);
+}
+
+// issue 16: there was no way to check off one checklist item. Things' json command takes
+// checklist items with `completed`; the whole JSON is percent-encoded and decodes back.
+TEST(Urls, ChecklistItemsInAStateGoThroughTheJsonCommand) {
+  UpdateTodo u;
+  u.id = "ABC";
+  u.when = Clearable::set("evening");
+  u.checklist_items = std::vector<ChecklistItem>{{"Outline \"v2\"", true}, {"50% off & more", false}};
+  const auto url = render_url(u, "ABC", kToken, kToday);
+  ASSERT_TRUE(url);
+  const std::string head = "things:///json?auth-token=tok_EN-42&data=";
+  ASSERT_EQ(url->rfind(head, 0), 0u) << *url;
+  const auto data = percent_decode(url->substr(head.size()));
+  ASSERT_TRUE(data);
+  EXPECT_EQ(*data,
+            R"([{"type":"to-do","operation":"update","id":"ABC","attributes":{"when":"evening","checklist-items":[)"
+            R"({"type":"checklist-item","attributes":{"title":"Outline \"v2\"","completed":true}},)"
+            R"({"type":"checklist-item","attributes":{"title":"50% off & more","completed":false}}]}}])");
+  rapidjson::Document d;
+  d.Parse(data->c_str());
+  EXPECT_FALSE(d.HasParseError()) << *data;
+  // Only unreserved characters are left as they are.
+  EXPECT_EQ(url->substr(head.size()).find_first_of("\"{}[]:,& "), std::string::npos) << *url;
+  expect_golden("update_todo_checklist_items", render_applescript(u, kToday, kToken));
 }

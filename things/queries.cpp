@@ -88,6 +88,13 @@ void require_project(sqlite3* db, const std::string& id) {
   Sql q;
   q.add("SELECT count(*) FROM TMTask WHERE uuid = ? AND type = 1", id);
   if (scalar(db, q) == 0) throw NotFound("project: no project has the id " + quoted(id));
+  // A trashed project's items show in no list: say why the answer would be empty.
+  Sql trashed;
+  trashed.add("SELECT count(*) FROM TMTask WHERE uuid = ? AND trashed = 1", id);
+  if (scalar(db, trashed) != 0)
+    throw NotFound("project: " + quoted(id) +
+                   " is in the Trash, and the items of a trashed project show in no list; get_item shows it, restore "
+                   "brings it back");
 }
 
 void require_area(sqlite3* db, const std::string& id) {

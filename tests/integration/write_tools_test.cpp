@@ -333,6 +333,12 @@ TEST_F(Writes, ATrashedProjectTakesNoNewItems) {
   expect_refused("move", R"({"ids":[")" + loose + R"("],"project":")" + project + "\"}", "project: " + in_trash);
   EXPECT_EQ(sim_calls(), calls);  // refused before queueing
   EXPECT_EQ(sql("SELECT count(*) FROM TMTask WHERE title IN ('t', 'h')"), "0");
+  // Reading the trashed project's items says why nothing shows, instead of answering [].
+  for (const char* tool : {"get_todos", "get_headings"}) {
+    auto r = t->tool(next_id++, tool, R"({"project":")" + project + "\"}");
+    ASSERT_TRUE(r["result"]["isError"].GetBool()) << tool << ": " << text_of(r);
+    EXPECT_TRUE(contains(r["result"]["content"][0]["text"].GetString(), "is in the Trash")) << text_of(r);
+  }
   write("restore", R"({"ids":[")" + project + "\"]}");
   write("add_todo", R"({"title":"t","project":")" + project + "\"}");
 }

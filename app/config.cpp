@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "things/catalog/catalog.hpp"
+
 namespace takt {
 namespace {
 
@@ -119,18 +121,40 @@ double read_fraction(const std::string& file, const YAML::Node& n, const std::st
   bad_value(file, n, key, "a number from 0 to 1");
 }
 
+constexpr const char* kDurationForm =
+    "a duration with a unit (ms, s, m or min, h), such as 250ms, 30s, 1.5s or 1m30s, in whole milliseconds, "
+    "at most 365 days";
+
 Millis read_duration(const std::string& file, const YAML::Node& n, const std::string& key) {
-  auto d = parse_duration(scalar(file, n, key, "a duration such as 250ms or 30s"));
-  if (!d) bad_value(file, n, key, "a duration such as 250ms or 30s, at most 365 days");
+  auto d = parse_duration(scalar(file, n, key, kDurationForm));
+  if (!d) bad_value(file, n, key, kDurationForm);
   return *d;
 }
 
+/// A map keyed by tool name (tools.cost, tools.timeout, cache.tool_ttl): a name that is
+/// not one of takt's tools is a typo that would otherwise be silently ignored.
+void check_tool_name(const std::string& file, const YAML::Node& map, const std::string& name, const std::string& key,
+                     bool cached_reads_only = false) {
+  const auto* tool = things::find_tool(name);
+  if (tool && (!cached_reads_only || tool->cacheable)) return;
+  YAML::Mark mark;
+  for (auto it = map.begin(); it != map.end(); ++it)
+    if (it->first.Scalar() == name) mark = it->first.Mark();
+  std::ostringstream os;
+  os << file;
+  if (!mark.is_null()) os << ":" << mark.line + 1 << ":" << mark.column + 1;
+  os << ": '" << key << "' "
+     << (tool ? "is not a read whose answer is cached (only the get_ tools, search and search_advanced are)"
+              : "is not one of takt's tools (tools/list names them)");
+  throw ConfigError(os.str());
+}
+
 MillisRange read_range(const std::string& file, const YAML::Node& n, const std::string& key) {
-  const auto s = scalar(file, n, key, "a duration or a range such as 200ms..800ms");
+  const auto s = scalar(file, n, key, "a duration or a range such as 200ms..800ms (units: ms, s, m, h)");
   const auto dots = s.find("..");
   auto lo = parse_duration(dots == std::string::npos ? s : s.substr(0, dots));
   auto hi = dots == std::string::npos ? lo : parse_duration(s.substr(dots + 2));
-  if (!lo || !hi || *hi < *lo) bad_value(file, n, key, "a duration or a range such as 200ms..800ms");
+  if (!lo || !hi || *hi < *lo) bad_value(file, n, key, "a duration or a range such as 200ms..800ms (units: ms, s, m, h)");
   return {*lo, *hi};
 }
 
@@ -301,6 +325,7 @@ Config parse(const YAML::Node& root, const std::string& file) {
       if (v.IsNull()) return;
       MapReader tools(v, k, file);
       tools.each([&](const std::string& name, const YAML::Node& tv, const std::string& tk) {
+        check_tool_name(file, v, name, tk, true);
         cfg.cache.tool_ttl[name] = read_duration(file, tv, tk);
       });
     });
@@ -320,6 +345,7 @@ Config parse(const YAML::Node& root, const std::string& file) {
       if (v.IsNull()) return;
       MapReader tools(v, k, file);
       tools.each([&](const std::string& name, const YAML::Node& tv, const std::string& tk) {
+        check_tool_name(file, v, name, tk);
         auto cost = parse_lane(scalar(file, tv, tk, "fast, medium or slow"));
         if (!cost) bad_value(file, tv, tk, "fast, medium or slow");
         cfg.tools.cost[name] = *cost;
@@ -329,6 +355,7 @@ Config parse(const YAML::Node& root, const std::string& file) {
       if (v.IsNull()) return;
       MapReader tools(v, k, file);
       tools.each([&](const std::string& name, const YAML::Node& tv, const std::string& tk) {
+        check_tool_name(file, v, name, tk);
         cfg.tools.timeout[name] = read_duration(file, tv, tk);
       });
     });
@@ -342,22 +369,56 @@ Config parse(const YAML::Node& root, const std::string& file) {
 }  // namespace
 
 std::optional<Millis> parse_duration(const std::string& raw) {
+  // One or more parts, each a number (whole or with a fraction) and a unit, the units
+  // from largest to smallest and each at most once: 250ms, 30s, 1.5s, 1m30s, 1h 15m.
+  // A bare number is refused: whether 30 meant seconds or milliseconds is a guess.
+  static constexpr struct {
+    const char* name;
+    long long ms;
+  } kUnits[] = {{"h", 3'600'000}, {"min", 60'000}, {"m", 60'000}, {"s", 1000}, {"ms", 1}};
   const auto text = trim(raw);
   std::size_t i = 0;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-  if (i == 0 || i > 12) return std::nullopt;
-  long long n = std::stoll(text.substr(0, i));
-  const auto unit = trim(text.substr(i));
-  long long ms_per = 0;
-  if (unit.empty() || unit == "ms") ms_per = 1;
-  else if (unit == "s") ms_per = 1000;
-  else if (unit == "m" || unit == "min") ms_per = 60'000;
-  else if (unit == "h") ms_per = 3'600'000;
-  else return std::nullopt;
-  // Durations become deadlines and expiry times on steady_clock (nanoseconds in 64 bits,
-  // about 292 years): anything past a year is refused rather than let overflow there.
-  if (n > kMaxDuration.count() / ms_per) return std::nullopt;
-  return Millis{n * ms_per};
+  long long total = 0;
+  long long last_unit = std::numeric_limits<long long>::max();
+  if (text.empty()) return std::nullopt;
+  while (i < text.size()) {
+    const auto start = i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    const auto whole_digits = i - start;
+    std::string frac;
+    if (i < text.size() && text[i] == '.') {
+      ++i;
+      while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) frac += text[i++];
+      if (frac.empty()) return std::nullopt;
+    }
+    if (whole_digits == 0 || whole_digits > 12 || frac.size() > 9) return std::nullopt;
+    const long long whole = std::stoll(text.substr(start, whole_digits));
+    while (i < text.size() && text[i] == ' ') ++i;
+    std::size_t letters = i;
+    while (letters < text.size() && std::isalpha(static_cast<unsigned char>(text[letters]))) ++letters;
+    const auto unit_name = text.substr(i, letters - i);
+    i = letters;
+    long long ms_per = 0;
+    for (const auto& u : kUnits)
+      if (unit_name == u.name) ms_per = u.ms;
+    if (ms_per == 0 || ms_per >= last_unit) return std::nullopt;  // no unit, unknown, repeated or out of order
+    last_unit = ms_per;
+    // Durations become deadlines and expiry times on steady_clock (nanoseconds in 64 bits,
+    // about 292 years): anything past a year is refused rather than let overflow there.
+    if (whole > kMaxDuration.count() / ms_per) return std::nullopt;
+    long long part = whole * ms_per;
+    if (!frac.empty()) {
+      long long scale = 1;
+      for (std::size_t k = 0; k < frac.size(); ++k) scale *= 10;
+      const long long f = std::stoll(frac) * ms_per;  // < 1e9 * 3.6e6, fits in 64 bits
+      if (f % scale != 0) return std::nullopt;         // finer than a millisecond
+      part += f / scale;
+    }
+    total += part;
+    if (total > kMaxDuration.count()) return std::nullopt;
+    while (i < text.size() && text[i] == ' ') ++i;
+  }
+  return Millis{total};
 }
 
 std::optional<std::size_t> parse_size(const std::string& raw) {

@@ -11,7 +11,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "app/config.hpp"
 #include "app/log_sink.hpp"
@@ -29,8 +31,9 @@ namespace {
 constexpr const char* kUsage = R"(takt: an MCP server for Things 3, every request through one leveled pipeline.
 
 usage: takt [--config FILE]        serve MCP over stdio (the way desktop AI clients start it)
-       takt --check-config FILE    validate a configuration file and exit
-       takt --help | --version
+       takt --check-config FILE    validate a configuration file and exit (repeat the
+                                   option to check several; exit 2 if any is wrong)
+       takt --help | --version     (alone)
 
 Without --config, takt reads $TAKT_CONFIG if set, else runs on built-in defaults: on
 Linux that is things-sim, a stand-in for Things 3 with demo data, so every tool works
@@ -98,7 +101,13 @@ Backend make_backend(const Config& cfg) {
   }
   const auto sim = cfg.backend.sim_path.empty() ? (self_dir() / "things-sim").string() : cfg.backend.sim_path;
   b.database = cfg.backend.database.empty() ? default_sim_database() : cfg.backend.database;
-  fs::create_directories(fs::path(b.database).parent_path());
+  // takt makes its own default place; a configured database's directory must exist (a
+  // typo in the path would otherwise grow a tree of directories and a fresh demo database).
+  const auto parent = fs::absolute(b.database).parent_path();
+  if (cfg.backend.database.empty()) fs::create_directories(parent);
+  else if (!fs::is_directory(parent))
+    throw std::runtime_error("backend.database: the directory " + parent.string() + " of " + b.database +
+                             " does not exist; create it, or correct the path");
   b.command = {sim,
                {"--db", b.database, "--latency-ms", range_arg(cfg.backend.sim_latency), "--per-op-ms",
                 range_arg(cfg.backend.sim_per_op), "--fail-rate", std::to_string(cfg.backend.sim_fail_rate),
@@ -178,11 +187,13 @@ int serve(const Config& cfg) {
   spdlog::info("metrics: {}; config: {}", metrics_at, cfg.source.empty() ? "built-in defaults" : cfg.source);
   if (isatty(STDIN_FILENO)) {
     spdlog::info("stdin is a terminal: takt expects an MCP client on stdin/stdout, one JSON-RPC message per line.");
+    // Both hints start takt the way it runs now: with the configuration it was given.
+    const auto config_file = cfg.source.empty() ? std::string() : fs::absolute(cfg.source).string();
     spdlog::info("connect a desktop client with: {{\"mcpServers\":{{\"things\":{{\"command\":\"{}\",\"args\":[{}]}}}}}}",
                  (self_dir() / "takt").string(),
-                 cfg.source.empty() ? "" : "\"--config\",\"" + fs::absolute(cfg.source).string() + "\"");
-    spdlog::info("or try it: npx @modelcontextprotocol/inspector --cli --method tools/list -- {}",
-                 (self_dir() / "takt").string());
+                 config_file.empty() ? "" : "\"--config\",\"" + config_file + "\"");
+    spdlog::info("or try it: npx @modelcontextprotocol/inspector --cli --method tools/list -- {}{}",
+                 (self_dir() / "takt").string(), config_file.empty() ? "" : " --config '" + config_file + "'");
   }
 
   // The writer is held while one batch of lines is handled (those of one read, at most
@@ -213,33 +224,47 @@ int serve(const Config& cfg) {
 int main(int argc, char** argv) {
   std::string config_path;
   if (const char* env = std::getenv("TAKT_CONFIG"); env && *env) config_path = env;
+  const auto usage_error = [](const std::string& why) {
+    std::cerr << "takt: " << why << "\n\n" << kUsage;
+    return 2;
+  };
+  std::optional<std::string> given_config;
+  std::vector<std::string> to_check;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
-      return 0;
-    }
-    if (arg == "--version") {
-      std::cout << kName << " " << kVersion << "\n";
+    if (arg == "--help" || arg == "-h" || arg == "--version") {
+      // Alone only: `takt --version extra` would otherwise ignore what came with it.
+      if (argc != 2) return usage_error(arg + " takes no other arguments");
+      if (arg == "--version") std::cout << kName << " " << kVersion << "\n";
+      else std::cout << kUsage;
       return 0;
     }
     if ((arg == "--config" || arg == "--check-config") && i + 1 < argc) {
-      config_path = argv[++i];
       if (arg == "--check-config") {
-        try {
-          load_config_file(config_path);
-          std::cout << config_path << ": ok\n";
-          return 0;
-        } catch (const ConfigError& e) {
-          std::cerr << e.what() << "\n";
-          return 2;
-        }
+        to_check.emplace_back(argv[++i]);  // may be repeated: every file is checked
+      } else {
+        if (given_config) return usage_error("--config is given twice");
+        given_config = argv[++i];
       }
       continue;
     }
-    std::cerr << "takt: unknown or incomplete option '" << arg << "'\n\n" << kUsage;
-    return 2;
+    return usage_error("unknown or incomplete option '" + arg + "'");
   }
+  if (!to_check.empty()) {
+    if (given_config) return usage_error("--check-config checks files and serves nothing: it does not go with --config");
+    int status = 0;
+    for (const auto& path : to_check) {
+      try {
+        load_config_file(path);
+        std::cout << path << ": ok\n";
+      } catch (const ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        status = 2;
+      }
+    }
+    return status;
+  }
+  if (given_config) config_path = *given_config;
   Config cfg;
   try {
     if (!config_path.empty()) cfg = load_config_file(config_path);

@@ -103,7 +103,13 @@ void LevelingQueue::for_each_in_order(const std::function<void(const JobPtr&, st
   std::lock_guard lock(mu_);
   State dry = state_;
   Entry e;
-  for (std::size_t ahead = 0; take(dry, -1, e); ++ahead) visit(e.job, ahead);
+  // A write cancelled while waiting never runs (the lane drops it), so it holds no one
+  // back and is not told its place; a cancelled read may still run for others awaiting it.
+  std::size_t ahead = 0;
+  while (take(dry, -1, e)) {
+    if (e.job->write && e.job->cancelled.load(std::memory_order_acquire)) continue;
+    visit(e.job, ahead++);
+  }
 }
 
 }  // namespace takt

@@ -47,7 +47,8 @@ class LevelingQueue {
   /// Writes dispatched so far (each job of a write batch counts).
   std::uint64_t writes_dispatched() const;
   /// Calls `visit(job, jobs_ahead)` for each waiting job, in the order the policy would run
-  /// them if nothing else arrived. O(n); for progress notifications.
+  /// them if nothing else arrived; cancelled writes (which will not run) are neither
+  /// visited nor counted ahead of others. O(n); for progress notifications.
   void for_each_in_order(const std::function<void(const JobPtr&, std::size_t)>& visit) const;
 
  private:

@@ -24,10 +24,15 @@ void initialize(Job& job, Services&) {
     job.fail(mcp::kInvalidParams, "Invalid params: initialize needs 'protocolVersion', a string");
     return;
   }
+  // Initialization happens once per session (MCP lifecycle): a second initialize would
+  // renegotiate the protocol under requests already in flight, so it is refused.
+  if (!job.session->begin_initialize()) {
+    job.fail(mcp::kInvalidRequest, "Invalid Request: the session is already initialized; initialize comes once");
+    return;
+  }
   std::string_view chosen = kProtocolVersions[0];
   for (auto v : kProtocolVersions)
     if (v == *requested) chosen = v;
-  if (job.session->state() == Session::State::New) job.session->set_state(Session::State::Initializing);
   job.result = std::string(R"({"protocolVersion":)") + json::quote(chosen) +
                R"(,"capabilities":{"tools":{"listChanged":false},"logging":{}},"serverInfo":{"name":)" +
                json::quote(kName) + R"(,"title":"takt: Things 3 through one leveled pipeline","version":)" +

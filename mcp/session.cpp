@@ -19,13 +19,16 @@ bool parse_log_level(std::string_view name, LogLevel& out) {
   return false;
 }
 
-void Session::track(const std::string& id, const std::shared_ptr<CancelFlag>& cancel) {
+bool Session::track(const std::string& id, const std::shared_ptr<CancelFlag>& cancel) {
   std::lock_guard lock(mu_);
-  in_flight_[id] = cancel;
+  auto& slot = in_flight_[id];
+  if (auto other = slot.lock(); other && other != cancel) return false;
+  slot = cancel;
   if (auto it = std::find(pending_cancels_.begin(), pending_cancels_.end(), id); it != pending_cancels_.end()) {
     pending_cancels_.erase(it);
     cancel->store(true, std::memory_order_release);
   }
+  return true;
 }
 
 void Session::untrack(const std::string& id, const CancelFlag* cancel) {

@@ -42,6 +42,11 @@ class Session {
 
   State state() const { return state_.load(std::memory_order_acquire); }
   void set_state(State s) { state_.store(s, std::memory_order_release); }
+  /// New -> Initializing, once: false when initialize already came.
+  bool begin_initialize() {
+    auto expected = State::New;
+    return state_.compare_exchange_strong(expected, State::Initializing, std::memory_order_acq_rel);
+  }
 
   /// The level at or above which the client wants notifications/message; -1: none.
   int log_level() const { return log_level_.load(std::memory_order_relaxed); }
@@ -49,7 +54,9 @@ class Session {
 
   /// Remembers a request in flight under its id (JSON text), for notifications/cancelled:
   /// `cancel` is its flag (held weakly: a request answered and freed is simply gone).
-  void track(const std::string& id, const std::shared_ptr<CancelFlag>& cancel);
+  /// False, and nothing remembered, when another request with that id is still in
+  /// flight: an id names one request at a time (JSON-RPC), so the newcomer is refused.
+  bool track(const std::string& id, const std::shared_ptr<CancelFlag>& cancel);
   void untrack(const std::string& id, const CancelFlag* cancel);
   /// Marks the request cancelled; false when no such request is in flight. The graph
   /// works on messages in parallel, so a cancellation may overtake its own request: an

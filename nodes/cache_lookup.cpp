@@ -30,7 +30,11 @@ Route CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& r
   // From here on it waits (for the database, the lane or an identical read): a
   // notifications/cancelled may reach it, or may have come first (track() applies it).
   if (job.is_request()) {
-    job.session->track(job.msg->id, cancel_flag(job_ptr));
+    if (!job.session->track(job.msg->id, cancel_flag(job_ptr))) {
+      job.fail(mcp::kInvalidRequest, "Invalid Request: id " + job.msg->id +
+                                         " is already used by a request in flight; each request needs an id of its own");
+      return Route::Answered;
+    }
     job.tracked = true;
   }
   if (job.cancelled.load(std::memory_order_acquire)) {

@@ -1,3 +1,5 @@
+#include <spdlog/spdlog.h>
+
 #include "base/json.hpp"
 #include "flow/methods.hpp"
 #include "nodes/stages.hpp"
@@ -46,6 +48,17 @@ void classify_tool_call(Job& job, Services& s) {
     job.tool_fail(things::tool_error("Invalid arguments: " + *why));
     return;
   }
+  if (job.write) {
+    try {
+      if (auto why = things::check_write_against_database(*job.tool, *job.arguments, s.db)) {
+        job.tool_fail(things::tool_error("Invalid arguments: " + *why));
+        return;
+      }
+    } catch (const things::DbError& e) {
+      // Not readable now: the write goes ahead, and Things (or things-sim) refuses it there.
+      spdlog::debug("{}: cannot check the write against the database: {}", job.tool->name, e.what());
+    }
+  }
   if (job.tool->kind == things::ToolKind::Read && job.lane == Lane::AppleScript) {
     if (auto why = s.backend.dialect->unsupported(things::ReadOp{job.tool->name, "{}"})) {
       job.tool_fail(things::tool_error(*why));
@@ -74,6 +87,20 @@ void ClassifyStage::operator()(const JobPtr& job) const {
   if (!job->method) {
     // Unknown notifications are ignored, as JSON-RPC says; unknown requests are errors.
     if (job->is_request()) job->fail(mcp::kMethodNotFound, "Method not found: " + msg.method);
+    return;
+  }
+  // A notification carries no id and a request must carry one (JSON-RPC 2.0, MCP
+  // 2025-11-25): a notification method with an id is refused, and a request without an
+  // id is not run at all, since no answer could say what became of it (a write would
+  // happen unseen).
+  const bool notification_method = msg.method.rfind("notifications/", 0) == 0;
+  if (notification_method && job->is_request()) {
+    job->fail(mcp::kInvalidRequest, "Invalid Request: " + msg.method + " is a notification and must not carry an id");
+    return;
+  }
+  if (!notification_method && !job->is_request()) {
+    spdlog::warn("ignored '{}' sent without an id: it is a request and needs one; nothing was run", msg.method);
+    job->method = nullptr;
     return;
   }
   if (!job->method->before_initialize && job->session->state() == Session::State::New) {

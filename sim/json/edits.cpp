@@ -47,15 +47,25 @@ void require_title(std::string_view field, const std::string& title) {
   if (title.empty()) throw OpError(std::string(field) + ": empty");
 }
 
+// One rule for an id an op cannot act on, whatever the op: nothing has it (`no such
+// item`: the op cannot know which kind was meant), or it names another kind (`an area,
+// not a to-do`, `a heading, not a to-do`).
+[[noreturn]] void no_task(Database& db, const std::string& id, std::string_view wanted) {
+  if (db.query_int64("SELECT 1 FROM TMArea WHERE uuid = ?1", id)) {
+    throw OpError("id " + quoted(id) + ": an area, not a " + std::string(wanted));
+  }
+  throw OpError("id " + quoted(id) + ": no such item");
+}
+
 TaskRow require_any_task_row(Database& db, const std::string& id) {
   auto row = load_task(db, id);
-  if (!row) throw OpError("id " + quoted(id) + ": no such item");
+  if (!row) no_task(db, id, "to-do, project or heading");
   return std::move(*row);
 }
 
 TaskRow require_task_row(Database& db, const std::string& id, TaskType type) {
   auto row = load_task(db, id);
-  if (!row) throw OpError("id " + quoted(id) + ": no such " + std::string(type_name(type)));
+  if (!row) no_task(db, id, type_name(type));
   if (row->type != type) {
     throw OpError("id " + quoted(id) + ": a " + std::string(type_name(row->type)) + ", not a " +
                   std::string(type_name(type)));

@@ -74,6 +74,7 @@ std::string update_project(Database& db, const UpdateProject& op, const Clock& c
 
 std::string add_heading(Database& db, const AddHeading& op, const Clock& clock) {
   require_task(db, op.project, TaskType::project, "project");
+  require_not_in_trash(db, op.project, "project");
   require_title("title", op.title);
   // After the project's existing headings, so that headings added one by one keep their
   // order; the first heading of a project goes on top like any new item.

@@ -33,14 +33,9 @@ std::string set_trashed(Database& db, const Trash& op, const Clock& clock) {
     db.run("UPDATE TMTask SET trashed = ?2, userModificationDate = ?3 WHERE uuid = ?1", row.uuid, op.trashed,
            clock.now);
   }
-  // A project's children keep their own flag: the lists hide them because their project
-  // is trashed. The lists do not look at a heading's flag, so a heading's to-dos go to
-  // the Trash (and come back) with it.
-  if (row.type == TaskType::heading) {
-    db.run(R"sql(UPDATE TMTask SET trashed = ?2, userModificationDate = ?3
-                 WHERE heading = ?1 AND type = 0 AND trashed != ?2)sql",
-           row.uuid, op.trashed, clock.now);
-  }
+  // The children of a project or a heading keep their own flag: the lists hide them
+  // because their project or heading is trashed (things/items.cpp: kVisible), and
+  // restoring the container brings back only what was not trashed on its own.
   return row.uuid;
 }
 

@@ -28,10 +28,14 @@ void place_new_todo(Database& db, const AddTodo& op, TaskRow& row) {
   if (op.area && (op.project || op.heading)) {
     throw OpError("area " + quoted(*op.area) + ": cannot go with project or heading");
   }
-  if (op.project) require_task(db, *op.project, TaskType::project, "project");
+  if (op.project) {
+    require_task(db, *op.project, TaskType::project, "project");
+    require_not_in_trash(db, *op.project, "project");
+  }
   if (op.area) require_area(db, *op.area);
   if (op.heading) {
     require_task(db, *op.heading, TaskType::heading, "heading");
+    require_not_in_trash(db, *op.heading, "heading");
     const auto heading_project = project_of_heading(db, *op.heading);
     if (op.project && heading_project != op.project) {
       throw OpError("heading " + quoted(*op.heading) + ": not in project " + quoted(*op.project));
@@ -56,6 +60,7 @@ bool move_todo(Database& db, const UpdateTodo& op, TaskRow& row) {
   bool moved_in = false;
   if (op.project.sets()) {
     require_task(db, *op.project.value, TaskType::project, "project");
+    require_not_in_trash(db, *op.project.value, "project");
     row.project = op.project.value;
     row.heading.reset();
     row.area.reset();
@@ -67,6 +72,7 @@ bool move_todo(Database& db, const UpdateTodo& op, TaskRow& row) {
   if (op.heading.sets()) {
     const std::string& heading = *op.heading.value;
     require_task(db, heading, TaskType::heading, "heading");
+    require_not_in_trash(db, heading, "heading");
     const auto target = project_of(db, row);  // the project of this op, or the current one
     if (!target) {
       throw OpError("heading " + quoted(heading) + ": the to-do is in no project (give the heading's project too)");
@@ -120,8 +126,20 @@ void schedule_todo(Database& db, const UpdateTodo& op, TaskRow& row, bool moved_
 
 void edit_checklist(Database& db, const UpdateTodo& op, const std::string& task, double now) {
   if (op.checklist && !op.append_checklist.empty()) throw OpError("checklist: cannot go with append_checklist");
+  if (op.checklist_items && (op.checklist || !op.append_checklist.empty())) {
+    throw OpError("checklist_items: cannot go with checklist or append_checklist");
+  }
   std::int64_t index = 0;
-  if (op.checklist) {
+  if (op.checklist_items) {
+    for (const ChecklistEntry& item : *op.checklist_items) {
+      if (item.title.empty()) throw OpError("checklist_items \"\": empty checklist item");
+    }
+    db.run("DELETE FROM TMChecklistItem WHERE task = ?1", task);
+    for (const ChecklistEntry& item : *op.checklist_items) {
+      insert_checklist_item(db, task, item.title, index++, item.completed ? TaskStatus::completed : TaskStatus::open,
+                            now);
+    }
+  } else if (op.checklist) {
     require_item_titles("checklist", *op.checklist, "checklist item");
     db.run("DELETE FROM TMChecklistItem WHERE task = ?1", task);
     for (const std::string& item : *op.checklist) {

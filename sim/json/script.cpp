@@ -78,6 +78,31 @@ class OpReader {
     return optional_string_array(key);
   }
 
+  // An update list of checklist items {"title":S, "completed":BOOL}: absent means
+  // unchanged, null is an error, [] empties the checklist.
+  std::optional<std::vector<ChecklistEntry>> update_checklist_entries(const char* key) {
+    reject_null(key);
+    const Value* value = find(key);
+    if (value == nullptr) return std::nullopt;
+    const std::string shape = std::string("field \"") + key +
+                              "\" must be an array of objects {\"title\": string, \"completed\": boolean}";
+    if (!value->IsArray()) fail(shape);
+    std::vector<ChecklistEntry> entries;
+    for (const Value& item : value->GetArray()) {
+      if (!item.IsObject()) fail(shape);
+      ChecklistEntry entry;
+      for (const auto& member : item.GetObject()) {
+        const std::string name = as_string(member.name);
+        if (name == "title" && member.value.IsString()) entry.title = as_string(member.value);
+        else if (name == "completed" && member.value.IsBool()) entry.completed = member.value.GetBool();
+        else fail(shape);
+      }
+      if (!item.HasMember("title")) fail(shape);
+      entries.push_back(std::move(entry));
+    }
+    return entries;
+  }
+
   // An object kept as JSON: absent means {}, null or another type is an error. The
   // pointer shares ownership of the parsed script, so nothing is copied.
   std::shared_ptr<const Value> optional_object(const char* key) {
@@ -170,6 +195,7 @@ Op read_update_todo(OpReader& reader) {
   op.list = reader.update_string("list");
   op.checklist = reader.update_string_array("checklist");
   op.append_checklist = reader.update_string_list("append_checklist");
+  op.checklist_items = reader.update_checklist_entries("checklist_items");
   op.project = reader.clearable_string("project");
   op.heading = reader.clearable_string("heading");
   return op;

@@ -28,7 +28,9 @@
 //  - A bad VALUE of the right type (an unknown id, an item of the wrong type, an empty
 //    title, a date or time that does not parse, contradictory fields): that op alone
 //    reports {"ok":false}. The message starts with the field's name and quotes the value:
-//    `id "Xyz": no such to-do`, `when "2025-02-30": expected today, ...`.
+//    `id "Xyz": no such item`, `when "2025-02-30": expected today, ...`. An id an op
+//    cannot act on gets one wording whatever the op: `id "X": no such item` when nothing
+//    has it, `id "X": a heading, not a to-do` (or `an area, not a ...`) for another kind.
 //
 // Null: in add_*/create_* ops a JSON null is the same as leaving the field out. In
 // update_* ops null CLEARS the fields marked [null clears] below and is a script error on
@@ -66,6 +68,7 @@
 //  "append_notes":S, "prepend_notes":S, "when":WHEN [null clears], "list":LIST,
 //  "reminder":TIME [null clears], "deadline":DATE [null clears], "tags":[S],
 //  "add_tags":[S], "remove_tags":[S], "checklist":[S], "append_checklist":[S],
+//  "checklist_items":[{"title":S (required), "completed":BOOL}],
 //  "project":ID [null clears], "area":ID [null clears], "heading":ID [null clears]}
 //   notes replaces the notes; append_notes/prepend_notes join with "\n" (no separator
 //   when the notes were empty); notes cannot go with append_notes/prepend_notes.
@@ -79,7 +82,9 @@
 //   with add_tags/remove_tags; remove_tags names must be existing tags (one the to-do
 //   does not carry is fine); a title in both add_tags and remove_tags is an error.
 //   checklist replaces all items (new ones open, in order); append_checklist adds open
-//   items after the existing ones; the two together are an error.
+//   items after the existing ones; the two together are an error. checklist_items
+//   replaces all items too, each open or completed (status 3, stopDate now), as Things'
+//   json command does with checklist-items; it goes with neither of the other two.
 //   project ID: into that project, clearing area and heading; project null: out of its
 //   project (and out of its heading). heading ID: under that heading, which must be in
 //   the project given in the same op or else in the to-do's current project; sets
@@ -111,10 +116,14 @@
 //   already in that status is left as it is.
 //
 // {"op":"trash"|"restore", "id":ID (required)}
-//   trashed = 1 / 0 on the item. A project's to-dos and headings keep their own flag
-//   (they are hidden because their project is trashed). A heading's to-dos are trashed
-//   and restored with it, since the lists only look at the project's flag (restoring a
-//   heading restores every trashed to-do under it, even one trashed on its own before).
+//   trashed = 1 / 0 on the item. The to-dos and headings of a project, and the to-dos of
+//   a heading, keep their own flag: they are hidden because their project or heading is
+//   trashed, and restoring it brings back only those not trashed on their own. A trashed
+//   heading's to-dos no longer count in its project's untrashedLeafActionsCount.
+//   A project or heading in the Trash (or a heading whose project is) takes no new items:
+//   add_todo, add_heading and update_todo into it fail with `project "P": is in the
+//   Trash; restore it first` (or `heading "H": ...`, `heading "H": its project "P" is in
+//   the Trash; ...`).
 //
 // {"op":"create_tag", "title":TITLE (required), "parent":S (a tag title), "shortcut":S}
 //   A tag at the end of the tag list. Error if a tag with that title exists (ignoring
@@ -206,10 +215,17 @@ struct TaskEdits {
   Clearable area;
 };
 
+// A checklist item with its state, as Things' json command takes it.
+struct ChecklistEntry {
+  std::string title;
+  bool completed = false;
+};
+
 struct UpdateTodo {
   TaskEdits edits;
   std::optional<std::string> list;
   std::optional<std::vector<std::string>> checklist;
+  std::optional<std::vector<ChecklistEntry>> checklist_items;
   std::vector<std::string> append_checklist;
   Clearable project;
   Clearable heading;

@@ -232,13 +232,13 @@ void refresh_leaf_counts(Database& db) {
         WHERE leaf.type = 0 AND leaf.trashed = 0
           AND (leaf.project = container.uuid OR leaf.heading = container.uuid
                OR leaf.heading IN (SELECT h.uuid FROM TMTask AS h
-                                   WHERE h.type = 2 AND h.project = container.uuid))),
+                                   WHERE h.type = 2 AND h.trashed = 0 AND h.project = container.uuid))),
       openUntrashedLeafActionsCount = (
         SELECT COUNT(*) FROM TMTask AS leaf
         WHERE leaf.type = 0 AND leaf.trashed = 0 AND leaf.status = 0
           AND (leaf.project = container.uuid OR leaf.heading = container.uuid
                OR leaf.heading IN (SELECT h.uuid FROM TMTask AS h
-                                   WHERE h.type = 2 AND h.project = container.uuid)))
+                                   WHERE h.type = 2 AND h.trashed = 0 AND h.project = container.uuid)))
     WHERE container.type IN (1, 2)
   )sql");
 }
@@ -247,6 +247,17 @@ void require_task(Database& db, const std::string& uuid, TaskType type, std::str
   const auto found = db.query_int64("SELECT 1 FROM TMTask WHERE uuid = ?1 AND type = ?2", uuid,
                                     static_cast<int>(type));
   if (!found) throw OpError(std::string(what) + " \"" + uuid + "\": no such " + std::string(what));
+}
+
+void require_not_in_trash(Database& db, const std::string& uuid, std::string_view what) {
+  if (db.query_int64("SELECT trashed FROM TMTask WHERE uuid = ?1", uuid).value_or(0) != 0) {
+    throw OpError(std::string(what) + " \"" + uuid + "\": is in the Trash; restore it first");
+  }
+  const auto project = db.query_text("SELECT project FROM TMTask WHERE uuid = ?1 AND type = 2", uuid);
+  if (project && db.query_int64("SELECT trashed FROM TMTask WHERE uuid = ?1", *project).value_or(0) != 0) {
+    throw OpError(std::string(what) + " \"" + uuid + "\": its project \"" + *project +
+                  "\" is in the Trash; restore it first");
+  }
 }
 
 void require_area(Database& db, const std::string& uuid) {

@@ -118,6 +118,9 @@ void refresh_leaf_counts(Database& db);
 
 // The uuid must name a TMTask of that type; throws OpError("<what> \"<uuid>\": no such <what>").
 void require_task(Database& db, const std::string& uuid, TaskType type, std::string_view what);
+// A project or heading that items are put into must not be in the Trash (nor, for a
+// heading, its project): an item added there would be in no list, not even the Trash.
+void require_not_in_trash(Database& db, const std::string& uuid, std::string_view what);
 void require_area(Database& db, const std::string& uuid);
 
 }  // namespace takt::sim

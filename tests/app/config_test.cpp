@@ -61,8 +61,8 @@ TEST(Config, UnknownKeyNamesFileLineAndKey) {
 
 TEST(Config, BadValuesNameTheKey) {
   EXPECT_EQ(error_of("backend:\n  sim_latency: 800ms..200ms\n"),
-            "takt.yaml:2:16: 'backend.sim_latency' must be a duration or a range such as 200ms..800ms (got "
-            "'800ms..200ms')");
+            "takt.yaml:2:16: 'backend.sim_latency' must be a duration or a range such as 200ms..800ms (units: ms, s, "
+            "m, h) (got '800ms..200ms')");
   EXPECT_NE(error_of("backend:\n  kind: applescript\n").find("'backend.kind' must be sim or osascript"), std::string::npos);
   EXPECT_NE(error_of("server:\n  max_in_flight: -1\n").find("takt.yaml:2:18: 'server.max_in_flight'"), std::string::npos);
   EXPECT_NE(error_of("metrics:\n  enabled: yes please\n").find("true or false"), std::string::npos);
@@ -163,7 +163,7 @@ TEST(Config, Durations) {
   EXPECT_EQ(parse_duration("250ms"), Millis{250});
   EXPECT_EQ(parse_duration("2s"), Millis{2000});
   EXPECT_EQ(parse_duration("3m"), Millis{180000});
-  EXPECT_EQ(parse_duration("7"), Millis{7});
+  EXPECT_FALSE(parse_duration("7"));  // no unit: seconds or milliseconds would be a guess
   EXPECT_FALSE(parse_duration("fast"));
   EXPECT_FALSE(parse_duration("2 fortnights"));
   EXPECT_EQ(parse_size("4MiB"), 4u * 1024 * 1024);
@@ -218,4 +218,57 @@ TEST(Config, TheSharedCacheIsOnByDefaultAndTheFileTurnsItOffOrPointsItElsewhere)
   EXPECT_FALSE(c.cache.shared);
   EXPECT_EQ(c.cache.dir, "/x/y");
   EXPECT_TRUE(Config{}.cache.shared);
+}
+
+// issue 16: `script_timeout: 30` was taken as 30 ms and passed --check-config; `1.5s` and
+// `1m30s` were refused.
+TEST(Config, DurationsNeedAUnitAndTakeCompoundAndFractionalForms) {
+  EXPECT_EQ(parse_duration("1.5s"), Millis{1500});
+  EXPECT_EQ(parse_duration("1m30s"), Millis{90000});
+  EXPECT_EQ(parse_duration("1h 15m"), Millis{4'500'000});
+  EXPECT_EQ(parse_duration("2min"), Millis{120000});
+  EXPECT_EQ(parse_duration("0.25m"), Millis{15000});
+  EXPECT_EQ(parse_duration("1s500ms"), Millis{1500});
+  EXPECT_EQ(parse_duration("0ms"), Millis{0});
+  EXPECT_FALSE(parse_duration("30"));
+  EXPECT_FALSE(parse_duration(""));
+  EXPECT_FALSE(parse_duration("1.5"));
+  EXPECT_FALSE(parse_duration("30s1m"));    // largest unit first
+  EXPECT_FALSE(parse_duration("1s1s"));     // each unit once
+  EXPECT_FALSE(parse_duration("1m1min"));
+  EXPECT_FALSE(parse_duration("1.s"));
+  EXPECT_FALSE(parse_duration(".5s"));
+  EXPECT_FALSE(parse_duration("0.5ms"));    // finer than a millisecond
+  EXPECT_FALSE(parse_duration("1s 2"));
+  EXPECT_FALSE(parse_duration("-1s"));
+  EXPECT_EQ(parse_duration("8759h60m"), kMaxDuration);
+  EXPECT_FALSE(parse_duration("8759h60m1ms"));
+  EXPECT_FALSE(parse_duration("8760.001h"));
+
+  const auto bare = error_of("backend:\n  script_timeout: 30\n");
+  EXPECT_NE(bare.find("takt.yaml:2:19: 'backend.script_timeout' must be a duration with a unit (ms, s, m or min, h)"),
+            std::string::npos)
+      << bare;
+  EXPECT_NE(bare.find("(got '30')"), std::string::npos) << bare;
+  EXPECT_NE(error_of("tools:\n  timeout:\n    add_todo: 10\n").find("'tools.timeout.add_todo' must be a duration"),
+            std::string::npos);
+  EXPECT_NE(error_of("backend:\n  sim_latency: 5..20\n").find("'backend.sim_latency'"), std::string::npos);
+  auto c = load_config_text("backend:\n  script_timeout: 1m30s\ntools:\n  timeout:\n    add_todo: 1.5s\n", "t.yaml");
+  EXPECT_EQ(c.backend.script_timeout, Millis{90000});
+  EXPECT_EQ(c.tools.timeout.at("add_todo"), Millis{1500});
+}
+
+// issue 16: `add_todoo: 10s` under tools.timeout passed although unknown keys are errors.
+TEST(Config, ToolNamesAreCheckedAgainstTheCatalogue) {
+  EXPECT_EQ(error_of("tools:\n  timeout:\n    add_todo: 5s\n    add_todoo: 10s\n"),
+            "takt.yaml:4:5: 'tools.timeout.add_todoo' is not one of takt's tools (tools/list names them)");
+  EXPECT_EQ(error_of("tools:\n  cost:\n    get_todayy: slow\n"),
+            "takt.yaml:3:5: 'tools.cost.get_todayy' is not one of takt's tools (tools/list names them)");
+  EXPECT_EQ(error_of("cache:\n  tool_ttl:\n    get_projetcs: 10s\n"),
+            "takt.yaml:3:5: 'cache.tool_ttl.get_projetcs' is not one of takt's tools (tools/list names them)");
+  EXPECT_NE(error_of("cache:\n  tool_ttl:\n    add_todo: 10s\n").find("'cache.tool_ttl.add_todo' is not a read whose answer is cached"),
+            std::string::npos);
+  auto c = load_config_text("tools:\n  cost:\n    add_todo: slow\ncache:\n  tool_ttl:\n    search: 3s\n", "t.yaml");
+  EXPECT_EQ(c.tools.cost.at("add_todo"), LaneClass::Slow);
+  EXPECT_EQ(c.cache.tool_ttl.at("search"), Millis{3000});
 }

@@ -123,6 +123,30 @@ TEST(Leveling, PredictedOrderIsTheOrderThatRuns) {
   EXPECT_EQ(predicted, drain(q));
 }
 
+// issue 16: a cancelled write still counted in the others' place ("3 ahead" after one of
+// three was cancelled).
+TEST(Leveling, ACancelledWriteIsNotAheadOfAnyone) {
+  LevelingQueue q(policy(2));
+  std::vector<JobPtr> writes;
+  for (std::uint64_t i = 0; i < 4; ++i) {
+    writes.push_back(job(i, true));
+    q.push(writes.back());
+  }
+  writes[1]->cancelled.store(true);
+  std::map<std::uint64_t, std::size_t> ahead;
+  q.for_each_in_order([&](const JobPtr& j, std::size_t n) { ahead[j->seq] = n; });
+  EXPECT_EQ(ahead, (std::map<std::uint64_t, std::size_t>{{0, 0}, {2, 1}, {3, 2}}));
+  // A cancelled read may still run for the requests that share it: it keeps its place.
+  auto read = job(9, false);
+  read->cancelled.store(true);
+  LevelingQueue r(policy(2));
+  r.push(read);
+  r.push(job(10, false));
+  std::map<std::uint64_t, std::size_t> reads;
+  r.for_each_in_order([&](const JobPtr& j, std::size_t n) { reads[j->seq] = n; });
+  EXPECT_EQ(reads, (std::map<std::uint64_t, std::size_t>{{9, 0}, {10, 1}}));
+}
+
 // The property, over random arrivals and dispatches with random batch sizes: every job
 // runs exactly once; no read is passed by more than K writes that were dispatched while
 // it waited; a write never waits while a read that is within its bound runs.

@@ -26,3 +26,44 @@ TEST(Session, CancellationThatOvertakesItsRequestStillApplies) {
   EXPECT_TRUE(s.cancel("8"));
   EXPECT_TRUE(other->load());
 }
+
+// issue 16: two requests in flight under one id were both run and answered under it.
+TEST(Session, AnIdNamesOneRequestInFlight) {
+  struct Null : Output {
+    void send(std::string, std::function<void()> written) override {
+      if (written) written();
+    }
+  };
+  Session s(std::make_shared<Null>());
+  auto first = std::make_shared<CancelFlag>(false);
+  EXPECT_TRUE(s.track("7", first));
+  EXPECT_TRUE(s.track("7", first));  // the same request again (a follower read) is fine
+  auto second = std::make_shared<CancelFlag>(false);
+  EXPECT_FALSE(s.track("7", second));
+  EXPECT_TRUE(s.cancel("7"));
+  EXPECT_TRUE(first->load());
+  EXPECT_FALSE(second->load());
+  s.untrack("7", second.get());  // the refused one leaves the first in place
+  auto third = std::make_shared<CancelFlag>(false);
+  EXPECT_FALSE(s.track("7", third));
+  s.untrack("7", first.get());
+  EXPECT_TRUE(s.track("7", third));  // once answered, the id may be used again
+  first.reset();
+  auto fourth = std::make_shared<CancelFlag>(false);
+  s.untrack("7", third.get());
+  third.reset();
+  EXPECT_TRUE(s.track("7", fourth));
+}
+
+TEST(Session, InitializeComesOnce) {
+  struct Null : Output {
+    void send(std::string, std::function<void()> written) override {
+      if (written) written();
+    }
+  };
+  Session s(std::make_shared<Null>());
+  EXPECT_TRUE(s.begin_initialize());
+  EXPECT_FALSE(s.begin_initialize());
+  s.set_state(Session::State::Ready);
+  EXPECT_FALSE(s.begin_initialize());
+}

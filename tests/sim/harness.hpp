@@ -263,14 +263,15 @@ inline bool is_things_uuid(const std::string& id) {
 // ---------------------------------------------------------------------------------------
 // Lists, written from things3.md
 
-// Open, untrashed items whose project (direct or through the heading) is not trashed, and
-// which are not repeating templates; `t` is the item.
+// Open, untrashed items whose project (direct or through the heading) and heading are not
+// trashed, and which are not repeating templates; `t` is the item. (things.py checks only
+// the project; takt hides the to-dos of a trashed heading too, things/items.cpp kVisible.)
 inline const std::string list_base = R"sql(
   FROM TMTask t
   LEFT JOIN TMTask h ON h.uuid = t.heading
   LEFT JOIN TMTask p ON p.uuid = COALESCE(t.project, h.project)
   WHERE t.rt1_recurrenceRule IS NULL AND t.status = 0 AND t.trashed = 0
-    AND (p.uuid IS NULL OR p.trashed = 0) AND t.type = 0 )sql";
+    AND (p.uuid IS NULL OR p.trashed = 0) AND (h.uuid IS NULL OR h.trashed = 0) AND t.type = 0 )sql";
 
 inline std::string today_condition() {
   const std::string today = std::to_string(packed(local_today()));
@@ -445,7 +446,7 @@ class SimTest : public ::testing::Test {
     const std::string leaves = R"sql(
       FROM TMTask leaf LEFT JOIN TMTask h ON h.uuid = leaf.heading
       WHERE leaf.type = 0 AND leaf.trashed = 0
-        AND (leaf.project = c.uuid OR leaf.heading = c.uuid OR h.project = c.uuid))sql";
+        AND (leaf.project = c.uuid OR leaf.heading = c.uuid OR (h.project = c.uuid AND h.trashed = 0)))sql";
     EXPECT_EQ(d.integer("SELECT COUNT(*) FROM TMTask c WHERE c.type IN (1, 2) AND ("
                         "c.untrashedLeafActionsCount != (SELECT COUNT(*)" + leaves + ") OR "
                         "c.openUntrashedLeafActionsCount != (SELECT COUNT(*)" + leaves + " AND leaf.status = 0))"),

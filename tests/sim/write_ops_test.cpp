@@ -309,6 +309,32 @@ TEST_F(WriteOpsTest, UpdateTodoChecklist) {
   expect_counts_consistent();
 }
 
+// issue 16: replacing the checklist reopened every item; checklist_items (Things' json
+// command's checklist-items) carries each item's state.
+TEST_F(WriteOpsTest, UpdateTodoChecklistItemsKeepTheirState) {
+  const std::string passport = uuid_of("Renew passport");  // 3 items, 1 completed
+  const std::string checklist = R"(SELECT title, status, stopDate IS NULL FROM TMChecklistItem
+                                   WHERE task = ?1 ORDER BY "index")";
+  const Rows before = db().rows(checklist, {passport});
+  ASSERT_EQ(before.size(), 3u);
+  std::string items = "[";
+  for (std::size_t i = 0; i < before.size(); ++i)
+    items += std::string(i ? "," : "") + R"({"title":")" + before[i][0] + R"(","completed":)" +
+             (i == 0 || i == 1 ? "true" : "false") + "}";
+  items += "]";
+  ok(J("update_todo").set("id", passport).raw("checklist_items", items));
+  EXPECT_EQ(db().rows(checklist, {passport}), (Rows{{before[0][0], "3", "0"}, {before[1][0], "3", "0"}, {before[2][0], "0", "1"}}));
+  EXPECT_EQ(task(passport, "checklistItemsCount, openChecklistItemsCount"), (Row{"3", "1"}));
+  ok(J("update_todo").set("id", passport).raw("checklist_items", R"([{"title":"Only one"}])"));
+  EXPECT_EQ(db().rows(checklist, {passport}), (Rows{{"Only one", "0", "1"}}));
+  expect_counts_consistent();
+  expect_rejected({
+      {J("update_todo").set("id", passport).raw("checklist_items", "[]").list("checklist", {"x"}),
+       "checklist_items: cannot go with checklist or append_checklist"},
+      {J("update_todo").set("id", passport).raw("checklist_items", R"([{"title":""}])"), "empty checklist item"},
+  });
+}
+
 // ---------------------------------------------------------------------------------------
 // update_todo: project, heading, area
 
@@ -395,7 +421,7 @@ TEST_F(WriteOpsTest, UpdateTodoRejectsBadValuesAndChangesNothing) {
   const std::string plumber = uuid_of("Call the plumber");
   const std::string passport = uuid_of("Renew passport");
   expect_rejected({
-      {J("update_todo").set("id", "NoSuchToDo000000000000").set("title", "x"), "id \"NoSuchToDo000000000000\": no such to-do"},
+      {J("update_todo").set("id", "NoSuchToDo000000000000").set("title", "x"), "id \"NoSuchToDo000000000000\": no such item"},
       {J("update_todo").set("id", uuid_of("Website relaunch")).set("title", "x"), "a project, not a to-do"},
       {J("update_todo").set("id", uuid_of("Design")).set("title", "x"), "a heading, not a to-do"},
       {J("update_todo").set("id", plumber).set("title", ""), "title: empty"},
@@ -517,7 +543,7 @@ TEST_F(WriteOpsTest, UpdateProjectRejectsBadValues) {
   expect_rejected({
       {J("update_project").set("id", uuid_of("Book flights")).set("title", "x"), "a to-do, not a project"},
       {J("update_project").set("id", uuid_of("Design")).set("title", "x"), "a heading, not a project"},
-      {J("update_project").set("id", "NoSuchProject000000000"), "id \"NoSuchProject000000000\": no such project"},
+      {J("update_project").set("id", "NoSuchProject000000000"), "id \"NoSuchProject000000000\": no such item"},
       {J("update_project").set("id", website).set("title", ""), "title: empty"},
       {J("update_project").set("id", website).set("area", "NoSuchArea"), "area \"NoSuchArea\""},
       {J("update_project").set("id", website).set("reminder", "09:00"), "reminder \"09:00\": a reminder needs a date"},
@@ -631,6 +657,24 @@ TEST_F(WriteOpsTest, StatusOpsRejectUnknownIds) {
   });
 }
 
+// issue 16: wrong-kind ids got three wordings ("no such item", "no such to-do" for a tool
+// that takes projects too, "a heading, not a to-do"); one rule now: nothing has the id, or
+// it names another kind.
+TEST_F(WriteOpsTest, IdsAnOpCannotActOnGetOneWording) {
+  const std::string work = area_uuid("Work");
+  expect_rejected({
+      {J("complete").set("id", work), "id \"" + work + "\": an area, not a to-do, project or heading"},
+      {J("trash").set("id", work), "id \"" + work + "\": an area, not a to-do, project or heading"},
+      {J("update_todo").set("id", work).set("title", "x"), "id \"" + work + "\": an area, not a to-do"},
+      {J("update_project").set("id", work).set("title", "x"), "id \"" + work + "\": an area, not a project"},
+      {J("update_todo").set("id", "NoSuchIdAtAll000000000").list("add_tags", {"Home"}),
+       "id \"NoSuchIdAtAll000000000\": no such item"},
+      {J("update_project").set("id", "NoSuchIdAtAll000000000").list("add_tags", {"Home"}),
+       "id \"NoSuchIdAtAll000000000\": no such item"},
+      {J("complete").set("id", "NoSuchIdAtAll000000000"), "id \"NoSuchIdAtAll000000000\": no such item"},
+  });
+}
+
 // ---------------------------------------------------------------------------------------
 // trash, restore
 
@@ -650,18 +694,61 @@ TEST_F(WriteOpsTest, TrashingAProjectHidesItsToDosWithoutFlaggingThem) {
   EXPECT_EQ(db().integer(visible, {website}), 4);
 }
 
-TEST_F(WriteOpsTest, TrashingAHeadingTakesItsToDosAlong) {
+TEST_F(WriteOpsTest, TrashingAHeadingHidesItsToDosWithoutFlaggingThem) {
   const std::string design = uuid_of("Design");
   const std::string website = uuid_of("Website relaunch");
   ok(J("trash").set("id", design));
   EXPECT_EQ(db().rows("SELECT title, trashed FROM TMTask WHERE heading = ?1 OR uuid = ?1 ORDER BY title", {design}),
-            (Rows{{"Design", "1"}, {"Pick a colour palette", "1"}, {"Sketch homepage layout", "1"}}));
+            (Rows{{"Design", "1"}, {"Pick a colour palette", "0"}, {"Sketch homepage layout", "0"}}));
   EXPECT_EQ(db().integer("SELECT COUNT(*)" + list_base + " AND t.heading = ?1", {design}), 0);
   EXPECT_EQ(task(website, "untrashedLeafActionsCount, openUntrashedLeafActionsCount"), (Row{"3", "2"}));
   ok(J("restore").set("id", design));
   EXPECT_EQ(db().integer("SELECT COUNT(*) FROM TMTask WHERE (heading = ?1 OR uuid = ?1) AND trashed = 1", {design}), 0);
+  EXPECT_EQ(db().integer("SELECT COUNT(*)" + list_base + " AND t.heading = ?1", {design}), 2);
   EXPECT_EQ(task(website, "untrashedLeafActionsCount, openUntrashedLeafActionsCount"), (Row{"5", "4"}));
   expect_counts_consistent();
+}
+
+// issue 16: trashing to-do A, then its heading, then restoring the heading brought A back
+// (a project kept it in the Trash); now the heading behaves like the project.
+TEST_F(WriteOpsTest, RestoringAHeadingLeavesAToDoTrashedOnItsOwnInTheTrash) {
+  const std::string design = uuid_of("Design");
+  const std::string palette = uuid_of("Pick a colour palette");
+  const std::string sketch = uuid_of("Sketch homepage layout");
+  ok(J("trash").set("id", palette));
+  ok(J("trash").set("id", design));
+  ok(J("restore").set("id", design));
+  EXPECT_EQ(task(palette, "trashed"), (Row{"1"}));
+  EXPECT_EQ(task(sketch, "trashed"), (Row{"0"}));
+  EXPECT_EQ(db().integer("SELECT COUNT(*)" + list_base + " AND t.heading = ?1", {design}), 1);
+  expect_counts_consistent();
+}
+
+// issue 16: adding into a trashed project or heading succeeded, and the new item was in
+// no list, no search and not flagged trashed.
+TEST_F(WriteOpsTest, ATrashedProjectOrHeadingTakesNoNewItems) {
+  const std::string website = uuid_of("Website relaunch");
+  const std::string design = uuid_of("Design");
+  const std::string flights = uuid_of("Book flights");
+  const std::string trip = uuid_of("Plan summer trip");
+  ok(J("trash").set("id", website));
+  const std::string in_trash = "project \"" + website + "\": is in the Trash; restore it first";
+  const std::string via_heading =
+      "heading \"" + design + "\": its project \"" + website + "\" is in the Trash; restore it first";
+  expect_rejected({
+      {J("add_todo").set("title", "t").set("project", website), in_trash},
+      {J("add_heading").set("project", website).set("title", "h"), in_trash},
+      {J("add_todo").set("title", "t").set("heading", design), via_heading},
+      {J("update_todo").set("id", flights).set("project", website), in_trash},
+  });
+  ok(J("restore").set("id", website));
+  ok(J("trash").set("id", design));
+  expect_rejected({
+      {J("add_todo").set("title", "t").set("heading", design), "heading \"" + design + "\": is in the Trash"},
+      {J("update_todo").set("id", uuid_of("Book flights")).set("project", website).set("heading", design),
+       "heading \"" + design + "\": is in the Trash"},
+  });
+  ok(J("add_todo").set("title", "fine").set("project", trip));
 }
 
 TEST_F(WriteOpsTest, TrashAndRestoreAToDo) {
@@ -804,7 +891,12 @@ TEST_F(WriteOpsTest, MalformedWriteOpsExitTwoAndChangeNothing) {
       {J("update_todo").set("id", id).set("tags", "Home"), "\"tags\" must be an array"},
       {J("update_todo").set("id", id).raw("append_checklist", "[1]"), "append_checklist"},
       {J("update_todo").set("id", id).set("due", "2030-01-01"), "unknown field \"due\""},
-      {J("update_todo").set("id", id).set("checklist_items", "x"), "unknown field \"checklist_items\""},
+      {J("update_todo").set("id", id).set("checklist_items", "x"), "\"checklist_items\" must be an array of objects"},
+      {J("update_todo").set("id", id).raw("checklist_items", R"([{"name":"x"}])"),
+       "\"checklist_items\" must be an array of objects"},
+      {J("update_todo").set("id", id).raw("checklist_items", R"([{"completed":true}])"),
+       "\"checklist_items\" must be an array of objects"},
+      {J("update_todo").set("id", id).null("checklist_items"), "\"checklist_items\" cannot be null"},
       {J("update_project").set("id", id).set("project", "x"), "unknown field \"project\""},
       {J("update_project").set("id", id).set("list", "today"), "unknown field \"list\""},
       {J("update_project").set("id", id).null("title"), "\"title\" cannot be null"},

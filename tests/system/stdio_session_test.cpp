@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <map>
 #include <fstream>
 #include <set>
@@ -61,12 +62,12 @@ class Stdio : public ::testing::Test {
 }  // namespace
 
 TEST_F(Stdio, HandshakeNegotiatesTheVersion) {
-  Takt t(dir, config(dir));
   for (auto [asked, got] : std::vector<std::pair<std::string, std::string>>{{"2025-11-25", "2025-11-25"},
                                                                             {"2025-06-18", "2025-06-18"},
                                                                             {"2025-03-26", "2025-03-26"},
                                                                             {"2024-11-05", "2024-11-05"},
                                                                             {"2099-01-01", "2025-11-25"}}) {
+    Takt t(dir, config(dir));  // one handshake per session
     auto r = t.call(1, "initialize", R"({"protocolVersion":")" + asked + R"(","capabilities":{},"clientInfo":{"name":"x","version":"1"}})");
     ASSERT_TRUE(r.HasMember("result")) << text_of(r);
     EXPECT_EQ(r["result"]["protocolVersion"].GetString(), got);
@@ -74,9 +75,31 @@ TEST_F(Stdio, HandshakeNegotiatesTheVersion) {
     EXPECT_TRUE(r["result"]["capabilities"].HasMember("logging"));
     EXPECT_STREQ(r["result"]["serverInfo"]["name"].GetString(), "takt");
   }
+  Takt t(dir, config(dir));
   EXPECT_EQ(error_code(t.call(2, "initialize", "{}")), -32602);
   t.process().close_stdin();
   EXPECT_EQ(t.process().wait(), 0);
+}
+
+// issue 16: a second initialize renegotiated mid-session; a notification sent with an id
+// got an internal error; a request without an id (tools/call) still ran its write.
+TEST_F(Stdio, LifecycleRulesOfTheSpecAreKept) {
+  Takt t(dir, config(dir));
+  t.handshake();
+  auto again = t.call(2, "initialize", R"({"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"x","version":"1"}})");
+  EXPECT_EQ(error_code(again), -32600) << text_of(again);
+  EXPECT_NE(std::string(again["error"]["message"].GetString()).find("already initialized"), std::string::npos);
+  for (const char* method : {"notifications/initialized", "notifications/cancelled"}) {
+    auto r = t.call(3, method, R"({"requestId":1})");
+    EXPECT_EQ(error_code(r), -32600) << method << ": " << text_of(r);
+    EXPECT_NE(std::string(r["error"]["message"].GetString()).find("is a notification and must not carry an id"),
+              std::string::npos);
+  }
+  // A tools/call without an id gets no answer and runs nothing; the next request is answered.
+  t.process().send(R"({"jsonrpc":"2.0","method":"tools/call","params":{"name":"add_todo","arguments":{"title":"unseen write"}}})");
+  auto found = t.call(4, "tools/call", R"({"name":"search","arguments":{"query":"unseen write"}})");
+  ASSERT_TRUE(found.HasMember("result")) << text_of(found);
+  EXPECT_EQ(found["result"]["structuredContent"]["count"].GetInt(), 0) << text_of(found);
 }
 
 TEST_F(Stdio, RequestsBeforeInitializeAreRefusedButPingWorks) {
@@ -392,6 +415,58 @@ TEST_F(Stdio, CommandLine) {
   EXPECT_EQ(run(std::string(TAKT_BINARY) + " --check-config " TAKT_SOURCE_DIR "/config/takt.yaml", &out), 0);
 }
 
+// issue 16: `--check-config a --check-config b` checked only a; `--version extra` ignored the
+// extra argument; a bare duration passed the check and then meant milliseconds.
+TEST_F(Stdio, CommandLineTakesNothingItIgnores) {
+  const std::string takt = TAKT_BINARY;
+  std::string out;
+  dir.write("good.yaml", "cache:\n  ttl: 1s\n");
+  dir.write("bad.yaml", "backend:\n  script_timeout: 30\n");
+  EXPECT_EQ(run(takt + " --check-config " + dir.file("good.yaml") + " --check-config " + dir.file("bad.yaml") + " 2>&1",
+                &out), 2);
+  EXPECT_NE(out.find("good.yaml: ok"), std::string::npos) << out;
+  EXPECT_NE(out.find("bad.yaml:2:19: 'backend.script_timeout' must be a duration with a unit"), std::string::npos) << out;
+  EXPECT_EQ(run(takt + " --check-config " + dir.file("bad.yaml") + " --check-config " + dir.file("good.yaml") + " 2>&1",
+                &out), 2);
+  EXPECT_NE(out.find("good.yaml: ok"), std::string::npos) << out;
+  EXPECT_EQ(run(takt + " --check-config " + dir.file("good.yaml") + " --check-config " + dir.file("good.yaml"), &out), 0);
+  EXPECT_EQ(run(takt + " --version extra 2>&1", &out), 2);
+  EXPECT_NE(out.find("--version takes no other arguments"), std::string::npos) << out;
+  EXPECT_EQ(run(takt + " --help --bogus 2>&1", &out), 2);
+  EXPECT_EQ(run(takt + " --config " + dir.file("good.yaml") + " --config " + dir.file("good.yaml") + " 2>&1 </dev/null", &out), 2);
+  EXPECT_NE(out.find("--config is given twice"), std::string::npos) << out;
+  EXPECT_EQ(run(takt + " --config " + dir.file("good.yaml") + " --check-config " + dir.file("good.yaml") + " 2>&1", &out), 2);
+}
+
+// issue 16: a configured backend.database in a directory that does not exist made takt
+// create the directories (and a fresh demo database there).
+TEST_F(Stdio, AConfiguredDatabaseNeedsItsDirectory) {
+  const auto missing = dir.file("no/such/dir/things.sqlite");
+  dir.write("db.yaml", "backend:\n  database: " + missing + "\nmetrics:\n  enabled: false\n");
+  std::string out;
+  EXPECT_EQ(run(std::string(TAKT_BINARY) + " --config " + dir.file("db.yaml") + " 2>&1 </dev/null", &out), 1);
+  EXPECT_NE(out.find("backend.database: the directory " + dir.file("no/such/dir") + " of " + missing +
+                     " does not exist"),
+            std::string::npos)
+      << out;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("no")));
+}
+
+// issue 16: the hints takt prints on a terminal left out the --config it was started with.
+TEST_F(Stdio, TerminalHintsCarryTheConfigTaktWasGiven) {
+  std::string script;
+  if (run("command -v script", &script) != 0) GTEST_SKIP() << "script(1) is not installed";
+  dir.write("hint.yaml", "backend:\n  database: " + dir.file("things.sqlite") + "\nmetrics:\n  enabled: false\n");
+  std::string out;
+  // script(1) gives takt a terminal on stdin; stdin ends at once, and takt exits.
+  run("script -qec '" + std::string(TAKT_BINARY) + " --config " + dir.file("hint.yaml") + " </dev/tty' /dev/null </dev/null 2>&1",
+      &out);
+  EXPECT_NE(out.find("\"args\":[\"--config\",\"" + dir.file("hint.yaml") + "\"]"), std::string::npos) << out;
+  EXPECT_NE(out.find("tools/list -- " + std::string(TAKT_BINARY) + " --config '" + dir.file("hint.yaml") + "'"),
+            std::string::npos)
+      << out;
+}
+
 TEST_F(Stdio, StdoutCarriesOnlyMcpMessages) {
   Takt t(dir, config(dir, "logging:\n  level: debug\n"));
   t.handshake();
@@ -425,6 +500,28 @@ TEST_F(Stdio, AHangingScriptIsKilledAtItsToolsTimeout) {
   run("pgrep -f '[t]hings-sim --db " + dir.file("things.sqlite") + "' || true", &out);
   EXPECT_EQ(out, "") << "a killed script left processes behind";
   EXPECT_EQ(sql_value(dir.file("things.sqlite"), "SELECT count(*) FROM TMTask WHERE title = 'never lands'"), "0");
+}
+
+// issue 16, documented (docs/architecture.md): one hung script fails every write batched
+// with it, and none is tried again (the batch's deadline is spent); each error says the
+// database shows it was not applied.
+TEST_F(Stdio, AHungScriptFailsEveryWriteOfItsBatchSayingWhatTheDatabaseShows) {
+  std::string cfg = config(dir, "tools:\n  timeout:\n    add_todo: 400ms\n", "1ms");
+  cfg.replace(cfg.find("backend:\n"), 9, "backend:\n  sim_hang_rate: 1\n");
+  Takt t(dir, cfg);
+  t.handshake();
+  for (int i = 0; i < 3; ++i)
+    t.process().send(R"({"jsonrpc":"2.0","id":)" + std::to_string(10 + i) +
+                     R"(,"method":"tools/call","params":{"name":"add_todo","arguments":{"title":"hung )" +
+                     std::to_string(i) + R"("}}})");
+  for (int i = 0; i < 3; ++i) {
+    auto r = t.await(std::to_string(10 + i));
+    ASSERT_TRUE(r["result"]["isError"].GetBool()) << text_of(r);
+    const std::string text = r["result"]["content"][0]["text"].GetString();
+    EXPECT_NE(text.find("did not answer in time"), std::string::npos) << text;
+    EXPECT_NE(text.find("not applied: the database shows no such to-do"), std::string::npos) << text;
+  }
+  EXPECT_EQ(sql_value(dir.file("things.sqlite"), "SELECT count(*) FROM TMTask WHERE title LIKE 'hung %'"), "0");
 }
 
 TEST_F(Stdio, OverloadRejectAnswersAtOnceWhenFull) {

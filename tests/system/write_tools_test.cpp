@@ -312,6 +312,126 @@ TEST_F(Writes, TrashAndRestore) {
   EXPECT_TRUE(contains(text_of(t->tool(next_id++, "get_inbox")["result"]["structuredContent"]), id));
 }
 
+// issue 16: writing into a trashed project succeeded and the item was lost to every view;
+// takt refuses before anything is queued (things-sim refuses too, like Things would).
+TEST_F(Writes, ATrashedProjectTakesNoNewItems) {
+  const auto project = write_id("add_project", R"({"title":"Gone","headings":["Part"]})");
+  const auto heading = heading_named("Part");
+  const auto loose = write_id("add_todo", R"({"title":"Loose"})");
+  write("trash", R"({"ids":[")" + project + "\"]}");
+  const auto calls = sim_calls();
+  const auto expect_refused = [&](const std::string& tool, const std::string& args, const std::string& message) {
+    const auto text = failure(tool, args);
+    EXPECT_TRUE(contains(text, message)) << tool << " " << args << ": " << text;
+  };
+  const std::string in_trash = "'" + project + "' is in the Trash; restore it first (restore {\"ids\":[\"" + project + "\"]})";
+  expect_refused("add_todo", R"({"title":"t","project":")" + project + "\"}", "project: " + in_trash);
+  expect_refused("add_heading", R"({"title":"h","project":")" + project + "\"}", "project: " + in_trash);
+  expect_refused("add_todo", R"({"title":"t","heading":")" + heading + "\"}",
+                 "heading: the project of '" + heading + "' ('" + project + "') is in the Trash");
+  expect_refused("update_todo", R"({"id":")" + loose + R"(","project":")" + project + "\"}", "project: " + in_trash);
+  expect_refused("move", R"({"ids":[")" + loose + R"("],"project":")" + project + "\"}", "project: " + in_trash);
+  EXPECT_EQ(sim_calls(), calls);  // refused before queueing
+  EXPECT_EQ(sql("SELECT count(*) FROM TMTask WHERE title IN ('t', 'h')"), "0");
+  // Reading the trashed project's items says why nothing shows, instead of answering [].
+  for (const char* tool : {"get_todos", "get_headings"}) {
+    auto r = t->tool(next_id++, tool, R"({"project":")" + project + "\"}");
+    ASSERT_TRUE(r["result"]["isError"].GetBool()) << tool << ": " << text_of(r);
+    EXPECT_TRUE(contains(r["result"]["content"][0]["text"].GetString(), "is in the Trash")) << text_of(r);
+  }
+  write("restore", R"({"ids":[")" + project + "\"]}");
+  write("add_todo", R"({"title":"t","project":")" + project + "\"}");
+}
+
+// issue 16: `compact` dropped `evening`, so a model using it could not see This Evening.
+TEST_F(Writes, CompactItemsShowThisEvening) {
+  const auto evening = write_id("add_todo", R"({"title":"Read a chapter","when":"evening"})");
+  const auto day = write_id("add_todo", R"({"title":"Post the letter","when":"today"})");
+  auto r = t->tool(next_id++, "get_today", R"({"compact":true,"limit":1000})");
+  bool seen_evening = false, seen_day = false;
+  for (const auto& i : r["result"]["structuredContent"]["items"].GetArray()) {
+    const std::string id = i["id"].GetString();
+    if (id == evening) seen_evening = i.HasMember("evening") && i["evening"].GetBool();
+    if (id == day) seen_day = !i.HasMember("evening");
+    EXPECT_FALSE(i.HasMember("notes")) << text_of(i);
+  }
+  EXPECT_TRUE(seen_evening) << text_of(r);
+  EXPECT_TRUE(seen_day) << text_of(r);
+}
+
+// issue 16: filtering by a parent tag left out items tagged with its child tags (in Things,
+// a parent tag's filter includes its children).
+TEST_F(Writes, AParentTagMatchesItsChildTags) {
+  write("create_tag", R"({"title":"Deep work","parent":"Work"})");
+  write("create_tag", R"({"title":"Focus","parent":"Deep work"})");
+  const auto child = write_id("add_todo", R"({"title":"Write the spec","tags":["Deep work"]})");
+  const auto grandchild = write_id("add_todo", R"({"title":"Plan the week","tags":["Focus"]})");
+  const auto other = write_id("add_todo", R"({"title":"Unrelated","tags":["Home"]})");
+  for (const std::string& call : {std::string(R"({"tag":"Work","limit":1000})")}) {
+    const auto todos = text_of(t->tool(next_id++, "get_todos", call)["result"]["structuredContent"]);
+    EXPECT_TRUE(contains(todos, child)) << todos;
+    EXPECT_TRUE(contains(todos, grandchild)) << todos;
+    EXPECT_FALSE(contains(todos, other)) << todos;
+  }
+  const auto found = text_of(t->tool(next_id++, "search_advanced", R"({"tag":"work","limit":1000})")["result"]);
+  EXPECT_TRUE(contains(found, child)) << found;
+  EXPECT_TRUE(contains(found, grandchild)) << found;
+  EXPECT_FALSE(contains(found, other)) << found;
+  // The child tag alone does not match its parent's items.
+  const auto narrow = text_of(t->tool(next_id++, "get_todos", R"({"tag":"Focus"})")["result"]);
+  EXPECT_TRUE(contains(narrow, grandchild)) << narrow;
+  EXPECT_FALSE(contains(narrow, child)) << narrow;
+}
+
+// issue 16: remove_tags with one unknown tag failed the whole item (the known tag stayed)
+// and repeated "no such tag" once per id without naming it.
+TEST_F(Writes, RemovingAnUnknownTagIsRefusedOnceNamingIt) {
+  const auto a = write_id("add_todo", R"({"title":"A","tags":["Home","Errand"]})");
+  const auto b = write_id("add_todo", R"({"title":"B","tags":["Home"]})");
+  const auto calls = sim_calls();
+  const auto text = failure("remove_tags", R"({"ids":[")" + a + R"(",")" + b + R"("],"tags":["home","Nope","Nada"]})");
+  EXPECT_TRUE(contains(text, "tags: no tag is called 'Nope', 'Nada' (get_tags lists them); nothing was changed")) << text;
+  EXPECT_EQ(text.find("Nope"), text.rfind("Nope")) << text;  // named once
+  EXPECT_TRUE(contains(failure("update_todo", R"({"id":")" + a + R"(","remove_tags":["Nope"]})"),
+                       "remove_tags: no tag is called 'Nope'"));
+  EXPECT_EQ(sim_calls(), calls);  // refused before queueing
+  EXPECT_EQ(tags_of(a), "Errand,Home");
+  write("remove_tags", R"({"ids":[")" + a + R"(",")" + b + R"("],"tags":["home"]})");
+  EXPECT_EQ(tags_of(a), "Errand");
+  EXPECT_EQ(tags_of(b), "");
+}
+
+// issue 16: tools.md said `0d` finds nothing; it covers today.
+TEST_F(Writes, ZeroDaysIsToday) {
+  const auto id = write_id("add_todo", R"({"title":"Made today"})");
+  const auto found = text_of(t->tool(next_id++, "search_advanced", R"({"created_within":"0d","limit":1000})")["result"]);
+  EXPECT_TRUE(contains(found, id)) << found;
+}
+
+// issue 16: there was no way to check off one checklist item (replacing the checklist
+// reopened every item); checklist_items carries each item's state, confirmed in the database.
+TEST_F(Writes, ChecklistItemsCanBeCheckedOff) {
+  const auto id = write_id("add_todo", R"({"title":"Launch","checklist":["Outline","Screenshots","Publish"]})");
+  write("update_todo", R"({"id":")" + id +
+                           R"(","checklist_items":[{"title":"Outline","completed":true},{"title":"Screenshots"},)"
+                           R"({"title":"Publish","completed":false}]})");
+  EXPECT_EQ(sql("SELECT group_concat(title || ':' || status, '|') FROM (SELECT title, status FROM TMChecklistItem "
+                "WHERE task = '" + id + "' ORDER BY \"index\")"),
+            "Outline:3|Screenshots:0|Publish:0");
+  const auto shown = item(id);
+  ASSERT_EQ(shown["checklist"].Size(), 3u);
+  EXPECT_STREQ(shown["checklist"][0]["status"].GetString(), "completed");
+  EXPECT_STREQ(shown["checklist"][1]["status"].GetString(), "open");
+  EXPECT_TRUE(contains(failure("update_todo", R"({"id":")" + id +
+                                                  R"(","checklist":["x"],"checklist_items":[{"title":"x"}]})"),
+                       "checklist_items: cannot go with checklist or append_checklist"));
+  EXPECT_TRUE(contains(failure("update_todo", R"({"id":")" + id + R"(","checklist_items":[{"title":"x","done":true}]})"),
+                       "checklist_items[0].done: is not a known argument"));
+  EXPECT_TRUE(contains(failure("update_project", R"({"id":")" + project_named("Learn Italian") +
+                                                     R"(","checklist_items":[]})"),
+                       "checklist_items"));
+}
+
 TEST_F(Writes, TagsAndAreas) {
   const auto tag = write_id("create_tag", R"({"title":"Deep work","parent":"Work","shortcut":"d"})");
   EXPECT_EQ(sql("SELECT title FROM TMTag WHERE uuid = '" + tag + "'"), "Deep work");

@@ -100,6 +100,10 @@ struct Schema::Node {
 
   std::optional<std::string> check(const rapidjson::Value& value, const std::string& path) const {
     if (type && !has_type(value, *type)) {
+      // 5e0 and 5.0 are numbers to the JSON parser: say how to write the integer.
+      if (*type == "integer" && value.IsDouble())
+        return field(path) + ": expected an integer written without a decimal point or exponent (such as 5), got " +
+               json::dump(value);
       std::string expected = (*type == "integer" || *type == "array" || *type == "object") ? "an " : "a ";
       return field(path) + ": expected " + expected + *type + ", got " + type_of(value);
     }

@@ -1,6 +1,7 @@
 #include "things/catalog/tools.hpp"
 
 #include <functional>
+#include <limits>
 #include <map>
 
 #include "base/json.hpp"
@@ -10,10 +11,18 @@
 namespace takt::things {
 namespace {
 
+/// An integer argument; one beyond 2^63-1 (the schema lets any integer through) counts as
+/// the largest, so an offset of 2^63 is past the end like 2^63-1, not wrapped to page one.
+std::optional<long long> whole_number(const rapidjson::Value& args, const char* name) {
+  const auto* v = json::member(args, name);
+  if (v && !v->IsInt64() && v->IsUint64()) return std::numeric_limits<long long>::max();
+  return json::get_int(args, name);
+}
+
 Page page_of(const rapidjson::Value& args) {
   Page p;
-  if (auto limit = json::get_int(args, "limit")) p.limit = *limit;
-  if (auto offset = json::get_int(args, "offset")) p.offset = *offset;
+  if (auto limit = whole_number(args, "limit")) p.limit = *limit;
+  if (auto offset = whole_number(args, "offset")) p.offset = *offset;
   return p;
 }
 

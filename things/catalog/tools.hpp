@@ -32,6 +32,13 @@ std::optional<int> unknown_kind(const std::string& id);
 /// nullopt (things/write_tools.cpp).
 std::optional<std::string> check_write_arguments(const ToolSpec& tool, const rapidjson::Value& args);
 
+/// What a write tool's arguments name, checked on the database before the write is
+/// queued: the places it puts items into (`project`, `heading`; one in the Trash, or a
+/// heading whose project is, is refused, since an item added there would be in no list),
+/// and the tags it takes off (each must exist). A message naming the field, or nullopt.
+/// Throws DbError when the database cannot be read.
+std::optional<std::string> check_write_against_database(const ToolSpec& tool, const rapidjson::Value& args,
+                                                        ThingsDb& db);
 /// The operations a write tool asks for, in order: one, or one per id for the tools over
 /// `ids` (tool.bulk). `kind_of` tells projects from to-dos where the tool treats them
 /// differently (move, add_tags, bulk_update). Arguments must have passed check_arguments.

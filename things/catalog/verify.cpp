@@ -207,6 +207,17 @@ struct Checks {
     if (!u.append_checklist.empty())
       f.expect(ends_with(t->checklist, u.append_checklist),
                "append_checklist: the checklist does not end with " + joined(u.append_checklist));
+    if (u.checklist_items) {
+      std::vector<std::string> titles, asked, has;
+      for (const auto& item : *u.checklist_items) {
+        titles.push_back(item.title);
+        asked.push_back(item.title + (item.completed ? " (completed)" : ""));
+      }
+      for (std::size_t i = 0; i < t->checklist.size(); ++i)
+        has.push_back(t->checklist[i] +
+                      (i < t->checklist_completed.size() && t->checklist_completed[i] ? " (completed)" : ""));
+      f.expect(asked == has, "checklist_items: asked for " + joined(asked) + ", the database has " + joined(has));
+    }
     if (u.heading.sets()) check_ref(f, "heading", t->heading, u.heading.value);
     else if (u.project.sets()) check_ref(f, "project", t->project, u.project.value);
     if (u.heading.clears()) check_ref(f, "heading", t->heading, std::nullopt);

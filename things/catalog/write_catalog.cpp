@@ -38,17 +38,23 @@ const std::string kAppendNotes =
     string_prop("append_notes", "Text to add after the notes, on a new line.", 1, 100000);
 const std::string kPrependNotes =
     string_prop("prepend_notes", "Text to put before the notes, on a line of its own.", 1, 100000);
-const std::string kWhenAdd = string_prop("when", kWhenText, 1, 10);
-const std::string kWhenUpdate = string_prop("when", kWhenText + " An empty string removes the date (Anytime).", 0, 10);
+// The lengths of when, reminder and deadline are loose on purpose: a value of the wrong
+// form ("next monday", "9:00") then hears which form is expected (things/write_tools.cpp),
+// not a length.
+const std::string kWhenAdd = string_prop("when", kWhenText, 1, 64);
+const std::string kWhenUpdate = string_prop("when", kWhenText + " An empty string removes the date (Anytime).", 0, 64);
 const std::string kReminderAdd =
     string_prop("reminder", "A reminder time HH:MM (24 h) on the day 'when' gives (needs a day: today, evening, "
-                            "tomorrow or a date).", 5, 5);
+                            "tomorrow or a date).", 1, 64);
 const std::string kReminderUpdate = string_prop(
-    "reminder", "A reminder time HH:MM (24 h) on the item's day; an empty string removes the reminder.", 0, 5);
+    "reminder", "A reminder time HH:MM (24 h) on the item's day; an empty string removes the reminder.", 0, 64);
 const std::string kDeadlineAdd = R"("deadline":{"type":"string","format":"date","description":"Deadline, YYYY-MM-DD."})";
-const std::string kDeadlineUpdate = string_prop("deadline", "Deadline YYYY-MM-DD; an empty string removes it.", 0, 10);
-const std::string kList =
-    R"("list":{"type":"string","enum":["inbox","today","evening","anytime","someday"],"description":"Move it to this list (inbox also takes it out of its project, heading and area). Not with 'when'."})";
+const std::string kDeadlineUpdate = string_prop("deadline", "Deadline YYYY-MM-DD; an empty string removes it.", 0, 64);
+const std::string kListText =
+    R"("list":{"type":"string","enum":["inbox","today","evening","anytime","someday"],"description":"Move it to this list (inbox also takes it out of its project, heading and area).)";
+const std::string kList = kListText + R"( Not with 'when'."})";
+/// move's list: move has no `when` to contradict.
+const std::string kMoveList = kListText + R"("})";
 const std::string kTagsAdd = list_prop("tags", "Tag titles; missing tags are created.", 50);
 const std::string kTagsReplace = list_prop("tags", "Tag titles that replace all its tags ([] removes every tag); "
                                                    "missing tags are created.", 50);
@@ -58,6 +64,10 @@ const std::string kChecklistAdd = list_prop("checklist", "Checklist items, in or
 const std::string kChecklistReplace =
     list_prop("checklist", "Checklist items that replace the whole checklist ([] empties it), all open.");
 const std::string kAppendChecklist = list_prop("append_checklist", "Checklist items to add after the existing ones.");
+const std::string kChecklistItems = R"("checklist_items":{"type":"array","maxItems":100,"items":{"type":"object",
+  "properties":{"title":{"type":"string","minLength":1,"maxLength":4000},"completed":{"type":"boolean"}},
+  "required":["title"],"additionalProperties":false},
+  "description":"The whole checklist, in order, each item open or completed: [{\"title\": \"Outline\", \"completed\": true}, {\"title\": \"Screenshots\"}]. Replaces the checklist (as Things' json command does), so to check off one item give the checklist get_item shows with that item completed. Not with checklist or append_checklist."})";
 const std::string kProjectAdd = string_prop("project", "Id of the project to put it in.", 1, 64);
 const std::string kAreaAdd = string_prop("area", "Id of the area to put it in.", 1, 64);
 const std::string kHeadingAdd = string_prop("heading", "Id of a heading of the project to put it under.", 1, 64);
@@ -72,7 +82,7 @@ const std::string kHeadingMove = string_prop(
 /// The fields update_todo and bulk_update share.
 const std::string kTodoChanges = kTitle + "," + kNotes + "," + kAppendNotes + "," + kPrependNotes + "," + kWhenUpdate +
                                  "," + kList + "," + kReminderUpdate + "," + kDeadlineUpdate + "," + kTagsReplace +
-                                 "," + kAddTags + "," + kRemoveTags + "," + kChecklistReplace + "," + kAppendChecklist +
+                                 "," + kAddTags + "," + kRemoveTags + "," + kChecklistReplace + "," + kAppendChecklist + "," + kChecklistItems +
                                  "," + kProjectMove + "," + kAreaMove + "," + kHeadingMove;
 
 std::string input(const std::string& props, const std::string& required) {
@@ -134,8 +144,8 @@ void add_creators(std::vector<ToolSpec>& tools) {
       input(string_prop("project", "Id of the project.", 1, 64) + "," + kTitle, R"("project","title")"), false, {});
   add(tools, "create_tag", "Create a tag",
       "Create a tag (at the end of the tag list) and return its id. Fails if a tag with that title exists.",
-      input(string_prop("title", "Title of the tag.", 1, 200) + "," +
-                string_prop("parent", "Title of an existing tag to nest it under.", 1, 200) + "," +
+      input(string_prop("title", "Title of the tag.", 1, 4000) + "," +
+                string_prop("parent", "Title of an existing tag to nest it under.", 1, 4000) + "," +
                 string_prop("shortcut", "A one-character keyboard shortcut.", 1, 4),
             R"("title")"),
       false, {});
@@ -165,7 +175,7 @@ void add_updaters(std::vector<ToolSpec>& tools) {
   add(tools, "move", "Move items",
       "Move to-dos to a list (inbox, today, evening, anytime, someday), into a project, under a heading, or into "
       "an area; projects to a list or an area. Give exactly one destination.",
-      input(kIds + "," + kList + "," + string_prop("project", "Id of the project to move them into.", 1, 64) + "," +
+      input(kIds + "," + kMoveList + "," + string_prop("project", "Id of the project to move them into.", 1, 64) + "," +
                 string_prop("heading", "Id of the heading to move them under.", 1, 64) + "," +
                 string_prop("area", "Id of the area to move them into.", 1, 64),
             R"("ids")"),

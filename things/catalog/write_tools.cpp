@@ -44,6 +44,67 @@ bool valid_when(std::string_view w) { return is_day_when(w) || w == "anytime" ||
 
 const char* const kWhenError = "when: must be today, evening, tomorrow, anytime, someday or a date YYYY-MM-DD";
 
+/// Things keeps dates from the year 4000 on as placeholders (a repeating template's start
+/// is 4001-01-01) and its lists show none of them: such a date would be stored and then
+/// vanish from every view, so it is refused.
+constexpr int kFirstPlaceholderYear = 4000;
+
+/// The error for a day Things cannot hold in `field`, or nullopt (not a day, or a good one).
+std::optional<std::string> placeholder_day(std::string_view field, std::string_view text) {
+  auto d = parse_iso_date(text);
+  if (!d || d->year < kFirstPlaceholderYear) return std::nullopt;
+  return std::string(field) + ": Things holds days up to 3999-12-31 (from the year 4000 on it keeps placeholders, "
+                              "which no list shows)";
+}
+
+std::optional<std::string> check_days(const rapidjson::Value& a) {
+  for (const char* f : {"when", "deadline"})
+    if (auto v = json::get_string(a, f))
+      if (auto err = placeholder_day(f, *v)) return err;
+  return std::nullopt;
+}
+
+std::string ascii_folded(std::string text) {
+  for (auto& c : text)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return text;
+}
+
+/// Characters, not bytes, of UTF-8 text.
+std::size_t characters(std::string_view text) {
+  std::size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+bool blank(std::string_view text) {
+  for (char c : text)
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\v' && c != '\f') return false;
+  return true;
+}
+
+/// Titles (of the item, its checklist items, headings, to-dos and tags) that hold only
+/// white space: Things would show an item without a name. An empty one is the schema's.
+std::optional<std::string> blank_title(const rapidjson::Value& a) {
+  for (const char* f : {"title", "parent"})
+    if (auto v = json::get_string(a, f); v && !v->empty() && blank(*v))
+      return std::string(f) + ": must not be blank (it holds only white space)";
+  for (const char* f : {"checklist", "append_checklist", "headings", "todos", "tags", "add_tags", "remove_tags"}) {
+    const auto* list = json::member(a, f);
+    if (!list || !list->IsArray()) continue;
+    for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+      const auto& v = (*list)[i];
+      if (v.IsString() && v.GetStringLength() > 0 && blank(std::string_view(v.GetString(), v.GetStringLength())))
+        return std::string(f) + "[" + std::to_string(i) + "]: must not be blank (it holds only white space)";
+    }
+  }
+  if (const auto* items = json::member(a, "checklist_items"); items && items->IsArray())
+    for (rapidjson::SizeType i = 0; i < items->Size(); ++i)
+      if (auto t = json::get_string((*items)[i], "title"); t && !t->empty() && blank(*t))
+        return "checklist_items[" + std::to_string(i) + "].title: must not be blank (it holds only white space)";
+  return std::nullopt;
+}
+
 /// The first string anywhere in `v` that holds a NUL character, as its field path.
 std::optional<std::string> nul_field(const rapidjson::Value& v, const std::string& path) {
   if (v.IsString()) {
@@ -60,9 +121,10 @@ std::optional<std::string> nul_field(const rapidjson::Value& v, const std::strin
 
 constexpr const char* kTodoFields[] = {"title",    "notes",     "append_notes", "prepend_notes", "when",
                                        "list",     "reminder",  "deadline",     "tags",          "add_tags",
-                                       "remove_tags", "checklist", "append_checklist", "project", "area", "heading"};
+                                       "remove_tags", "checklist", "append_checklist", "checklist_items",
+                                       "project", "area", "heading"};
 /// Fields of update_todo that a project does not have.
-constexpr const char* kTodoOnly[] = {"list", "checklist", "append_checklist", "project", "heading"};
+constexpr const char* kTodoOnly[] = {"list", "checklist", "append_checklist", "checklist_items", "project", "heading"};
 
 /// The rules the sim dialect's contract (sim/json/script.hpp) states for updates, checked up front
 /// so the caller hears them before anything is queued.
@@ -72,15 +134,19 @@ std::optional<std::string> check_changes(const rapidjson::Value& a) {
     return "reminder: must be a time HH:MM (24 h), like 09:30";
   if (auto d = json::get_string(a, "deadline"); d && !d->empty() && !parse_iso_date(*d))
     return "deadline: must be a date YYYY-MM-DD, or empty to remove it";
+  if (auto err = check_days(a)) return err;
   if (has(a, "when") && has(a, "list")) return "when and list: give one or the other";
   if (has(a, "notes") && (has(a, "append_notes") || has(a, "prepend_notes")))
     return "notes: cannot go with append_notes or prepend_notes";
   if (has(a, "tags") && (has(a, "add_tags") || has(a, "remove_tags")))
     return "tags: replaces every tag, so it cannot go with add_tags or remove_tags";
+  // Tags match without regard to (ASCII) case, as in Things and things-sim.
   for (const auto& t : strings(a, "add_tags"))
     for (const auto& r : strings(a, "remove_tags"))
-      if (t == r) return "add_tags and remove_tags: '" + t + "' is in both";
+      if (ascii_folded(t) == ascii_folded(r)) return "add_tags and remove_tags: '" + t + "' is in both";
   if (has(a, "checklist") && has(a, "append_checklist")) return "checklist: cannot go with append_checklist";
+  if (has(a, "checklist_items") && (has(a, "checklist") || has(a, "append_checklist")))
+    return "checklist_items: cannot go with checklist or append_checklist";
   const auto area = clearable(a, "area"), project = clearable(a, "project"), heading = clearable(a, "heading");
   if (area.sets() && (project.sets() || heading.sets())) return "area: cannot go with project or heading";
   if (heading.sets() && project.clears()) return "heading: cannot go with an empty project";
@@ -93,6 +159,7 @@ std::optional<std::string> check_changes(const rapidjson::Value& a) {
 std::optional<std::string> check_new_item(const rapidjson::Value& a) {
   auto when = json::get_string(a, "when");
   if (when && !valid_when(*when)) return kWhenError;
+  if (auto err = check_days(a)) return err;
   if (auto r = json::get_string(a, "reminder")) {
     if (!parse_reminder(*r)) return "reminder: must be a time HH:MM (24 h), like 09:30";
     if (!when || !is_day_when(*when))
@@ -164,6 +231,15 @@ UpdateTodo update_todo(const std::string& id, const rapidjson::Value& a) {
   u.list = opt_string(a, "list");
   u.checklist = opt_strings(a, "checklist");
   u.append_checklist = strings(a, "append_checklist");
+  if (auto* items = json::member(a, "checklist_items"); items && items->IsArray()) {
+    u.checklist_items.emplace();
+    for (const auto& item : items->GetArray()) {
+      ChecklistItem c;
+      if (auto title = json::get_string(item, "title")) c.title = std::string(*title);
+      c.completed = json::get_bool(item, "completed").value_or(false);
+      u.checklist_items->push_back(std::move(c));
+    }
+  }
   u.project = clearable(a, "project");
   u.heading = clearable(a, "heading");
   return u;
@@ -224,15 +300,47 @@ std::optional<std::string> check_write_arguments(const ToolSpec& tool, const rap
   const auto& n = tool.name;
   if (tool.bulk)
     if (auto err = check_ids(args)) return err;
+  if (auto err = blank_title(args)) return err;
   if (n == "add_todo" || n == "add_project") return check_new_item(args);
   if (n == "update_todo" || n == "update_project" || n == "bulk_update") {
     if (!any_change(args)) return "arguments: give at least one field to change";
     return check_changes(args);
   }
+  if (n == "create_tag")
+    if (auto shortcut = json::get_string(args, "shortcut"); shortcut && characters(*shortcut) != 1)
+      return "shortcut: must be one character";
   if (n == "move") {
     int destinations = 0;
     for (const char* f : {"list", "project", "heading", "area"}) destinations += has(args, f) ? 1 : 0;
     if (destinations != 1) return "move: give exactly one destination: list, project, heading or area";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_write_against_database(const ToolSpec& tool, const rapidjson::Value& args,
+                                                        ThingsDb& db) {
+  const auto& n = tool.name;
+  // Tags to take off must exist: a typo would otherwise fail every item (things-sim) or
+  // do nothing (Things), once per id. Every unknown one is named, once.
+  const char* removed = n == "remove_tags" ? "tags" : "remove_tags";
+  if (n == "remove_tags" || n == "update_todo" || n == "update_project" || n == "bulk_update") {
+    std::string unknown;
+    for (const auto& title : strings(args, removed))
+      if (!db.tag_exists(title)) unknown += (unknown.empty() ? "'" : ", '") + title + "'";
+    if (!unknown.empty())
+      return std::string(removed) + ": no tag is called " + unknown + " (get_tags lists them); nothing was changed";
+  }
+  if (n != "add_todo" && n != "add_heading" && n != "update_todo" && n != "bulk_update" && n != "move")
+    return std::nullopt;
+  for (const char* field : {"project", "heading"}) {
+    auto id = json::get_string(args, field);
+    if (!id || id->empty()) continue;
+    const std::string given(*id);
+    auto trashed = db.trashed_container(given);
+    if (!trashed) continue;
+    const auto how = " is in the Trash; restore it first (restore {\"ids\":[\"" + *trashed + "\"]})";
+    if (*trashed == given) return std::string(field) + ": '" + given + "'" + how;
+    return std::string(field) + ": the project of '" + given + "' ('" + *trashed + "')" + how;
   }
   return std::nullopt;
 }

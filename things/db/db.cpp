@@ -166,6 +166,9 @@ std::optional<TaskState> ThingsDb::task_state(const std::string& id) {
   t.tags = column_of(db, R"(SELECT tg.title FROM TMTaskTag tt JOIN TMTag tg ON tg.uuid = tt.tags
                              WHERE tt.tasks = ?1 ORDER BY tg."index", tg.title)", id);
   t.checklist = column_of(db, R"(SELECT title FROM TMChecklistItem WHERE task = ?1 ORDER BY "index", uuid)", id);
+  for (const auto& done : column_of(db, R"(SELECT status = 3 FROM TMChecklistItem WHERE task = ?1
+                                           ORDER BY "index", uuid)", id))
+    t.checklist_completed.push_back(done == "1");
   if (t.type == 1) {
     t.headings = column_of(db, R"(SELECT title FROM TMTask WHERE project = ?1 AND type = 2 AND trashed = 0
                                    ORDER BY "index", uuid)", id);
@@ -181,6 +184,24 @@ std::optional<int> ThingsDb::task_type(const std::string& id) {
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return static_cast<int>(s.i64(0));
+}
+
+std::optional<std::string> ThingsDb::trashed_container(const std::string& id) {
+  Lease lease(*this);
+  Stmt s(lease.get(), R"(SELECT t.trashed, p.uuid, p.trashed FROM TMTask t
+                         LEFT JOIN TMTask p ON t.type = 2 AND p.uuid = t.project WHERE t.uuid = ?1)");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  if (s.i64(0) != 0) return id;
+  if (!s.null(1) && s.i64(2) != 0) return s.text(1);
+  return std::nullopt;
+}
+
+bool ThingsDb::tag_exists(const std::string& title) {
+  Lease lease(*this);
+  Stmt s(lease.get(), "SELECT 1 FROM TMTag WHERE title = ?1 COLLATE NOCASE LIMIT 1");
+  s.bind(1, title);
+  return s.step();
 }
 
 std::optional<NamedState> ThingsDb::area_state(const std::string& id) {

@@ -81,6 +81,7 @@ struct TaskState {
   std::optional<std::string> project, area, heading;           ///< the task's own columns
   std::vector<std::string> tags;       ///< tag titles
   std::vector<std::string> checklist;  ///< checklist item titles, in order
+  std::vector<bool> checklist_completed;  ///< whether each of them is completed
   std::vector<std::string> headings;   ///< a project's headings' titles, in order
   std::vector<std::string> todos;      ///< a project's to-dos outside headings, titles in order
 };
@@ -140,6 +141,11 @@ class ThingsDb {
   std::optional<TaskState> task_state(const std::string& id);
   /// The type of the task with this id (0 to-do, 1 project, 2 heading), or nullopt.
   std::optional<int> task_type(const std::string& id);
+  /// For a task that items are put into: its own id when it is in the Trash, its
+  /// project's id when it is a heading whose project is, else nullopt (also: no such task).
+  std::optional<std::string> trashed_container(const std::string& id);
+  /// Whether a tag has this title, ignoring ASCII case (as Things' tag look-ups do).
+  bool tag_exists(const std::string& title);
   /// The area with this id, or nullopt.
   std::optional<NamedState> area_state(const std::string& id);
   /// The tag with this id, or nullopt.

@@ -114,13 +114,19 @@ void write_context(json::Writer& w, const Stmt& s) {
   put_optional(w, "heading_title", s, kHeadingTitle);
 }
 
-void write_details(json::Writer& w, const Stmt& s) {
-  put_optional(w, "notes", s, kNotes);
-  put_string(w, "start", start_name(s.i64(kStart)));
+/// `"evening": true` for an item in This Evening (in compact items too: without it a
+/// model could not tell This Evening from the rest of Today).
+void put_evening(json::Writer& w, const Stmt& s) {
   if (!s.null(kBucket) && s.i64(kBucket) == 1) {
     w.Key("evening");
     w.Bool(true);
   }
+}
+
+void write_details(json::Writer& w, const Stmt& s) {
+  put_optional(w, "notes", s, kNotes);
+  put_string(w, "start", start_name(s.i64(kStart)));
+  put_evening(w, s);
   put_reminder(w, s);
   if (!s.null(kStopDate)) put_string(w, "stop_date", iso_date(local_date(s.real(kStopDate))));
   if (s.i64(kTrashed) != 0) {
@@ -191,6 +197,8 @@ void write_item_fields(json::Writer& w, const Stmt& s, const ItemOptions& option
   if (!options.compact) {
     write_details(w, s);
     if (options.with_repeat) put_repeat(w, s);
+  } else {
+    put_evening(w, s);
   }
 }
 

@@ -58,8 +58,13 @@ void add_words(Sql& where, const std::string& query) {
               word);
 }
 
+/// Items carrying the tag or one of its child tags, at any depth (Things' filter by a
+/// parent tag shows its children's items too).
 void add_tag(Sql& where, const std::string& tag_id) {
-  where.add(" AND EXISTS (SELECT 1 FROM TMTaskTag tt WHERE tt.tasks = t.uuid AND tt.tags = ?)", tag_id);
+  where.add(" AND EXISTS (SELECT 1 FROM TMTaskTag tt WHERE tt.tasks = t.uuid AND tt.tags IN ("
+            "WITH RECURSIVE tag_tree(uuid) AS (SELECT ? UNION SELECT c.uuid FROM TMTag c JOIN tag_tree"
+            " ON c.parent = tag_tree.uuid) SELECT uuid FROM tag_tree))",
+            tag_id);
 }
 
 std::string quoted(const std::string& v) { return "'" + v + "'"; }
@@ -83,6 +88,13 @@ void require_project(sqlite3* db, const std::string& id) {
   Sql q;
   q.add("SELECT count(*) FROM TMTask WHERE uuid = ? AND type = 1", id);
   if (scalar(db, q) == 0) throw NotFound("project: no project has the id " + quoted(id));
+  // A trashed project's items show in no list: say why the answer would be empty.
+  Sql trashed;
+  trashed.add("SELECT count(*) FROM TMTask WHERE uuid = ? AND trashed = 1", id);
+  if (scalar(db, trashed) != 0)
+    throw NotFound("project: " + quoted(id) +
+                   " is in the Trash, and the items of a trashed project show in no list; get_item shows it, restore "
+                   "brings it back");
 }
 
 void require_area(sqlite3* db, const std::string& id) {

@@ -82,6 +82,18 @@ struct SimFields {
     put(w, "list", u.list);
     put_list(w, "checklist", u.checklist);
     put_list(w, "append_checklist", u.append_checklist);
+    if (u.checklist_items) {
+      w.Key("checklist_items");
+      w.StartArray();
+      for (const auto& item : *u.checklist_items) {
+        w.StartObject();
+        put_string(w, "title", item.title);
+        w.Key("completed");
+        w.Bool(item.completed);
+        w.EndObject();
+      }
+      w.EndArray();
+    }
     put(w, "project", u.project);
     put(w, "heading", u.heading);
   }

@@ -31,6 +31,13 @@ struct AddTodo {
   std::vector<std::string> tags, checklist;
 };
 
+/// A checklist item with its state (Things' json command: checklist-items with `completed`).
+struct ChecklistItem {
+  std::string title;
+  bool completed = false;
+  bool operator==(const ChecklistItem&) const = default;
+};
+
 /// Change one to-do; fields left out stay as they are.
 struct UpdateTodo {
   std::string id;
@@ -41,6 +48,8 @@ struct UpdateTodo {
   std::vector<std::string> add_tags, remove_tags;
   std::optional<std::vector<std::string>> checklist;  ///< replaces every checklist item
   std::vector<std::string> append_checklist;
+  /// Replaces every checklist item, each open or completed.
+  std::optional<std::vector<ChecklistItem>> checklist_items;
 };
 
 /// Create a project, with headings and to-dos in it.

@@ -1,5 +1,7 @@
 #include "things/script/url.hpp"
 
+#include "base/json.hpp"
+
 namespace takt::things {
 namespace {
 
@@ -37,29 +39,37 @@ struct UrlPart {
   }
 
   UrlCall operator()(const AddTodo& a) const {
-    UrlCall c{"update", {}};
+    UrlCall c{"update", {}, {}};
     if (needs_url(a.when, a.reminder)) c.params.emplace_back("when", url_when(*a.when, a.reminder, today));
     if (!a.checklist.empty()) c.params.emplace_back("checklist-items", joined_lines(a.checklist));
     if (a.heading) c.params.emplace_back("heading-id", *a.heading);
     return c;
   }
   UrlCall operator()(const UpdateTodo& u) const {
-    UrlCall c{"update", {}};
+    UrlCall c{"update", {}, {}};
     const auto when = u.when.value ? u.when.value : u.list;
     if (needs_url(when, u.reminder.value)) c.params.emplace_back("when", url_when(*when, u.reminder.value, today));
     else if (u.reminder.clears() && when) c.params.emplace_back("when", url_when(*when, std::nullopt, today));
     if (u.checklist) c.params.emplace_back("checklist-items", joined_lines(*u.checklist));
     if (!u.append_checklist.empty()) c.params.emplace_back("append-checklist-items", joined_lines(u.append_checklist));
     if (u.heading.sets()) c.params.emplace_back("heading-id", *u.heading.value);
+    if (u.checklist_items) {
+      c.command = "json";
+      std::string items = "[";
+      for (const auto& item : *u.checklist_items)
+        items += std::string(items.size() > 1 ? "," : "") + R"({"type":"checklist-item","attributes":{"title":)" +
+                 json::quote(item.title) + R"(,"completed":)" + (item.completed ? "true" : "false") + "}}";
+      c.checklist_items_json = items + "]";
+    }
     return c;
   }
   UrlCall operator()(const AddProject& a) const {
-    UrlCall c{"update-project", {}};
+    UrlCall c{"update-project", {}, {}};
     if (needs_url(a.when, a.reminder)) c.params.emplace_back("when", url_when(*a.when, a.reminder, today));
     return c;
   }
   UrlCall operator()(const UpdateProject& u) const {
-    UrlCall c{"update-project", {}};
+    UrlCall c{"update-project", {}, {}};
     if (needs_url(u.when.value, u.reminder.value)) c.params.emplace_back("when", url_when(*u.when.value, u.reminder.value, today));
     else if (u.reminder.clears() && u.when.sets()) c.params.emplace_back("when", *u.when.value);
     return c;
@@ -106,11 +116,21 @@ std::optional<std::string> percent_decode(std::string_view text) {
 }
 
 std::string UrlCall::prefix(const std::string& auth_token) const {
+  if (command == "json")
+    return "things:///json?auth-token=" + percent_encode(auth_token) + "&data=" +
+           percent_encode(R"([{"type":"to-do","operation":"update","id":")");
   return "things:///" + command + "?auth-token=" + percent_encode(auth_token) + "&id=";
 }
 
 std::string UrlCall::suffix() const {
   std::string s;
+  if (command == "json") {
+    // Ids are Things' 22 letters and digits: inside the JSON string they need no escaping.
+    std::string attributes;
+    for (const auto& [key, value] : params) attributes += json::quote(key) + ":" + json::quote(value) + ",";
+    attributes += R"("checklist-items":)" + checklist_items_json;
+    return percent_encode(R"(","attributes":{)" + attributes + "}}]");
+  }
   for (const auto& [key, value] : params) s += "&" + key + "=" + percent_encode(value);
   return s;
 }

@@ -20,11 +20,16 @@ std::string percent_encode(std::string_view text);
 std::optional<std::string> percent_decode(std::string_view text);
 
 /// One call of the URL scheme on an existing item: `things:///COMMAND?auth-token=T&id=ID&...`.
+/// A to-do update with checklist items in a state (`checklist_items`) goes through the
+/// `json` command instead, the only one whose checklist items take `completed`:
+/// `things:///json?auth-token=T&data=[{"type":"to-do","operation":"update","id":"ID",
+/// "attributes":{...params..., "checklist-items":[...]}}]`, the JSON percent-encoded.
 struct UrlCall {
-  std::string command;  ///< update or update-project
+  std::string command;  ///< update, update-project or json
   std::vector<std::pair<std::string, std::string>> params;  ///< after auth-token and id, in order
+  std::string checklist_items_json;  ///< json: the checklist-items array, as JSON text
 
-  bool empty() const { return params.empty(); }
+  bool empty() const { return params.empty() && checklist_items_json.empty(); }
   /// The URL up to the item's id (so a script can append an id it learns while running).
   std::string prefix(const std::string& auth_token) const;
   /// The URL after the item's id.

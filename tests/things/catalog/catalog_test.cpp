@@ -139,3 +139,91 @@ TEST(AppleScript, StringsAreLiterals) {
             "\"\\\" & (do shell script \\\"rm -rf ~\\\") & \\\"\"");
 }
 
+
+// issue 16: dates from the year 4000 on were confirmed, then vanished (Things' placeholder
+// filter hides them).
+TEST(Tools, DatesThingsKeepsAsPlaceholdersAreRefused) {
+  SimDialect sim;
+  const std::string err_when =
+      "when: Things holds days up to 3999-12-31 (from the year 4000 on it keeps placeholders, which no list shows)";
+  const std::string err_deadline =
+      "deadline: Things holds days up to 3999-12-31 (from the year 4000 on it keeps placeholders, which no list shows)";
+  for (const char* tool : {"add_todo", "add_project"}) {
+    auto both = parse(R"({"title":"x","when":"4026-12-05","deadline":"4026-12-05"})");
+    EXPECT_EQ(check_arguments(*find_tool(tool), both, sim).value_or(""), err_when) << tool;
+    auto deadline = parse(R"({"title":"x","deadline":"4000-01-01"})");
+    EXPECT_EQ(check_arguments(*find_tool(tool), deadline, sim).value_or(""), err_deadline) << tool;
+    auto last = parse(R"({"title":"x","when":"3999-12-31","deadline":"3999-12-31"})");
+    EXPECT_FALSE(check_arguments(*find_tool(tool), last, sim)) << tool;
+  }
+  auto update = parse(R"({"id":"A","deadline":"4001-01-01"})");
+  EXPECT_EQ(check_arguments(*find_tool("update_todo"), update, sim).value_or(""), err_deadline);
+  auto bulk = parse(R"({"ids":["A"],"when":"9999-12-31"})");
+  EXPECT_EQ(check_arguments(*find_tool("bulk_update"), bulk, sim).value_or(""), err_when);
+  auto project = parse(R"({"id":"P","when":"4000-01-01"})");
+  EXPECT_EQ(check_arguments(*find_tool("update_project"), project, sim).value_or(""), err_when);
+}
+
+// issue 16: a title of white space only was accepted (an empty one was refused).
+TEST(Tools, BlankTitlesAreRefused) {
+  SimDialect sim;
+  const auto check = [&](const char* tool, const char* args) {
+    auto a = parse(args);
+    return check_arguments(*find_tool(tool), a, sim).value_or("");
+  };
+  EXPECT_EQ(check("add_todo", R"({"title":"   "})"), "title: must not be blank (it holds only white space)");
+  EXPECT_EQ(check("add_todo", "{\"title\":\" \\t\\n\"}"), "title: must not be blank (it holds only white space)");
+  EXPECT_EQ(check("update_todo", R"({"id":"A","title":"   "})"), "title: must not be blank (it holds only white space)");
+  EXPECT_EQ(check("update_project", R"({"id":"P","title":" "})"), "title: must not be blank (it holds only white space)");
+  EXPECT_EQ(check("add_project", R"({"title":"p","todos":["a","  "]})"),
+            "todos[1]: must not be blank (it holds only white space)");
+  EXPECT_EQ(check("add_todo", R"({"title":"t","checklist":[" "]})"),
+            "checklist[0]: must not be blank (it holds only white space)");
+  EXPECT_EQ(check("add_heading", R"({"project":"P","title":"  "})"),
+            "title: must not be blank (it holds only white space)");
+  EXPECT_EQ(check("create_tag", R"({"title":" "})"), "title: must not be blank (it holds only white space)");
+  EXPECT_EQ(check("create_area", R"({"title":"a","tags":[" "]})"), "tags[0]: must not be blank (it holds only white space)");
+  EXPECT_EQ(check("add_tags", R"({"ids":["A"],"tags":["\t"]})"), "tags[0]: must not be blank (it holds only white space)");
+  EXPECT_EQ(check("add_todo", R"({"title":"  x  "})"), "");
+  EXPECT_EQ(check("add_todo", R"({"title":""})"), "title: must not be empty");
+}
+
+// issue 16: a length check ran before the format check and hid what was expected.
+TEST(Tools, WrongFormsHearTheExpectedForm) {
+  SimDialect sim;
+  const auto check = [&](const char* tool, const char* args) {
+    auto a = parse(args);
+    return check_arguments(*find_tool(tool), a, sim).value_or("");
+  };
+  EXPECT_EQ(check("add_todo", R"({"title":"x","when":"next monday"})"),
+            "when: must be today, evening, tomorrow, anytime, someday or a date YYYY-MM-DD");
+  EXPECT_EQ(check("update_todo", R"({"id":"A","when":"next monday"})"),
+            "when: must be today, evening, tomorrow, anytime, someday or a date YYYY-MM-DD");
+  EXPECT_EQ(check("add_todo", R"({"title":"x","when":"today","reminder":"9:00"})"),
+            "reminder: must be a time HH:MM (24 h), like 09:30");
+  EXPECT_EQ(check("update_todo", R"({"id":"A","when":"today","reminder":"9:00"})"),
+            "reminder: must be a time HH:MM (24 h), like 09:30");
+  EXPECT_EQ(check("update_todo", R"({"id":"A","deadline":"next friday"})"),
+            "deadline: must be a date YYYY-MM-DD, or empty to remove it");
+  EXPECT_EQ(check("add_todo", R"({"title":"x","deadline":"next friday"})"), "deadline: must be a date written YYYY-MM-DD");
+}
+
+// issue 16: these were refused only after the call had waited for the lane.
+TEST(Tools, TagContradictionsAndShortcutsAreRefusedBeforeQueueing) {
+  SimDialect sim;
+  const auto check = [&](const char* tool, const char* args) {
+    auto a = parse(args);
+    return check_arguments(*find_tool(tool), a, sim).value_or("");
+  };
+  EXPECT_EQ(check("update_todo", R"({"id":"A","add_tags":["Home"],"remove_tags":["home"]})"),
+            "add_tags and remove_tags: 'Home' is in both");
+  EXPECT_EQ(check("bulk_update", R"({"ids":["A"],"add_tags":["ERRAND"],"remove_tags":["Errand"]})"),
+            "add_tags and remove_tags: 'ERRAND' is in both");
+  EXPECT_EQ(check("create_tag", R"({"title":"t","shortcut":"ab"})"), "shortcut: must be one character");
+  EXPECT_EQ(check("create_tag", R"({"title":"t","shortcut":"é"})"), "");
+  EXPECT_EQ(check("create_tag", R"({"title":"t","shortcut":"d"})"), "");
+  // create_tag takes titles as long as the tags add_todo creates.
+  const std::string long_title(1000, 'x');
+  auto a = parse(("{\"title\":\"" + long_title + "\"}").c_str());
+  EXPECT_FALSE(check_arguments(*find_tool("create_tag"), a, sim));
+}

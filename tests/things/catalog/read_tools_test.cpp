@@ -203,6 +203,17 @@ TEST_F(Fixture, Anytime) {
                     "Overdue Todo not shown in Today", "Todo in Area 3", "Project without Area"}));
 }
 
+// issue 16: an offset of 2^63 or more wrapped to the first page (a client paging by
+// offset could loop forever); it is past the end like 2^63-1.
+TEST_F(Fixture, OffsetsBeyondTheLargestIntegerArePastTheEnd) {
+  EXPECT_EQ(titles("get_anytime", R"({"offset":9223372036854775807,"limit":3})"), Titles{});
+  EXPECT_EQ(titles("get_anytime", R"({"offset":9223372036854775808,"limit":3})"), Titles{});
+  EXPECT_EQ(titles("get_anytime", R"({"offset":18446744073709551615})"), Titles{});
+  EXPECT_EQ(titles("get_anytime", R"({"offset":1,"limit":1})"), Titles{"Project in Area 1"});
+  EXPECT_EQ(argument_error("get_anytime", R"({"limit":5e0})"),
+            "limit: expected an integer written without a decimal point or exponent (such as 5), got 5.0");
+}
+
 TEST_F(Fixture, Someday) { EXPECT_EQ(titles("get_someday"), (Titles{"To-Do in Someday"})); }
 
 TEST_F(Fixture, LogbookLatestFirst) {

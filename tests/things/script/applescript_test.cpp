@@ -4,6 +4,7 @@
 // causes and fixes.
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 #include <sys/stat.h>
 #include <utime.h>
 
@@ -364,6 +365,7 @@ TEST(Urls, RenderUrlOfEachOperationThatNeedsOne) {
   EXPECT_FALSE(render_url(SetStatus{"A", Status::Completed}, "A", kToken, kToday));
 }
 
+
 // ---- golden scripts ---------------------------------------------------------------------------
 
 namespace {
@@ -559,4 +561,27 @@ TEST(OsascriptErrors, AFailedScriptFailsEveryOperationWithTheExplanation) {
   EXPECT_EQ(mixed[3].error, "Things returned no id for this operation");
   auto timeout = as.parse({-1, true, false, true, "", ""}, 1);
   EXPECT_EQ(timeout[0].error, "Things did not answer in time; the script was stopped");
+}
+
+TEST(Urls, ChecklistItemsInAStateGoThroughTheJsonCommand) {
+  UpdateTodo u;
+  u.id = "ABC";
+  u.when = Clearable::set("evening");
+  u.checklist_items = std::vector<ChecklistItem>{{"Outline \"v2\"", true}, {"50% off & more", false}};
+  const auto url = render_url(u, "ABC", kToken, kToday);
+  ASSERT_TRUE(url);
+  const std::string head = "things:///json?auth-token=tok_EN-42&data=";
+  ASSERT_EQ(url->rfind(head, 0), 0u) << *url;
+  const auto data = percent_decode(url->substr(head.size()));
+  ASSERT_TRUE(data);
+  EXPECT_EQ(*data,
+            R"([{"type":"to-do","operation":"update","id":"ABC","attributes":{"when":"evening","checklist-items":[)"
+            R"({"type":"checklist-item","attributes":{"title":"Outline \"v2\"","completed":true}},)"
+            R"({"type":"checklist-item","attributes":{"title":"50% off & more","completed":false}}]}}])");
+  rapidjson::Document d;
+  d.Parse(data->c_str());
+  EXPECT_FALSE(d.HasParseError()) << *data;
+  // Only unreserved characters are left as they are.
+  EXPECT_EQ(url->substr(head.size()).find_first_of("\"{}[]:,& "), std::string::npos) << *url;
+  expect_golden("update_todo_checklist_items", render_applescript(u, kToday, kToken));
 }

@@ -4,6 +4,7 @@
 #include <map>
 #include <system_error>
 
+#include "dates.hpp"
 #include "sim.hpp"
 
 namespace takt::sim {
@@ -13,7 +14,7 @@ namespace {
 // Latencies above a day are certainly a typo.
 constexpr int max_ms = 86'400'000;
 
-enum class Flag { db, init, stats, help, latency, per_op, fail_rate, hang_rate, crash_rate, down_file, launch, seed };
+enum class Flag { db, init, stats, help, latency, per_op, fail_rate, hang_rate, crash_rate, down_file, launch, seed, generate, today };
 
 struct FlagSpec {
   Flag flag;
@@ -36,6 +37,8 @@ const std::map<std::string, FlagSpec, std::less<>>& flag_table() {
       {"--down-file", {Flag::down_file, true, "THINGS_SIM_DOWN_FILE"}},
       {"--launch-ms", {Flag::launch, true, "THINGS_SIM_LAUNCH_MS"}},
       {"--seed", {Flag::seed, true, "THINGS_SIM_SEED"}},
+      {"--generate", {Flag::generate, true, nullptr}},
+      {"--today", {Flag::today, true, nullptr}},
   };
   return table;
 }
@@ -91,6 +94,16 @@ void apply_value(Options& options, Flag flag, const std::string& value) {
     case Flag::seed:
       options.seed = parse_seed(value);
       break;
+    case Flag::generate: {
+      const std::uint64_t items = parse_seed(value);
+      if (items < 50 || items > 10'000'000) throw UsageError("expected a number of items from 50 to 10000000");
+      options.generate_items = static_cast<std::int64_t>(items);
+      break;
+    }
+    case Flag::today:
+      if (!parse_iso_date(value)) throw UsageError("expected a date YYYY-MM-DD, got \"" + value + "\"");
+      options.today = value;
+      break;
     case Flag::init:
     case Flag::stats:
     case Flag::help:
@@ -100,7 +113,7 @@ void apply_value(Options& options, Flag flag, const std::string& value) {
 
 void set_mode(Options& options, Mode mode, std::string_view name) {
   if (options.mode != Mode::run_script && options.mode != mode) {
-    throw UsageError("--init, --stats and --help cannot be combined (got " + std::string(name) + ")");
+    throw UsageError("--init, --stats, --help and --generate cannot be combined (got " + std::string(name) + ")");
   }
   options.mode = mode;
 }
@@ -178,11 +191,13 @@ Options parse_options(const std::vector<std::string>& args, const EnvLookup& env
       throw UsageError(name + " needs a value");
     }
     try {
+      if (spec.flag == Flag::generate) set_mode(options, Mode::generate, name);
       apply_value(options, spec.flag, value);
     } catch (const UsageError& error) {
       throw UsageError("bad value for " + name + ": " + error.what());
     }
   }
+  if (options.today && options.mode != Mode::generate) throw UsageError("--today goes with --generate only");
   if (options.mode != Mode::help && options.db_path.empty()) {
     throw UsageError("missing --db PATH (see --help)");
   }
@@ -201,6 +216,11 @@ Modes:
   --init               create PATH with demo data if it does not exist, then exit
   --stats              print {"calls":N,"overlaps":M,"failures":F} and exit
   --help, -h           print this help
+  --generate N         write a NEW database PATH of about N items shaped like a heavy
+                       user's (years of logbook, hundreds of projects, tags, checklists,
+                       repeating to-dos, trash; see sim/generate.hpp), then exit. The
+                       same N, --seed (default 1) and --today give the same database.
+  --today YYYY-MM-DD   with --generate: the day the data is relative to (default: today)
 
 Options (each also read from the environment; the command line wins):
   --db PATH            database file                              THINGS_SIM_DB

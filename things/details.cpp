@@ -120,23 +120,27 @@ std::string ThingsDb::item(const std::string& id, bool compact) {
   return text_of(sb);
 }
 
+// The counts of every area come from one pass over the open tasks, grouped by area, and
+// those of every tag from one pass over the tag links: never a count per area or per tag
+// (that grew with areas times tasks).
 std::string ThingsDb::areas(const ListArgs& a) {
   Lease lease(*this);
+  ReadSnapshot snapshot(lease.get());
   Sql sql;
   sql += std::string(R"(
 SELECT ar.uuid, ar.title,
        (SELECT group_concat(title, char(31)) FROM
           (SELECT tg.title FROM TMAreaTag at JOIN TMTag tg ON tg.uuid = at.tags
             WHERE at.areas = ar.uuid ORDER BY tg."index", tg.title)),
-       (SELECT count(*))") + kTaskFrom + " WHERE " + kVisible + R"( AND t.status = 0 AND t.type = 1
-           AND a.uuid = ar.uuid),
-       (SELECT count(*))" + kTaskFrom + " WHERE " + kVisible + R"( AND t.status = 0 AND t.type = 0
-           AND a.uuid = ar.uuid),
-       COUNT(*) OVER ()
-  FROM TMArea ar ORDER BY ar."index", ar.uuid)";
+       COALESCE(c.projects, 0), COALESCE(c.todos, 0)
+  FROM TMArea ar
+  LEFT JOIN (SELECT a.uuid AS area, sum(t.type = 1) AS projects, sum(t.type = 0) AS todos)") +
+         kTaskFrom + " WHERE " + kVisible + R"( AND t.status = 0 AND t.type IN (0, 1) AND a.uuid IS NOT NULL
+              GROUP BY a.uuid) c ON c.area = ar.uuid
+ ORDER BY ar."index", ar.uuid)";
   sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);
   Stmt s(lease.get(), sql);
-  return page_answer(lease.get(), s, 5, [] { return Sql{"SELECT count(*) FROM TMArea", {}}; },
+  return page_answer(lease.get(), s, a.page, [] { return Sql{"SELECT count(*) FROM TMArea", {}}; },
                      [&](json::Writer& w, const Stmt& row) {
                        w.StartObject();
                        put_string(w, "id", row.text(0));
@@ -153,19 +157,23 @@ SELECT ar.uuid, ar.title,
 
 std::string ThingsDb::tags(const ListArgs& a) {
   Lease lease(*this);
-  const std::string tagged = std::string(R"(
-         FROM TMTaskTag tt JOIN TMTask t ON t.uuid = tt.tasks
-         LEFT JOIN TMTask h ON h.uuid = t.heading
-         LEFT JOIN TMTask p ON p.uuid = COALESCE(t.project, h.project)
-        WHERE tt.tags = g.uuid AND )") + kVisible;
+  ReadSnapshot snapshot(lease.get());
   Sql sql;
-  sql += "SELECT g.uuid, g.title, g.shortcut, g.parent, pg.title, (SELECT count(*) " + tagged +
-         " AND t.status = 0), (SELECT count(*) " + tagged +
-         R"(), (SELECT count(*) FROM TMAreaTag at WHERE at.tags = g.uuid), COUNT(*) OVER ()
-  FROM TMTag g LEFT JOIN TMTag pg ON pg.uuid = g.parent ORDER BY g."index", g.uuid)";
+  sql += std::string(R"(
+SELECT g.uuid, g.title, g.shortcut, g.parent, pg.title, COALESCE(c.open, 0), COALESCE(c.all_items, 0),
+       COALESCE(ac.areas, 0)
+  FROM TMTag g LEFT JOIN TMTag pg ON pg.uuid = g.parent
+  LEFT JOIN (SELECT tt.tags AS tag, sum(t.status = 0) AS open, count(*) AS all_items
+               FROM TMTaskTag tt JOIN TMTask t ON t.uuid = tt.tasks
+               LEFT JOIN TMTask h ON h.uuid = t.heading
+               LEFT JOIN TMTask p ON p.uuid = COALESCE(t.project, h.project)
+              WHERE )") +
+         kVisible + R"( GROUP BY tt.tags) c ON c.tag = g.uuid
+  LEFT JOIN (SELECT tags AS tag, count(*) AS areas FROM TMAreaTag GROUP BY tags) ac ON ac.tag = g.uuid
+ ORDER BY g."index", g.uuid)";
   sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);
   Stmt s(lease.get(), sql);
-  return page_answer(lease.get(), s, 8, [] { return Sql{"SELECT count(*) FROM TMTag", {}}; },
+  return page_answer(lease.get(), s, a.page, [] { return Sql{"SELECT count(*) FROM TMTag", {}}; },
                      [&](json::Writer& w, const Stmt& row) {
                        w.StartObject();
                        put_string(w, "id", row.text(0));

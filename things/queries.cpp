@@ -165,14 +165,13 @@ Sql projects_where() { return open_visible("t.type = 1"); }
 
 std::string ThingsDb::list(const ListQuery& q) {
   Lease lease(*this);
-  Sql sql = select_tasks(q.where, q.order);
-  sql.add(" LIMIT ? OFFSET ?", q.page.limit, q.page.offset);
-  Stmt s(lease.get(), sql);
-  return page_answer(lease.get(), s, total_column(), [&] { return count_tasks(q.where); },
+  ReadSnapshot snapshot(lease.get());  // the page and its total from one state of the database
+  Stmt s(lease.get(), select_page(q.where, q.order, q.page));
+  return page_answer(lease.get(), s, q.page, [&] { return count_tasks(q.where); },
                      [&](json::Writer& w, const Stmt& row) { write_item(w, row, q.item); });
 }
 
-std::string ThingsDb::inbox(const ListArgs& a) { return list({inbox_where(), kTieBreak, a.page, plain(a)}); }
+std::string ThingsDb::inbox(const ListArgs& a) { return list({inbox_where(), kThingsOrder, a.page, plain(a)}); }
 
 // Things shows This Evening below the rest of Today; within each part, its own order.
 // Undated items (shown for their deadline) sort before dated ones of the same todayIndex.
@@ -186,9 +185,9 @@ std::string ThingsDb::upcoming(const ListArgs& a) {
   return list({upcoming_where(today_()), std::string("t.startDate, t.todayIndex, ") + kTieBreak, a.page, plain(a)});
 }
 
-std::string ThingsDb::anytime(const ListArgs& a) { return list({anytime_where(), kTieBreak, a.page, plain(a)}); }
+std::string ThingsDb::anytime(const ListArgs& a) { return list({anytime_where(), kThingsOrder, a.page, plain(a)}); }
 
-std::string ThingsDb::someday(const ListArgs& a) { return list({someday_where(), kTieBreak, a.page, plain(a)}); }
+std::string ThingsDb::someday(const ListArgs& a) { return list({someday_where(), kThingsOrder, a.page, plain(a)}); }
 
 std::string ThingsDb::logbook(const ListArgs& a, const std::optional<Period>& period) {
   std::optional<Span> span;
@@ -205,7 +204,7 @@ std::string ThingsDb::projects(const ListArgs& a, const std::optional<std::strin
     require_area(lease.get(), *area);
     where.add(" AND a.uuid = ?", *area);
   }
-  return list({std::move(where), kTieBreak, a.page, plain(a)});
+  return list({std::move(where), kThingsOrder, a.page, plain(a)});
 }
 
 std::string ThingsDb::todos(const ListArgs& a, const TodoFilter& f) {
@@ -222,7 +221,7 @@ std::string ThingsDb::todos(const ListArgs& a, const TodoFilter& f) {
     }
     if (f.tag) add_tag(where, resolve_tag(lease.get(), *f.tag, "tag"));
   }
-  return list({std::move(where), kTieBreak, a.page, plain(a)});
+  return list({std::move(where), kThingsOrder, a.page, plain(a)});
 }
 
 std::string ThingsDb::headings(const ListArgs& a, const std::string& project) {
@@ -232,7 +231,7 @@ std::string ThingsDb::headings(const ListArgs& a, const std::string& project) {
   }
   Sql where = open_visible("t.type = 2");
   where.add(" AND t.project = ?", project);
-  return list({std::move(where), kTieBreak, a.page, plain(a)});
+  return list({std::move(where), kThingsOrder, a.page, plain(a)});
 }
 
 // Open items first (in Things' order), then the logged ones, the latest first.

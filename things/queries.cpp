@@ -16,6 +16,7 @@ struct ThingsDb::ListQuery {
   std::string order;  ///< ORDER BY terms; never user text
   Page page;
   ItemOptions item;
+  bool open_only = false;  ///< `where` holds open tasks only (t.status = 0)
 };
 
 namespace {
@@ -166,28 +167,53 @@ Sql projects_where() { return open_visible("t.type = 1"); }
 std::string ThingsDb::list(const ListQuery& q) {
   Lease lease(*this);
   ReadSnapshot snapshot(lease.get());  // the page and its total from one state of the database
-  Stmt s(lease.get(), select_page(q.where, q.order, q.page));
-  return page_answer(lease.get(), s, q.page, [&] { return count_tasks(q.where); },
+  Sql where;
+  if (q.open_only && open_tasks_lack_stop_dates(lease.get())) {
+    where += "t.stopDate IS NULL AND (";
+    where += q.where;
+    where += ")";
+  } else {
+    where = q.where;
+  }
+  Stmt s(lease.get(), select_page(where, q.order, q.page));
+  return page_answer(lease.get(), s, q.page, [&] { return count_tasks(where); },
                      [&](json::Writer& w, const Stmt& row) { write_item(w, row, q.item); });
 }
 
-std::string ThingsDb::inbox(const ListArgs& a) { return list({inbox_where(), kThingsOrder, a.page, plain(a)}); }
+bool ThingsDb::open_tasks_lack_stop_dates(sqlite3* db) {
+  if (borrowed_) return false;
+  // A first read fixes the transaction's snapshot; data_version then names that state.
+  scalar(db, Sql{"SELECT count(*) FROM (SELECT 1 FROM TMTask LIMIT 1)", {}});
+  const long long version = scalar(db, Sql{"PRAGMA data_version", {}});
+  {
+    std::lock_guard lock(mu_);
+    auto it = open_checks_.find(db);
+    if (it != open_checks_.end() && it->second.version == version) return it->second.holds;
+  }
+  const bool holds =
+      scalar(db, Sql{"SELECT NOT EXISTS (SELECT 1 FROM TMTask WHERE status = 0 AND stopDate IS NOT NULL)", {}}) != 0;
+  std::lock_guard lock(mu_);
+  open_checks_[db] = {version, holds};
+  return holds;
+}
+
+std::string ThingsDb::inbox(const ListArgs& a) { return list({inbox_where(), kThingsOrder, a.page, plain(a), true}); }
 
 // Things shows This Evening below the rest of Today; within each part, its own order.
 // Undated items (shown for their deadline) sort before dated ones of the same todayIndex.
 std::string ThingsDb::today(const ListArgs& a) {
   return list({today_where(today_()),
                std::string("COALESCE(t.startBucket, 0) = 1, t.todayIndex, t.startDate, ") + kTieBreak, a.page,
-               plain(a)});
+               plain(a), true});
 }
 
 std::string ThingsDb::upcoming(const ListArgs& a) {
-  return list({upcoming_where(today_()), std::string("t.startDate, t.todayIndex, ") + kTieBreak, a.page, plain(a)});
+  return list({upcoming_where(today_()), std::string("t.startDate, t.todayIndex, ") + kTieBreak, a.page, plain(a), true});
 }
 
-std::string ThingsDb::anytime(const ListArgs& a) { return list({anytime_where(), kThingsOrder, a.page, plain(a)}); }
+std::string ThingsDb::anytime(const ListArgs& a) { return list({anytime_where(), kThingsOrder, a.page, plain(a), true}); }
 
-std::string ThingsDb::someday(const ListArgs& a) { return list({someday_where(), kThingsOrder, a.page, plain(a)}); }
+std::string ThingsDb::someday(const ListArgs& a) { return list({someday_where(), kThingsOrder, a.page, plain(a), true}); }
 
 std::string ThingsDb::logbook(const ListArgs& a, const std::optional<Period>& period) {
   std::optional<Span> span;
@@ -204,7 +230,7 @@ std::string ThingsDb::projects(const ListArgs& a, const std::optional<std::strin
     require_area(lease.get(), *area);
     where.add(" AND a.uuid = ?", *area);
   }
-  return list({std::move(where), kThingsOrder, a.page, plain(a)});
+  return list({std::move(where), kThingsOrder, a.page, plain(a), true});
 }
 
 std::string ThingsDb::todos(const ListArgs& a, const TodoFilter& f) {
@@ -221,7 +247,7 @@ std::string ThingsDb::todos(const ListArgs& a, const TodoFilter& f) {
     }
     if (f.tag) add_tag(where, resolve_tag(lease.get(), *f.tag, "tag"));
   }
-  return list({std::move(where), kThingsOrder, a.page, plain(a)});
+  return list({std::move(where), kThingsOrder, a.page, plain(a), true});
 }
 
 std::string ThingsDb::headings(const ListArgs& a, const std::string& project) {
@@ -231,7 +257,7 @@ std::string ThingsDb::headings(const ListArgs& a, const std::string& project) {
   }
   Sql where = open_visible("t.type = 2");
   where.add(" AND t.project = ?", project);
-  return list({std::move(where), kThingsOrder, a.page, plain(a)});
+  return list({std::move(where), kThingsOrder, a.page, plain(a), true});
 }
 
 // Open items first (in Things' order), then the logged ones, the latest first.
@@ -263,7 +289,7 @@ std::string ThingsDb::due(const ListArgs& a, long long days) {
   where.values = {packed(add_days(today, days))};
   ItemOptions options = plain(a);
   options.due_from = today;
-  return list({std::move(where), std::string("t.deadline, ") + kTieBreak, a.page, options});
+  return list({std::move(where), std::string("t.deadline, ") + kTieBreak, a.page, options, true});
 }
 
 std::string ThingsDb::repeating(const ListArgs& a) {
@@ -272,7 +298,7 @@ std::string ThingsDb::repeating(const ListArgs& a) {
            " AND (p.uuid IS NULL OR p.trashed = 0) AND (h.uuid IS NULL OR h.trashed = 0)";
   ItemOptions options = plain(a);
   options.with_repeat = true;
-  return list({std::move(where), kTieBreak, a.page, options});
+  return list({std::move(where), kTieBreak, a.page, options, true});
 }
 
 }  // namespace takt::things

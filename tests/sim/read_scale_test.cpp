@@ -229,6 +229,35 @@ TEST_P(SameAsThingsPy, LogbookHoldsTheSameItemsLatestFirst) {
 
 INSTANTIATE_TEST_SUITE_P(Sizes, SameAsThingsPy, ::testing::Values(600, 3000, 12000));
 
+// ---- open lists through Things' stopDate index ------------------------------------------------
+
+// The open lists find their tasks through the stopDate index while no open task has a stop
+// date; one that has (a database Things did not write, or a future Things) must still be
+// listed, also when it appears after takt has read the database (the check follows every
+// change the database reports).
+TEST(OpenLists, AnOpenTaskWithAStopDateStaysInItsListsAfterAChange) {
+  TempDir dir;
+  const std::string path = dir.file("copy.sqlite");
+  fs::copy_file(generated(3000), path);
+  things::ThingsDb db(path, 1, [] { return kThingsToday; });
+  const auto before = all_ids(db, "get_anytime");
+  ASSERT_GT(before.size(), 10u);
+  const std::string moved = before[before.size() / 2];
+  {
+    sqlite3* w = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &w), SQLITE_OK);
+    const std::string sql = "UPDATE TMTask SET stopDate = 1700000000 WHERE uuid = '" + moved + "'";
+    EXPECT_EQ(sqlite3_exec(w, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(w);
+  }
+  EXPECT_EQ(all_ids(db, "get_anytime"), before);
+  auto page = read(db, "get_anytime", R"({"limit":5})");
+  EXPECT_EQ(page["total"].GetInt64(), static_cast<long long>(before.size()));
+  // And a fresh reader sees the same.
+  things::ThingsDb fresh(path, 1, [] { return kThingsToday; });
+  EXPECT_EQ(all_ids(fresh, "get_anytime"), before);
+}
+
 // ---- no read grows faster than the database ---------------------------------------------------
 
 /// Counts the virtual machine steps of every statement run on a connection.

@@ -126,6 +126,8 @@ std::string ThingsDb::item(const std::string& id, bool compact) {
 std::string ThingsDb::areas(const ListArgs& a) {
   Lease lease(*this);
   ReadSnapshot snapshot(lease.get());
+  // Open tasks only: through the stopDate index when that finds them all (queries.cpp).
+  const char* open = open_tasks_lack_stop_dates(lease.get()) ? "t.stopDate IS NULL AND " : "";
   Sql sql;
   sql += std::string(R"(
 SELECT ar.uuid, ar.title,
@@ -135,7 +137,7 @@ SELECT ar.uuid, ar.title,
        COALESCE(c.projects, 0), COALESCE(c.todos, 0)
   FROM TMArea ar
   LEFT JOIN (SELECT a.uuid AS area, sum(t.type = 1) AS projects, sum(t.type = 0) AS todos)") +
-         kTaskFrom + " WHERE " + kVisible + R"( AND t.status = 0 AND t.type IN (0, 1) AND a.uuid IS NOT NULL
+         kTaskFrom + " WHERE " + open + kVisible + R"( AND t.status = 0 AND t.type IN (0, 1) AND a.uuid IS NOT NULL
               GROUP BY a.uuid) c ON c.area = ar.uuid
  ORDER BY ar."index", ar.uuid)";
   sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);

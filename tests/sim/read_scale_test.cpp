@@ -9,10 +9,13 @@
 //     are the benchmark's (bench/read_scale.cpp).
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -242,7 +245,18 @@ TEST(OpenLists, AnOpenTaskWithAStopDateStaysInItsListsAfterAChange) {
   things::ThingsDb db(path, 1, [] { return kThingsToday; });
   const auto before = all_ids(db, "get_anytime");
   ASSERT_GT(before.size(), 10u);
-  const std::string moved = before[before.size() / 2];
+  auto as_text = [](const rapidjson::Document& d) {
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    d.Accept(w);
+    return std::string(sb.GetString(), sb.GetSize());
+  };
+  const std::string areas = as_text(read(db, "get_areas", R"({"limit":1000})"));
+  // An Anytime to-do of an area: it counts in get_areas too.
+  const std::string moved = Conn(path).column(R"(SELECT uuid FROM TMTask WHERE type = 0 AND status = 0
+      AND trashed = 0 AND start = 1 AND area IS NOT NULL AND project IS NULL AND heading IS NULL
+      AND rt1_recurrenceRule IS NULL ORDER BY rowid LIMIT 1)").at(0);
+  ASSERT_NE(std::find(before.begin(), before.end(), moved), before.end());
   {
     sqlite3* w = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &w), SQLITE_OK);
@@ -251,6 +265,7 @@ TEST(OpenLists, AnOpenTaskWithAStopDateStaysInItsListsAfterAChange) {
     sqlite3_close(w);
   }
   EXPECT_EQ(all_ids(db, "get_anytime"), before);
+  EXPECT_EQ(as_text(read(db, "get_areas", R"({"limit":1000})")), areas);  // open counts per area
   auto page = read(db, "get_anytime", R"({"limit":5})");
   EXPECT_EQ(page["total"].GetInt64(), static_cast<long long>(before.size()));
   // And a fresh reader sees the same.

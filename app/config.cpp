@@ -321,6 +321,11 @@ Config parse(const YAML::Node& root, const std::string& file) {
     m.field("max_entries", [&](const YAML::Node& v, const std::string& k) {
       cfg.cache.max_entries = read_uint<std::size_t>(file, v, k, 1, 10'000'000);
     });
+    m.field("max_bytes", [&](const YAML::Node& v, const std::string& k) {
+      auto s = parse_size(scalar(file, v, k, "a size such as 16MiB"));
+      if (!s || *s < 1024 || *s > (std::size_t{1} << 40)) bad_value(file, v, k, "a size from 1KiB to 1TiB");
+      cfg.cache.max_bytes = *s;
+    });
     m.field("tool_ttl", [&](const YAML::Node& v, const std::string& k) {
       if (v.IsNull()) return;
       MapReader tools(v, k, file);

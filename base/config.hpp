@@ -90,6 +90,7 @@ struct CacheConfig {
   bool enabled = true;
   Millis ttl{2000};               ///< default time a cached read stays fresh
   std::size_t max_entries = 1024; ///< oldest entries are evicted beyond this
+  std::size_t max_bytes = 16 * 1024 * 1024;  ///< and beyond this many bytes of keys and answers
   std::map<std::string, Millis> tool_ttl;  ///< per-tool override of ttl
   bool shared = true;             ///< share entries and invalidation with the user's other takt processes
   std::string dir;                ///< shared cache directory; empty: $XDG_CACHE_HOME/takt or ~/.cache/takt

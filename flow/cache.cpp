@@ -13,10 +13,19 @@ constexpr std::uint64_t kSweepEvery = 256;  ///< stores between two sweeps of th
 
 using Wall = SharedCacheDir::WallClock;
 
+/// What one entry costs beside its key and answer (map node, order list node, the shared
+/// string's control block), so that many tiny entries count too.
+constexpr std::size_t kEntryOverhead = 160;
+
+std::size_t entry_bytes(const std::string& key, const SharedText& value) {
+  return key.size() + (value ? value->size() : 0) + kEntryOverhead;
+}
+
 }  // namespace
 
-ResponseCache::ResponseCache(std::size_t max_entries, std::unique_ptr<SharedCacheDir> shared, Events events)
-    : max_entries_(max_entries), shared_(std::move(shared)), events_(std::move(events)),
+ResponseCache::ResponseCache(std::size_t max_entries, std::unique_ptr<SharedCacheDir> shared, Events events,
+                             std::size_t max_bytes)
+    : max_entries_(max_entries), max_bytes_(max_bytes), shared_(std::move(shared)), events_(std::move(events)),
       generation_(shared_ ? shared_->generation_word() : &own_generation_) {
   if (shared_) {
     const auto corrupt = shared_->sweep(generation(), Wall::now());
@@ -76,12 +85,15 @@ bool ResponseCache::insert(const std::string& key, SharedText value, Clock::time
     // after its write; a write in another process makes the entry stale (its generation).
     if (generation != this->generation()) return false;
     if (auto it = entries_.find(key); it != entries_.end()) erase(it);
-    while (entries_.size() >= max_entries_) {
+    const std::size_t need = entry_bytes(key, value);
+    if (need > max_bytes_) return false;  // would push out everything and still not fit
+    while (!entries_.empty() && (entries_.size() >= max_entries_ || bytes_ + need > max_bytes_)) {
       erase(entries_.find(order_.front()));
       evictions_.fetch_add(1, std::memory_order_relaxed);
       ++evicted;
     }
     order_.push_back(key);
+    bytes_ += need;
     entries_.emplace(key, Entry{std::move(value), expires, generation, std::prev(order_.end())});
   }
   for (std::size_t i = 0; i < evicted; ++i) emit(CacheEvent::Evicted);
@@ -93,6 +105,7 @@ void ResponseCache::invalidate() {
   std::atomic_ref<std::uint64_t>(*generation_).fetch_add(1, std::memory_order_acq_rel);
   entries_.clear();
   order_.clear();
+  bytes_ = 0;
 }
 
 std::size_t ResponseCache::size() const {
@@ -100,7 +113,13 @@ std::size_t ResponseCache::size() const {
   return entries_.size();
 }
 
+std::size_t ResponseCache::bytes() const {
+  std::lock_guard lock(mu_);
+  return bytes_;
+}
+
 void ResponseCache::erase(std::unordered_map<std::string, Entry>::iterator it) {
+  bytes_ -= entry_bytes(it->first, it->second.value);
   order_.erase(it->second.order);
   entries_.erase(it);
 }

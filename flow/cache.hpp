@@ -1,8 +1,8 @@
 #pragma once
 /// The cache of read results, in front of every lane, in two levels.
 ///
-/// The first level is in memory: entries live for a TTL, at most `max_entries` are kept
-/// (oldest evicted first). Every write to Things bumps a generation number; each entry
+/// The first level is in memory: entries live for a TTL, at most `max_entries` are kept,
+/// holding at most `max_bytes` of keys and answers (oldest evicted first). Every write to Things bumps a generation number; each entry
 /// records the generation it was filled at and is stale once it differs, and a read that
 /// began before a write never stores its (possibly stale) answer after it.
 ///
@@ -18,6 +18,7 @@
 #include <chrono>
 #include <ctime>
 #include <cstdint>
+#include <cstddef>
 #include <functional>
 #include <list>
 #include <memory>
@@ -35,7 +36,7 @@ struct CacheConfig;
 
 /// What the cache reports for metrics (never on the path of a first-level hit).
 enum class CacheEvent {
-  Evicted,     ///< an entry dropped to stay within max_entries
+  Evicted,     ///< an entry dropped to stay within max_entries or max_bytes
   SharedHit,   ///< a first-level miss answered from the shared entry file
   SharedMiss,  ///< a first-level miss the shared level could not answer either
   Corrupt,     ///< a truncated or damaged shared entry file, removed
@@ -55,9 +56,10 @@ class ResponseCache {
     return Clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
   }
 
-  /// In memory only: the generation is this process's own.
+  /// In memory only: the generation is this process's own. An answer larger than
+  /// `max_bytes` on its own is not kept in memory (the shared level still gets it).
   explicit ResponseCache(std::size_t max_entries, std::unique_ptr<SharedCacheDir> shared = nullptr,
-                         Events events = {});
+                         Events events = {}, std::size_t max_bytes = SIZE_MAX);
   ~ResponseCache();
 
   /// The fresh value under `key` filled at `generation` (the value generation() gave when
@@ -75,6 +77,8 @@ class ResponseCache {
   /// entries apart, the data itself is read through locks, files or the database.
   std::uint64_t generation() const { return std::atomic_ref<std::uint64_t>(*generation_).load(std::memory_order_relaxed); }
   std::size_t size() const;
+  /// Bytes the first level holds: keys and answers, plus a fixed cost per entry.
+  std::size_t bytes() const;
   std::uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
   /// The shared level, or nullptr when the cache is this process's alone.
   const SharedCacheDir* shared() const { return shared_.get(); }
@@ -94,6 +98,8 @@ class ResponseCache {
   }
 
   std::size_t max_entries_;
+  std::size_t max_bytes_;
+  std::size_t bytes_ = 0;  ///< under mu_
   std::unique_ptr<SharedCacheDir> shared_;
   Events events_;
   alignas(8) std::uint64_t own_generation_ = 0;  ///< used when there is no shared level

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "generate.hpp"
 #include "sim.hpp"
 #include "url_scheme.hpp"
 
@@ -101,6 +102,14 @@ ExitCode run(const std::vector<std::string>& args) {
     case takt::sim::Mode::stats:
       write_stdout(takt::sim::stats_json(takt::sim::read_stats(options.db_path)));
       break;
+    case takt::sim::Mode::generate: {
+      takt::sim::GenerateSpec spec;
+      spec.items = options.generate_items;
+      spec.seed = options.seed.value_or(1);
+      spec.today = options.today ? *takt::sim::parse_iso_date(*options.today) : takt::sim::local_today();
+      takt::sim::generate_database(options.db_path, spec);
+      break;
+    }
     case takt::sim::Mode::run_script:
       return run_script(options);
   }

@@ -4,6 +4,7 @@
 #include <map>
 #include <system_error>
 
+#include "dates.hpp"
 #include "sim.hpp"
 
 namespace takt::sim {
@@ -14,7 +15,8 @@ namespace {
 constexpr int max_ms = 86'400'000;
 
 enum class Flag {
-  db, init, stats, help, latency, per_op, fail_rate, hang_rate, crash_rate, down_file, launch, seed, locale, url_lag, line
+  db, init, stats, help, latency, per_op, fail_rate, hang_rate, crash_rate, down_file, launch, seed, locale, url_lag, line,
+  generate, today
 };
 
 struct FlagSpec {
@@ -41,6 +43,8 @@ const std::map<std::string, FlagSpec, std::less<>>& flag_table() {
       {"--locale", {Flag::locale, true, "THINGS_SIM_LOCALE"}},
       {"--url-lag-ms", {Flag::url_lag, true, "THINGS_SIM_URL_LAG_MS"}},
       {"-e", {Flag::line, true, nullptr}},
+      {"--generate", {Flag::generate, true, nullptr}},
+      {"--today", {Flag::today, true, nullptr}},
   };
   return table;
 }
@@ -108,6 +112,16 @@ void apply_value(Options& options, Flag flag, const std::string& value) {
     case Flag::line:
       options.script_lines.push_back(value);
       break;
+    case Flag::generate: {
+      const std::uint64_t items = parse_seed(value);
+      if (items < 50 || items > 10'000'000) throw UsageError("expected a number of items from 50 to 10000000");
+      options.generate_items = static_cast<std::int64_t>(items);
+      break;
+    }
+    case Flag::today:
+      if (!parse_iso_date(value)) throw UsageError("expected a date YYYY-MM-DD, got \"" + value + "\"");
+      options.today = value;
+      break;
     case Flag::init:
     case Flag::stats:
     case Flag::help:
@@ -117,7 +131,7 @@ void apply_value(Options& options, Flag flag, const std::string& value) {
 
 void set_mode(Options& options, Mode mode, std::string_view name) {
   if (options.mode != Mode::run_script && options.mode != mode) {
-    throw UsageError("--init, --stats and --help cannot be combined (got " + std::string(name) + ")");
+    throw UsageError("--init, --stats, --help and --generate cannot be combined (got " + std::string(name) + ")");
   }
   options.mode = mode;
 }
@@ -201,11 +215,13 @@ Options parse_options(const std::vector<std::string>& args, const EnvLookup& env
       throw UsageError(name + " needs a value");
     }
     try {
+      if (spec.flag == Flag::generate) set_mode(options, Mode::generate, name);
       apply_value(options, spec.flag, value);
     } catch (const UsageError& error) {
       throw UsageError("bad value for " + name + ": " + error.what());
     }
   }
+  if (options.today && options.mode != Mode::generate) throw UsageError("--today goes with --generate only");
   if (options.mode != Mode::help && options.db_path.empty()) {
     throw UsageError("missing --db PATH (see --help)");
   }
@@ -227,6 +243,11 @@ Modes:
   --init               create PATH with demo data if it does not exist, then exit
   --stats              print {"calls":N,"overlaps":M,"failures":F} and exit
   --help, -h           print this help
+  --generate N         write a NEW database PATH of about N items shaped like a heavy
+                       user's (years of logbook, hundreds of projects, tags, checklists,
+                       repeating to-dos, trash; see sim/generate.hpp), then exit. The
+                       same N, --seed (default 1) and --today give the same database.
+  --today YYYY-MM-DD   with --generate: the day the data is relative to (default: today)
 
 Options (each also read from the environment; the command line wins):
   --db PATH            database file                              THINGS_SIM_DB

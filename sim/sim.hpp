@@ -59,7 +59,7 @@ struct MsRange {
   int max_ms = 0;
 };
 
-enum class Mode { run_script, init, stats, help };
+enum class Mode { run_script, init, stats, help, generate };
 
 struct Options {
   Mode mode = Mode::run_script;
@@ -71,7 +71,9 @@ struct Options {
   double crash_rate = 0.0;    // probability of dying (SIGKILL) mid-script
   std::string down_file;      // while this file exists, Things "isn't running"
   MsRange launch{0, 0};       // extra cost of the first call after a "not running" window
-  std::optional<std::uint64_t> seed;  // for latency and fault draws (not for uuids)
+  std::optional<std::uint64_t> seed;  // for latency and fault draws (not for uuids); --generate's seed
+  std::int64_t generate_items = 0;    // --generate N: write a heavy database of about N items
+  std::optional<std::string> today;   // --today YYYY-MM-DD: the day --generate's data is relative to
   // AppleScript (osascript stand-in): the language Things shows its lists in, and how
   // long a things:/// URL takes to land in the database.
   std::string locale = "en";

@@ -91,6 +91,7 @@ TEST(Config, ShippedFileIsValidAndMatchesDefaults) {
   EXPECT_EQ(shipped.pipeline.slow_queue_capacity, defaults.pipeline.slow_queue_capacity);
   EXPECT_EQ(shipped.cache.ttl, defaults.cache.ttl);
   EXPECT_EQ(shipped.cache.max_entries, defaults.cache.max_entries);
+  EXPECT_EQ(shipped.cache.max_bytes, defaults.cache.max_bytes);
   EXPECT_EQ(shipped.cache.shared, defaults.cache.shared);
   EXPECT_EQ(shipped.cache.dir, defaults.cache.dir);
   EXPECT_EQ(shipped.metrics.listen, defaults.metrics.listen);

@@ -97,6 +97,28 @@ TEST(Cache, BoundedOldestEvictedFirst) {
   EXPECT_EQ(c.evictions(), 1u);
 }
 
+TEST(Cache, BoundedInBytesOldestEvictedFirst) {
+  // Room for two entries of 1000-byte answers (with their keys and fixed cost), not three.
+  ResponseCache c(100, nullptr, {}, 2 * (1000 + 1 + 160) + 100);
+  auto now = ResponseCache::Clock::now();
+  const std::string big(1000, 'x');
+  c.store("a", big, 1s, 0, now);
+  c.store("b", big, 1s, 0, now);
+  EXPECT_EQ(c.size(), 2u);
+  c.store("c", big, 1s, 0, now);
+  EXPECT_EQ(c.size(), 2u);
+  EXPECT_FALSE(c.lookup("a", now));
+  EXPECT_EQ(c.lookup("c", now), big);
+  EXPECT_EQ(c.evictions(), 1u);
+  EXPECT_LE(c.bytes(), 2 * (1000 + 1 + 160) + 100u);
+  // An answer larger than the whole bound is not kept, and pushes nothing out.
+  c.store("huge", std::string(5000, 'y'), 1s, 0, now);
+  EXPECT_FALSE(c.lookup("huge", now));
+  EXPECT_EQ(c.size(), 2u);
+  c.invalidate();
+  EXPECT_EQ(c.bytes(), 0u);
+}
+
 TEST(Admission, BlocksWhenFullUntilReleased) {
   Admission a(1);
   ASSERT_TRUE(a.acquire());

@@ -64,6 +64,11 @@ sqlite3* ThingsDb::open_one() {
   int rc = sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc == SQLITE_OK) {
     sqlite3_busy_timeout(db, 2000);
+    // Room for the pages a list read goes through on a heavy database (its tasks, their ids
+    // and the stopDate index: about 12 MiB at 50,000 items), instead of SQLite's default
+    // 2 MiB: with less, every read fetches each page again from the file. A bound per
+    // connection, filled only as far as the database is read.
+    sqlite3_exec(db, "PRAGMA cache_size = -16384", nullptr, nullptr, nullptr);
     // Opening is lazy: read the schema now so a file we may not read fails here, in plain words.
     rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master WHERE name = 'TMTask'", nullptr, nullptr, nullptr);
   }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "things/data/dates.hpp"
@@ -169,6 +170,18 @@ class ThingsDb {
   void release(sqlite3* db);
   sqlite3* open_one();
   std::string list(const ListQuery& q);
+  /// Whether every open task of the database, as `db`'s read transaction sees it, has no
+  /// stop date (as Things keeps them: it clears the date when an item is reopened). Then
+  /// the open lists find their tasks through Things' stopDate index instead of reading
+  /// every task. Checked once per change of the database (PRAGMA data_version) and
+  /// connection; false on a borrowed connection, whose own writes it would not see.
+  bool open_tasks_lack_stop_dates(sqlite3* db);
+
+  /// What open_tasks_lack_stop_dates found on a connection, at which data_version.
+  struct OpenCheck {
+    long long version = -1;
+    bool holds = false;
+  };
 
   std::string path_;
   unsigned capacity_;
@@ -178,6 +191,7 @@ class ThingsDb {
   std::vector<sqlite3*> idle_;
   unsigned open_ = 0;
   bool borrowed_ = false;  ///< the connection is the caller's: never closed here
+  std::unordered_map<sqlite3*, OpenCheck> open_checks_;  ///< under mu_
 };
 
 /// The Things database under `home` (Library/Group Containers/JLMPQHK86H.com.culturedcode.

@@ -120,23 +120,29 @@ std::string ThingsDb::item(const std::string& id, bool compact) {
   return text_of(sb);
 }
 
+// The counts of every area come from one pass over the open tasks, grouped by area, and
+// those of every tag from one pass over the tag links: never a count per area or per tag
+// (that grew with areas times tasks).
 std::string ThingsDb::areas(const ListArgs& a) {
   Lease lease(*this);
+  ReadSnapshot snapshot(lease.get());
+  // Open tasks only: through the stopDate index when that finds them all (queries.cpp).
+  const char* open = open_tasks_lack_stop_dates(lease.get()) ? "t.stopDate IS NULL AND " : "";
   Sql sql;
   sql += std::string(R"(
 SELECT ar.uuid, ar.title,
        (SELECT group_concat(title, char(31)) FROM
           (SELECT tg.title FROM TMAreaTag at JOIN TMTag tg ON tg.uuid = at.tags
             WHERE at.areas = ar.uuid ORDER BY tg."index", tg.title)),
-       (SELECT count(*))") + kTaskFrom + " WHERE " + kVisible + R"( AND t.status = 0 AND t.type = 1
-           AND a.uuid = ar.uuid),
-       (SELECT count(*))" + kTaskFrom + " WHERE " + kVisible + R"( AND t.status = 0 AND t.type = 0
-           AND a.uuid = ar.uuid),
-       COUNT(*) OVER ()
-  FROM TMArea ar ORDER BY ar."index", ar.uuid)";
+       COALESCE(c.projects, 0), COALESCE(c.todos, 0)
+  FROM TMArea ar
+  LEFT JOIN (SELECT a.uuid AS area, sum(t.type = 1) AS projects, sum(t.type = 0) AS todos)") +
+         kTaskFrom + " WHERE " + open + kVisible + R"( AND t.status = 0 AND t.type IN (0, 1) AND a.uuid IS NOT NULL
+              GROUP BY a.uuid) c ON c.area = ar.uuid
+ ORDER BY ar."index", ar.uuid)";
   sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);
   Stmt s(lease.get(), sql);
-  return page_answer(lease.get(), s, 5, [] { return Sql{"SELECT count(*) FROM TMArea", {}}; },
+  return page_answer(lease.get(), s, a.page, [] { return Sql{"SELECT count(*) FROM TMArea", {}}; },
                      [&](json::Writer& w, const Stmt& row) {
                        w.StartObject();
                        put_string(w, "id", row.text(0));
@@ -153,19 +159,23 @@ SELECT ar.uuid, ar.title,
 
 std::string ThingsDb::tags(const ListArgs& a) {
   Lease lease(*this);
-  const std::string tagged = std::string(R"(
-         FROM TMTaskTag tt JOIN TMTask t ON t.uuid = tt.tasks
-         LEFT JOIN TMTask h ON h.uuid = t.heading
-         LEFT JOIN TMTask p ON p.uuid = COALESCE(t.project, h.project)
-        WHERE tt.tags = g.uuid AND )") + kVisible;
+  ReadSnapshot snapshot(lease.get());
   Sql sql;
-  sql += "SELECT g.uuid, g.title, g.shortcut, g.parent, pg.title, (SELECT count(*) " + tagged +
-         " AND t.status = 0), (SELECT count(*) " + tagged +
-         R"(), (SELECT count(*) FROM TMAreaTag at WHERE at.tags = g.uuid), COUNT(*) OVER ()
-  FROM TMTag g LEFT JOIN TMTag pg ON pg.uuid = g.parent ORDER BY g."index", g.uuid)";
+  sql += std::string(R"(
+SELECT g.uuid, g.title, g.shortcut, g.parent, pg.title, COALESCE(c.open, 0), COALESCE(c.all_items, 0),
+       COALESCE(ac.areas, 0)
+  FROM TMTag g LEFT JOIN TMTag pg ON pg.uuid = g.parent
+  LEFT JOIN (SELECT tt.tags AS tag, sum(t.status = 0) AS open, count(*) AS all_items
+               FROM TMTaskTag tt JOIN TMTask t ON t.uuid = tt.tasks
+               LEFT JOIN TMTask h ON h.uuid = t.heading
+               LEFT JOIN TMTask p ON p.uuid = COALESCE(t.project, h.project)
+              WHERE )") +
+         kVisible + R"( GROUP BY tt.tags) c ON c.tag = g.uuid
+  LEFT JOIN (SELECT tags AS tag, count(*) AS areas FROM TMAreaTag GROUP BY tags) ac ON ac.tag = g.uuid
+ ORDER BY g."index", g.uuid)";
   sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);
   Stmt s(lease.get(), sql);
-  return page_answer(lease.get(), s, 8, [] { return Sql{"SELECT count(*) FROM TMTag", {}}; },
+  return page_answer(lease.get(), s, a.page, [] { return Sql{"SELECT count(*) FROM TMTag", {}}; },
                      [&](json::Writer& w, const Stmt& row) {
                        w.StartObject();
                        put_string(w, "id", row.text(0));
@@ -183,23 +193,39 @@ std::string ThingsDb::tags(const ListArgs& a) {
                      });
 }
 
+// Every list's count in one pass over the tasks any of them can hold (open, trashed, or
+// finished in the last 7 days), instead of one pass per list.
 std::string ThingsDb::summary() {
   const Date today = today_();
   Lease lease(*this);
   ReadSnapshot snapshot(lease.get());
   auto* db = lease.get();
+  const Span week = span_of(today, Period{7, 'd'});
+  const std::pair<const char*, Sql> lists[] = {
+      {"inbox", inbox_where()},          {"today", today_where(today)},     {"upcoming", upcoming_where(today)},
+      {"anytime", anytime_where()},      {"someday", someday_where()},      {"logbook_last_7_days", logbook_where(week)},
+      {"trash", trash_where()},          {"projects", projects_where()},
+  };
+  Sql sql;
+  sql += "SELECT 0";
+  for (const auto& [name, where] : lists) {
+    sql += ", sum(CASE WHEN (";
+    sql += where;
+    sql += ") THEN 1 ELSE 0 END)";
+  }
+  sql += kTaskFrom;
+  sql.add(" WHERE t.status = 0 OR t.trashed = 1 OR (t.stopDate >= ? AND t.stopDate < ?)", week.from, week.to);
+  Stmt s(db, sql);
+  s.step();
   rapidjson::StringBuffer sb;
   json::Writer w(sb);
   w.StartObject();
   put_string(w, "today_date", iso_date(today));
-  put_count(w, "inbox", scalar(db, count_tasks(inbox_where())));
-  put_count(w, "today", scalar(db, count_tasks(today_where(today))));
-  put_count(w, "upcoming", scalar(db, count_tasks(upcoming_where(today))));
-  put_count(w, "anytime", scalar(db, count_tasks(anytime_where())));
-  put_count(w, "someday", scalar(db, count_tasks(someday_where())));
-  put_count(w, "logbook_last_7_days", scalar(db, count_tasks(logbook_where(span_of(today, Period{7, 'd'})))));
-  put_count(w, "trash", scalar(db, count_tasks(trash_where())));
-  put_count(w, "projects", scalar(db, count_tasks(projects_where())));
+  int col = 1;
+  for (const auto& list : lists) {
+    put_count(w, list.first, s.null(col) ? 0 : s.i64(col));
+    ++col;
+  }
   put_count(w, "areas", scalar(db, Sql{"SELECT count(*) FROM TMArea", {}}));
   w.EndObject();
   return text_of(sb);

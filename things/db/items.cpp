@@ -11,7 +11,7 @@ namespace {
 enum Col {
   kId, kType, kTitle, kNotes, kStatus, kStart, kStartDate, kBucket, kDeadline, kProject, kProjectTitle,
   kArea, kAreaTitle, kHeading, kHeadingTitle, kTags, kCreated, kModified, kStopDate, kTrashed, kReminder,
-  kTemplate, kRule, kPaused, kNextStart, kTotal,
+  kTemplate, kRule, kPaused, kNextStart,
 };
 
 const char* type_name(long long t) { return t == 1 ? "project" : t == 2 ? "heading" : "to-do"; }
@@ -151,8 +151,7 @@ SELECT t.uuid, t.type, t.title, t.notes, t.status, t.start, t.startDate, t.start
           (SELECT tg.title FROM TMTaskTag tt JOIN TMTag tg ON tg.uuid = tt.tags
             WHERE tt.tasks = t.uuid ORDER BY tg."index", tg.title)),
        t.creationDate, t.userModificationDate, t.stopDate, t.trashed, t.reminderTime,
-       t.rt1_repeatingTemplate, t.rt1_recurrenceRule, t.rt1_instanceCreationPaused, t.rt1_nextInstanceStartDate,
-       COUNT(*) OVER ()
+       t.rt1_repeatingTemplate, t.rt1_recurrenceRule, t.rt1_instanceCreationPaused, t.rt1_nextInstanceStartDate
 )";
 }  // namespace
 
@@ -169,7 +168,7 @@ const char* const kVisible =
 
 const char* const kTieBreak = "t.\"index\", t.uuid";
 
-int total_column() { return kTotal; }
+const char* const kThingsOrder = "t.\"index\", t.rowid";
 
 Sql select_tasks(const Sql& where, std::string_view order) {
   Sql s;
@@ -177,6 +176,24 @@ Sql select_tasks(const Sql& where, std::string_view order) {
   s += kTaskFrom;
   s += " WHERE ";
   s += where;
+  s += " ORDER BY ";
+  s += order;
+  return s;
+}
+
+// The page is chosen first, by rowid and the order's keys only; the item columns (the tag
+// list a subquery) are then read for its rows alone, not for every row of the list.
+Sql select_page(const Sql& where, std::string_view order, const Page& page) {
+  Sql s;
+  s += kTaskColumns;
+  s += kTaskFrom;
+  s += " WHERE t.rowid IN (SELECT t.rowid";
+  s += kTaskFrom;
+  s += " WHERE ";
+  s += where;
+  s += " ORDER BY ";
+  s += order;
+  s.add(" LIMIT ? OFFSET ?)", page.limit, page.offset);
   s += " ORDER BY ";
   s += order;
   return s;

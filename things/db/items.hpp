@@ -21,6 +21,11 @@ extern const char* const kVisible;
 /// Tie-breaks every ordering ends with, so that equal keys keep one order.
 extern const char* const kTieBreak;
 
+/// Things' own order of a list, as things.py reads it: the task index, and among equal
+/// indexes the order the rows were stored in (rowid), which is what Things and things.py
+/// show for ties.
+extern const char* const kThingsOrder;
+
 /// What to write of each item. Plain value.
 struct ItemOptions {
   bool compact = false;                   ///< only id, type, title, status, start date, deadline
@@ -28,9 +33,11 @@ struct ItemOptions {
   bool with_repeat = false;               ///< describe the repeat rule of templates
 };
 
-/// SELECT of the item columns FROM kTaskFrom WHERE `where` ORDER BY `order`; its last
-/// column is the number of rows of the whole result (a window count).
+/// SELECT of the item columns FROM kTaskFrom WHERE `where` ORDER BY `order`.
 Sql select_tasks(const Sql& where, std::string_view order);
+/// The same for one page of that list. `order` must be a total order (end with a
+/// tie-break) over columns of t only, as every list's is.
+Sql select_page(const Sql& where, std::string_view order, const Page& page);
 /// SELECT count(*) of the tasks matching `where`.
 Sql count_tasks(const Sql& where);
 
@@ -38,8 +45,5 @@ Sql count_tasks(const Sql& where);
 void write_item(json::Writer& w, const Stmt& s, const ItemOptions& options);
 /// The same, without the braces, so that a caller may add fields.
 void write_item_fields(json::Writer& w, const Stmt& s, const ItemOptions& options);
-
-/// Column of select_tasks holding the window count of the result's rows.
-int total_column();
 
 }  // namespace takt::things

@@ -16,6 +16,7 @@ struct ThingsDb::ListQuery {
   std::string order;  ///< ORDER BY terms; never user text
   Page page;
   ItemOptions item;
+  bool open_only = false;  ///< `where` holds open tasks only (t.status = 0)
 };
 
 namespace {
@@ -177,30 +178,54 @@ Sql projects_where() { return open_visible("t.type = 1"); }
 
 std::string ThingsDb::list(const ListQuery& q) {
   Lease lease(*this);
-  Sql sql = select_tasks(q.where, q.order);
-  sql.add(" LIMIT ? OFFSET ?", q.page.limit, q.page.offset);
-  Stmt s(lease.get(), sql);
-  return page_answer(lease.get(), s, total_column(), [&] { return count_tasks(q.where); },
+  ReadSnapshot snapshot(lease.get());  // the page and its total from one state of the database
+  Sql where;
+  if (q.open_only && open_tasks_lack_stop_dates(lease.get())) {
+    where += "t.stopDate IS NULL AND (";
+    where += q.where;
+    where += ")";
+  } else {
+    where = q.where;
+  }
+  Stmt s(lease.get(), select_page(where, q.order, q.page));
+  return page_answer(lease.get(), s, q.page, [&] { return count_tasks(where); },
                      [&](json::Writer& w, const Stmt& row) { write_item(w, row, q.item); });
 }
 
-std::string ThingsDb::inbox(const ListArgs& a) { return list({inbox_where(), kTieBreak, a.page, plain(a)}); }
+bool ThingsDb::open_tasks_lack_stop_dates(sqlite3* db) {
+  if (borrowed_) return false;
+  // A first read fixes the transaction's snapshot; data_version then names that state.
+  scalar(db, Sql{"SELECT count(*) FROM (SELECT 1 FROM TMTask LIMIT 1)", {}});
+  const long long version = scalar(db, Sql{"PRAGMA data_version", {}});
+  {
+    std::lock_guard lock(mu_);
+    auto it = open_checks_.find(db);
+    if (it != open_checks_.end() && it->second.version == version) return it->second.holds;
+  }
+  const bool holds =
+      scalar(db, Sql{"SELECT NOT EXISTS (SELECT 1 FROM TMTask WHERE status = 0 AND stopDate IS NOT NULL)", {}}) != 0;
+  std::lock_guard lock(mu_);
+  open_checks_[db] = {version, holds};
+  return holds;
+}
+
+std::string ThingsDb::inbox(const ListArgs& a) { return list({inbox_where(), kThingsOrder, a.page, plain(a), true}); }
 
 // Things shows This Evening below the rest of Today; within each part, its own order.
 // Undated items (shown for their deadline) sort before dated ones of the same todayIndex.
 std::string ThingsDb::today(const ListArgs& a) {
   return list({today_where(today_()),
                std::string("COALESCE(t.startBucket, 0) = 1, t.todayIndex, t.startDate, ") + kTieBreak, a.page,
-               plain(a)});
+               plain(a), true});
 }
 
 std::string ThingsDb::upcoming(const ListArgs& a) {
-  return list({upcoming_where(today_()), std::string("t.startDate, t.todayIndex, ") + kTieBreak, a.page, plain(a)});
+  return list({upcoming_where(today_()), std::string("t.startDate, t.todayIndex, ") + kTieBreak, a.page, plain(a), true});
 }
 
-std::string ThingsDb::anytime(const ListArgs& a) { return list({anytime_where(), kTieBreak, a.page, plain(a)}); }
+std::string ThingsDb::anytime(const ListArgs& a) { return list({anytime_where(), kThingsOrder, a.page, plain(a), true}); }
 
-std::string ThingsDb::someday(const ListArgs& a) { return list({someday_where(), kTieBreak, a.page, plain(a)}); }
+std::string ThingsDb::someday(const ListArgs& a) { return list({someday_where(), kThingsOrder, a.page, plain(a), true}); }
 
 std::string ThingsDb::logbook(const ListArgs& a, const std::optional<Period>& period) {
   std::optional<Span> span;
@@ -217,7 +242,7 @@ std::string ThingsDb::projects(const ListArgs& a, const std::optional<std::strin
     require_area(lease.get(), *area);
     where.add(" AND a.uuid = ?", *area);
   }
-  return list({std::move(where), kTieBreak, a.page, plain(a)});
+  return list({std::move(where), kThingsOrder, a.page, plain(a), true});
 }
 
 std::string ThingsDb::todos(const ListArgs& a, const TodoFilter& f) {
@@ -234,7 +259,7 @@ std::string ThingsDb::todos(const ListArgs& a, const TodoFilter& f) {
     }
     if (f.tag) add_tag(where, resolve_tag(lease.get(), *f.tag, "tag"));
   }
-  return list({std::move(where), kTieBreak, a.page, plain(a)});
+  return list({std::move(where), kThingsOrder, a.page, plain(a), true});
 }
 
 std::string ThingsDb::headings(const ListArgs& a, const std::string& project) {
@@ -244,7 +269,7 @@ std::string ThingsDb::headings(const ListArgs& a, const std::string& project) {
   }
   Sql where = open_visible("t.type = 2");
   where.add(" AND t.project = ?", project);
-  return list({std::move(where), kTieBreak, a.page, plain(a)});
+  return list({std::move(where), kThingsOrder, a.page, plain(a), true});
 }
 
 // Open items first (in Things' order), then the logged ones, the latest first.
@@ -276,7 +301,7 @@ std::string ThingsDb::due(const ListArgs& a, long long days) {
   where.values = {packed(add_days(today, days))};
   ItemOptions options = plain(a);
   options.due_from = today;
-  return list({std::move(where), std::string("t.deadline, ") + kTieBreak, a.page, options});
+  return list({std::move(where), std::string("t.deadline, ") + kTieBreak, a.page, options, true});
 }
 
 std::string ThingsDb::repeating(const ListArgs& a) {
@@ -285,7 +310,7 @@ std::string ThingsDb::repeating(const ListArgs& a) {
            " AND (p.uuid IS NULL OR p.trashed = 0) AND (h.uuid IS NULL OR h.trashed = 0)";
   ItemOptions options = plain(a);
   options.with_repeat = true;
-  return list({std::move(where), kTieBreak, a.page, options});
+  return list({std::move(where), kTieBreak, a.page, options, true});
 }
 
 }  // namespace takt::things

@@ -94,23 +94,24 @@ inline long long scalar(sqlite3* db, const Sql& sql) {
 }
 
 /// One page of a list answer, {"items":[...],"count":N,"total":M}: `row(writer, stmt)`
-/// writes each row's object; the total comes from column `total_col` (COUNT(*) OVER ()),
-/// or, when the page is empty, from the query `count_all()` returns.
+/// writes each row's object. The total is known without counting when the page ends
+/// before `page.limit` (the list ends on it); otherwise it is the query `count_all()`
+/// returns, so a page never makes the whole list be counted unless it must be.
 template <class Row, class CountAll>
-std::string page_answer(sqlite3* db, Stmt& s, int total_col, CountAll&& count_all, Row&& row) {
+std::string page_answer(sqlite3* db, Stmt& s, const Page& page, CountAll&& count_all, Row&& row) {
   rapidjson::StringBuffer sb;
   json::Writer w(sb);
   w.StartObject();
   w.Key("items");
   w.StartArray();
-  long long count = 0, total = -1;
+  long long count = 0;
   while (s.step()) {
     row(w, s);
     ++count;
-    total = s.i64(total_col);
   }
   w.EndArray();
-  if (total < 0) total = scalar(db, count_all());  // no row on this page: count the whole list
+  const bool ends_here = (count > 0 && count < page.limit) || (count == 0 && page.offset == 0);
+  const long long total = ends_here ? page.offset + count : scalar(db, count_all());
   w.Key("count");
   w.Int64(count);
   w.Key("total");

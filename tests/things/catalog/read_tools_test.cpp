@@ -195,12 +195,14 @@ TEST_F(Fixture, TodayFollowsTheInjectedDate) {
 
 TEST_F(Fixture, Upcoming) { EXPECT_EQ(titles("get_upcoming"), (Titles{"To-Do in Upcoming"})); }
 
+// Things' own order, as things.py's anytime() gives it: by the task index, and the four
+// items that share index 0 in the order the database stores them (not by id).
 TEST_F(Fixture, Anytime) {
   EXPECT_EQ(titles("get_anytime"),
             (Titles{"Todo in Area 1", "Project in Area 1", "To-Do in Today",
                     "Overdue Todo automatically shown in Today", "To-Do in Heading", "To-Do in Project",
-                    "To-Do in Anytime", "Project in Today", "To-Do in Area 1", "Repeating To-Do", "Heading",
-                    "Overdue Todo not shown in Today", "Todo in Area 3", "Project without Area"}));
+                    "To-Do in Anytime", "Project in Today", "To-Do in Area 1", "Repeating To-Do",
+                    "Project without Area", "Heading", "Todo in Area 3", "Overdue Todo not shown in Today"}));
 }
 
 // issue 16: an offset of 2^63 or more wrapped to the first page (a client paging by
@@ -460,8 +462,14 @@ TEST_F(Fixture, ReminderTime) {
 TEST_F(Fixture, PagingKeepsTheTotal) {
   auto page = call("get_anytime", R"({"limit":5,"offset":10})");
   EXPECT_EQ(titles(page["items"]),
-            (Titles{"Heading", "Overdue Todo not shown in Today", "Todo in Area 3", "Project without Area"}));
+            (Titles{"Project without Area", "Heading", "Todo in Area 3", "Overdue Todo not shown in Today"}));
   EXPECT_EQ(page["total"].GetInt(), 14);
+  // A full page: the total is counted, not read off the page.
+  auto full = call("get_anytime", R"({"limit":4,"offset":10})");
+  EXPECT_EQ(full["count"].GetInt(), 4);
+  EXPECT_EQ(full["total"].GetInt(), 14);
+  auto first = call("get_anytime", R"({"limit":3})");
+  EXPECT_EQ(first["total"].GetInt(), 14);
   auto past = call("get_anytime", R"({"offset":100})");
   EXPECT_EQ(past["count"].GetInt(), 0);
   EXPECT_EQ(past["total"].GetInt(), 14);

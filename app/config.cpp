@@ -351,7 +351,7 @@ Config parse(const YAML::Node& root, const std::string& file) {
       MapReader tools(v, k, file);
       tools.each([&](const std::string& name, const YAML::Node& tv, const std::string& tk) {
         check_tool_name(file, v, name, tk);
-        auto cost = parse_lane(scalar(file, tv, tk, "fast, medium or slow"));
+        auto cost = parse_cost_class(scalar(file, tv, tk, "fast, medium or slow"));
         if (!cost) bad_value(file, tv, tk, "fast, medium or slow");
         cfg.tools.cost[name] = *cost;
       });

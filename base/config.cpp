@@ -2,18 +2,18 @@
 
 namespace takt {
 
-std::optional<LaneClass> parse_lane(const std::string& text) {
-  if (text == "fast") return LaneClass::Fast;
-  if (text == "medium") return LaneClass::Medium;
-  if (text == "slow") return LaneClass::Slow;
+std::optional<CostClass> parse_cost_class(const std::string& text) {
+  if (text == "fast") return CostClass::Fast;
+  if (text == "medium") return CostClass::Medium;
+  if (text == "slow") return CostClass::Slow;
   return std::nullopt;
 }
 
-const char* lane_name(LaneClass lane) {
-  switch (lane) {
-    case LaneClass::Fast: return "fast";
-    case LaneClass::Medium: return "medium";
-    case LaneClass::Slow: return "slow";
+const char* cost_class_name(CostClass c) {
+  switch (c) {
+    case CostClass::Fast: return "fast";
+    case CostClass::Medium: return "medium";
+    case CostClass::Slow: return "slow";
   }
   return "?";
 }

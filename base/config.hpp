@@ -20,9 +20,10 @@ struct MillisRange {
   Millis max{0};
 };
 
-/// Which lane a tool runs in: answered in-process, read from the Things database,
-/// or run as a script in the single AppleScript lane.
-enum class LaneClass { Fast, Medium, Slow };
+/// What a tool is expected to cost (fast, medium, slow): the AppleScript lane interleaves
+/// its waiting jobs by this class (heijunka). Not a lane: a tool's lane (in-process, the
+/// database, the AppleScript lane; flow/job.hpp) is where it runs, its cost class how long.
+enum class CostClass { Fast, Medium, Slow };
 
 /// What happens when max_in_flight messages are in flight.
 enum class OverloadPolicy {
@@ -101,7 +102,7 @@ enum class ReadsVia { Database, AppleScript };
 
 struct ToolsConfig {
   ReadsVia reads_via = ReadsVia::Database;
-  std::map<std::string, LaneClass> cost;   ///< per-tool expected cost class (fast, medium, slow)
+  std::map<std::string, CostClass> cost;   ///< per-tool expected cost class (fast, medium, slow)
   std::map<std::string, Millis> timeout;   ///< per-tool script timeout (default: backend.script_timeout)
 };
 
@@ -118,7 +119,7 @@ struct Config {
 };
 
 /// `fast`, `medium` or `slow`.
-std::optional<LaneClass> parse_lane(const std::string& text);
-const char* lane_name(LaneClass lane);
+std::optional<CostClass> parse_cost_class(const std::string& text);
+const char* cost_class_name(CostClass c);
 
 }  // namespace takt

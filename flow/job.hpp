@@ -46,7 +46,7 @@ struct Job {
   const things::ToolSpec* tool = nullptr;  ///< tools/call only
   const rapidjson::Value* arguments = nullptr;  ///< tools/call arguments (an object), inside msg
   Lane lane = Lane::InProcess;
-  LaneClass cost = LaneClass::Fast;      ///< expected cost: orders the AppleScript lane (heijunka)
+  CostClass cost = CostClass::Fast;      ///< expected cost: orders the AppleScript lane (heijunka)
   bool write = false;                    ///< changes Things: runs before reads in the AppleScript lane
   std::string cache_key;                 ///< non-empty for cacheable reads
   std::uint64_t cache_generation = 0;    ///< cache generation when the read was looked up

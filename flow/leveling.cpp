@@ -4,7 +4,7 @@ namespace takt {
 
 namespace {
 constexpr int kRead = 0, kWrite = 1;
-int class_index(LaneClass c) { return static_cast<int>(c); }
+int class_index(CostClass c) { return static_cast<int>(c); }
 }  // namespace
 
 bool LevelingQueue::push(JobPtr job) {

@@ -32,7 +32,7 @@ class LevelingQueue {
  public:
   struct Policy {
     unsigned max_writes_passing_a_read = 4;
-    std::array<unsigned, 3> weights{4, 2, 1};  ///< by LaneClass: fast, medium, slow
+    std::array<unsigned, 3> weights{4, 2, 1};  ///< by CostClass: fast, medium, slow
     unsigned batch_max = 1;
     std::size_t capacity = 1024;
   };

@@ -77,16 +77,16 @@ Services::Services(const Config& c, Metrics& m, things::ThingsDb& d, Backend b, 
   m.queue_capacity.Add({{"queue", "admission"}}).Set(static_cast<double>(c.server.max_in_flight));
 }
 
-LaneClass Services::cost_of(const things::ToolSpec& tool) const {
+CostClass Services::cost_of(const things::ToolSpec& tool) const {
   const auto& t = timings[tool_index(tool)];
   if (t.runs.load(std::memory_order_relaxed) >= config.lane.reclassify_after) {
     const double ms = t.ewma_ms.load(std::memory_order_relaxed);
-    if (ms < static_cast<double>(config.lane.fast_below.count())) return LaneClass::Fast;
-    if (ms > static_cast<double>(config.lane.slow_above.count())) return LaneClass::Slow;
-    return LaneClass::Medium;
+    if (ms < static_cast<double>(config.lane.fast_below.count())) return CostClass::Fast;
+    if (ms > static_cast<double>(config.lane.slow_above.count())) return CostClass::Slow;
+    return CostClass::Medium;
   }
   auto it = config.tools.cost.find(tool.name);
-  return it == config.tools.cost.end() ? tool.lane : it->second;
+  return it == config.tools.cost.end() ? tool.cost : it->second;
 }
 
 void Services::record_service(const things::ToolSpec& tool, double ms_per_op) {

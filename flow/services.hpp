@@ -100,7 +100,7 @@ struct Services {
 
   /// The expected cost class of a tool: measured once it ran often enough, else the
   /// configured class (tools.cost), else the catalogue's.
-  LaneClass cost_of(const things::ToolSpec& tool) const;
+  CostClass cost_of(const things::ToolSpec& tool) const;
   void count_request(const MethodSpec* method);
   void count_tool_call(const things::ToolSpec& tool, bool ok);
   void record_service(const things::ToolSpec& tool, double ms_per_op);

@@ -4,14 +4,14 @@
 
 namespace takt {
 
-Route CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& released) const {
+Destination CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& released) const {
   Job& job = *job_ptr;
   s.edges.enter(job, Stage::CacheLookup);
-  if (job.answered() || !job.method) return Route::Answered;
+  if (job.answered() || !job.method) return Destination::Answered;
   // Protocol methods, status tools and cache hits are answered on this thread before the
   // transport reads its next message, so no cancellation can find them waiting: they are
   // not entered into the session's requests in flight (a map insert and erase, two locks).
-  if (!job.tool || job.lane == Lane::InProcess) return Route::InProcess;
+  if (!job.tool || job.lane == Lane::InProcess) return Destination::InProcess;
 
   const bool read = !job.cache_key.empty();
   if (read) {
@@ -22,7 +22,7 @@ Route CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& r
       if (auto hit = s.cache.lookup(job.cache_key, ResponseCache::coarse_now(), job.cache_generation)) {
         s.lane_metrics.cache_hit->Increment();
         job.result = std::move(hit);
-        return Route::Answered;
+        return Destination::Answered;
       }
       s.lane_metrics.cache_miss->Increment();
     }
@@ -33,18 +33,18 @@ Route CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& r
     if (!job.session->track(job.msg->id, cancel_flag(job_ptr))) {
       job.fail(mcp::kInvalidRequest, "Invalid Request: id " + job.msg->id +
                                          " is already used by a request in flight; each request needs an id of its own");
-      return Route::Answered;
+      return Destination::Answered;
     }
     job.tracked = true;
   }
   if (job.cancelled.load(std::memory_order_acquire)) {
     s.lane_metrics.cancelled_waiting->Increment();
-    return Route::Answered;  // never runs, never answered
+    return Destination::Answered;  // never runs, never answered
   }
   if (read) {
     if (s.inflight.join(job_ptr)) {
       s.lane_metrics.coalesced->Increment();
-      return Route::Parked;
+      return Destination::Parked;
     }
   }
 
@@ -55,14 +55,14 @@ Route CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobPtr>& r
       s.lane_metrics.rejected_database->Increment();
       overloaded(job, "the database", bound);
       release_followers(s, job, released);
-      return Route::Answered;
+      return Destination::Answered;
     }
     s.lane_metrics.depth_database->Increment();
     job.queued_at = Clock::now();
-    return Route::Database;
+    return Destination::Database;
   }
 
-  return Route::AppleScript;
+  return Destination::AppleScript;
 }
 
 }  // namespace takt

@@ -18,7 +18,7 @@ void SerializeStage::operator()(const JobPtr& job) const {
     };
     const auto now = Clock::now();
     spdlog::debug("request {} {}{}{} class={} lane={} wait={:.2f}ms service={:.2f}ms total={:.2f}ms{}", job->id(),
-                  job->msg->method, job->tool ? " " : "", job->tool ? job->tool->name : "", lane_name(job->cost), lane_label(job->lane),
+                  job->msg->method, job->tool ? " " : "", job->tool ? job->tool->name : "", cost_class_name(job->cost), lane_label(job->lane),
                   ms(job->queued_at, job->started_at), ms(job->started_at, now),
                   static_cast<double>(fast::elapsed(job->admitted_ticks, fast::now())) * fast::seconds_per_tick() * 1000.0,
                   job->cancelled.load() ? " (cancelled)" : "");

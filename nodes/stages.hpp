@@ -28,7 +28,7 @@ struct ClassifyStage {
 };
 
 /// Where cache_lookup sends a job.
-enum class Route {
+enum class Destination {
   Answered,   ///< straight to serialize: a cache hit, an error, a cancelled request
   InProcess,  ///< the fast stage
   Database,   ///< db_read
@@ -42,7 +42,7 @@ enum class Route {
 /// jobs answered on the way (followers of a refused leader).
 struct CacheLookupStage {
   Services& s;
-  Route operator()(const JobPtr& job, std::vector<JobPtr>& released) const;
+  Destination operator()(const JobPtr& job, std::vector<JobPtr>& released) const;
 };
 
 /// fast: protocol methods and status tools, answered in-process.

@@ -75,16 +75,16 @@ struct CacheLookupBody {
   StageTimers* timers;
   void operator()(const JobPtr& job, RouteNode::output_ports_type& out) const noexcept {
     std::vector<JobPtr> released;
-    Route route = Route::Answered;
+    Destination route = Destination::Answered;
     const auto end = run_stage(*timers, Stage::CacheLookup, job, job->mark, [&] { route = stage(job, released); });
-    if (route != Route::Parked) job->mark = end;  // a parked job belongs to the read it follows
+    if (route != Destination::Parked) job->mark = end;  // a parked job belongs to the read it follows
     put_all(std::get<0>(out), released, end);
     switch (route) {
-      case Route::Answered: std::get<0>(out).try_put(job); break;
-      case Route::InProcess: std::get<1>(out).try_put(job); break;
-      case Route::Database: std::get<2>(out).try_put(job); break;
-      case Route::AppleScript: std::get<3>(out).try_put(job); break;
-      case Route::Parked: break;
+      case Destination::Answered: std::get<0>(out).try_put(job); break;
+      case Destination::InProcess: std::get<1>(out).try_put(job); break;
+      case Destination::Database: std::get<2>(out).try_put(job); break;
+      case Destination::AppleScript: std::get<3>(out).try_put(job); break;
+      case Destination::Parked: break;
     }
   }
 };

@@ -137,7 +137,7 @@ tools:
   EXPECT_EQ(c.lane.weight_fast, 8u);
   EXPECT_EQ(c.lane.batch_max, 25u);
   EXPECT_EQ(c.tools.reads_via, ReadsVia::AppleScript);
-  EXPECT_EQ(c.tools.cost.at("add_todo"), LaneClass::Fast);
+  EXPECT_EQ(c.tools.cost.at("add_todo"), CostClass::Fast);
   EXPECT_EQ(c.tools.timeout.at("add_todo"), Millis{3000});
   EXPECT_NE(error_of("lane:\n  weights: {fast: 0}\n").find("'lane.weights.fast'"), std::string::npos);
   EXPECT_NE(error_of("tools:\n  reads_via: carrier pigeon\n").find("database or applescript"), std::string::npos);
@@ -270,6 +270,6 @@ TEST(Config, ToolNamesAreCheckedAgainstTheCatalogue) {
   EXPECT_NE(error_of("cache:\n  tool_ttl:\n    add_todo: 10s\n").find("'cache.tool_ttl.add_todo' is not a read whose answer is cached"),
             std::string::npos);
   auto c = load_config_text("tools:\n  cost:\n    add_todo: slow\ncache:\n  tool_ttl:\n    search: 3s\n", "t.yaml");
-  EXPECT_EQ(c.tools.cost.at("add_todo"), LaneClass::Slow);
+  EXPECT_EQ(c.tools.cost.at("add_todo"), CostClass::Slow);
   EXPECT_EQ(c.cache.tool_ttl.at("search"), Millis{3000});
 }

@@ -18,13 +18,13 @@ TEST(Version, IsTheProjectVersionOfCMakeLists) {
 }
 
 TEST(CostClass, NamesReadBackAndUnknownNamesAreRefused) {
-  for (LaneClass c : {LaneClass::Fast, LaneClass::Medium, LaneClass::Slow}) {
-    const auto back = parse_lane(lane_name(c));
+  for (CostClass c : {CostClass::Fast, CostClass::Medium, CostClass::Slow}) {
+    const auto back = parse_cost_class(cost_class_name(c));
     ASSERT_TRUE(back.has_value());
     EXPECT_EQ(*back, c);
   }
-  EXPECT_FALSE(parse_lane("Fast").has_value());
-  EXPECT_FALSE(parse_lane("").has_value());
+  EXPECT_FALSE(parse_cost_class("Fast").has_value());
+  EXPECT_FALSE(parse_cost_class("").has_value());
 }
 
 TEST(SharedText, OneAnswerSharedWithoutCopies) {

@@ -13,7 +13,7 @@ using namespace takt;
 
 namespace {
 
-JobPtr job(std::uint64_t seq, bool write, LaneClass cost = LaneClass::Medium) {
+JobPtr job(std::uint64_t seq, bool write, CostClass cost = CostClass::Medium) {
   auto j = std::make_shared<Job>();
   j->seq = seq;
   j->write = write;
@@ -63,20 +63,20 @@ TEST(Leveling, ClassesAreInterleavedByWeight) {
   p.weights = {4, 2, 1};
   LevelingQueue q(p);
   int seq = 0;
-  for (int i = 0; i < 70; ++i) q.push(job(seq++, true, LaneClass::Slow));   // a burst of slow scripts
-  for (int i = 0; i < 40; ++i) q.push(job(seq++, true, LaneClass::Fast));
-  for (int i = 0; i < 20; ++i) q.push(job(seq++, true, LaneClass::Medium));
-  std::map<LaneClass, int> first_35;
+  for (int i = 0; i < 70; ++i) q.push(job(seq++, true, CostClass::Slow));   // a burst of slow scripts
+  for (int i = 0; i < 40; ++i) q.push(job(seq++, true, CostClass::Fast));
+  for (int i = 0; i < 20; ++i) q.push(job(seq++, true, CostClass::Medium));
+  std::map<CostClass, int> first_35;
   int n = 0;
   for (auto b = q.next_batch(); !b.empty() && n < 35; b = q.next_batch(), ++n) first_35[b[0]->cost]++;
-  EXPECT_EQ(first_35[LaneClass::Fast], 20);
-  EXPECT_EQ(first_35[LaneClass::Medium], 10);
-  EXPECT_EQ(first_35[LaneClass::Slow], 5);
+  EXPECT_EQ(first_35[CostClass::Fast], 20);
+  EXPECT_EQ(first_35[CostClass::Medium], 10);
+  EXPECT_EQ(first_35[CostClass::Slow], 5);
 }
 
 TEST(Leveling, FirstComeFirstServedWithinAClass) {
   LevelingQueue q(policy(2));
-  for (int i = 0; i < 50; ++i) q.push(job(i, i % 3 == 0, LaneClass::Medium));
+  for (int i = 0; i < 50; ++i) q.push(job(i, i % 3 == 0, CostClass::Medium));
   auto order = drain(q);
   std::vector<std::uint64_t> writes, reads;
   for (auto s : order) (s % 3 == 0 ? writes : reads).push_back(s);
@@ -114,7 +114,7 @@ TEST(Leveling, CapacityIsABound) {
 TEST(Leveling, PredictedOrderIsTheOrderThatRuns) {
   LevelingQueue q(policy(2));
   std::mt19937 rng(7);
-  for (int i = 0; i < 200; ++i) q.push(job(i, rng() % 2, static_cast<LaneClass>(rng() % 3)));
+  for (int i = 0; i < 200; ++i) q.push(job(i, rng() % 2, static_cast<CostClass>(rng() % 3)));
   std::vector<std::uint64_t> predicted;
   q.for_each_in_order([&](const JobPtr& j, std::size_t ahead) {
     EXPECT_EQ(ahead, predicted.size());
@@ -164,7 +164,7 @@ TEST(Leveling, BoundsHoldUnderRandomArrivals) {
     for (int step = 0; step < 5000; ++step) {
       if (rng() % 3 != 0) {
         const bool w = rng() % 2;
-        auto j = job(next, w, static_cast<LaneClass>(rng() % 3));
+        auto j = job(next, w, static_cast<CostClass>(rng() % 3));
         if (!w) read_arrival[next] = writes;
         ASSERT_TRUE(q.push(j));
         ++next;

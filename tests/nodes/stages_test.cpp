@@ -160,12 +160,12 @@ TEST_F(Stages, ClassifyChoosesTheRouteAndRefusesWhatTheLifecycleForbids) {
 TEST_F(Stages, ACacheMissGoesToTheDatabaseAndTheStoredAnswerIsTheNextHit) {
   std::vector<JobPtr> released;
   auto first = classified(call(1, "get_inbox"));
-  EXPECT_EQ(CacheLookupStage{*services}(first, released), Route::Database);
+  EXPECT_EQ(CacheLookupStage{*services}(first, released), Destination::Database);
   EXPECT_TRUE(first->tracked);  // it waits now: a cancellation can find it
 
   // An identical read while the first is in flight follows it instead of running.
   auto follower = classified(call(2, "get_inbox"));
-  EXPECT_EQ(CacheLookupStage{*services}(follower, released), Route::Parked);
+  EXPECT_EQ(CacheLookupStage{*services}(follower, released), Destination::Parked);
 
   DbReadStage{*services}(first);
   ASSERT_TRUE(first->result);
@@ -179,7 +179,7 @@ TEST_F(Stages, ACacheMissGoesToTheDatabaseAndTheStoredAnswerIsTheNextHit) {
   EXPECT_EQ(&*follower->result, &*first->result);  // the same answer, not a copy
 
   auto again = classified(call(3, "get_inbox"));
-  EXPECT_EQ(CacheLookupStage{*services}(again, released), Route::Answered);
+  EXPECT_EQ(CacheLookupStage{*services}(again, released), Destination::Answered);
   EXPECT_EQ(&*again->result, &*first->result);
   EXPECT_TRUE(released.empty());
 }
@@ -187,13 +187,13 @@ TEST_F(Stages, ACacheMissGoesToTheDatabaseAndTheStoredAnswerIsTheNextHit) {
 TEST_F(Stages, CacheLookupRoutesProtocolAndStatusInProcessAndDropsCancelledWork) {
   std::vector<JobPtr> released;
   auto ping = classified(R"({"jsonrpc":"2.0","id":1,"method":"ping"})");
-  EXPECT_EQ(CacheLookupStage{*services}(ping, released), Route::InProcess);
+  EXPECT_EQ(CacheLookupStage{*services}(ping, released), Destination::InProcess);
   auto status = classified(call(2, "queue_status"));
-  EXPECT_EQ(CacheLookupStage{*services}(status, released), Route::InProcess);
+  EXPECT_EQ(CacheLookupStage{*services}(status, released), Destination::InProcess);
 
   auto write = classified(call(3, "add_todo", R"({"title":"t"})"));
   EXPECT_TRUE(session->cancel("3") == false);  // not yet tracked: remembered for later
-  EXPECT_EQ(CacheLookupStage{*services}(write, released), Route::Answered);  // cancelled: never runs
+  EXPECT_EQ(CacheLookupStage{*services}(write, released), Destination::Answered);  // cancelled: never runs
   EXPECT_TRUE(write->cancelled.load());
 }
 

@@ -7,14 +7,14 @@
 
 namespace takt::things {
 
-ToolSpec make_tool(std::string name, std::string title, std::string description, ToolKind kind, LaneClass lane,
+ToolSpec make_tool(std::string name, std::string title, std::string description, ToolKind kind, CostClass cost,
                    const std::string& input, const std::string& output) {
   ToolSpec t;
   t.name = std::move(name);
   t.title = std::move(title);
   t.description = std::move(description);
   t.kind = kind;
-  t.lane = lane;
+  t.cost = cost;
   t.cacheable = kind == ToolKind::Read;
   t.read_only = kind != ToolKind::Write;
   t.idempotent = kind != ToolKind::Write;
@@ -40,7 +40,7 @@ std::vector<ToolSpec> build() {
   tools.push_back(make_tool(
       "health_check", "Health check",
       "Report whether takt can reach Things: the backend, the database and the AppleScript lane.",
-      ToolKind::Status, LaneClass::Fast, R"({"type":"object","properties":{},"additionalProperties":false})",
+      ToolKind::Status, CostClass::Fast, R"({"type":"object","properties":{},"additionalProperties":false})",
       R"({"type":"object","properties":{
         "status":{"type":"string","enum":["ok","degraded"]},"backend":{"type":"string"},"database":{"type":"string"},
         "database_readable":{"type":"boolean"},"problems":{"type":"array","items":{"type":"string"}},
@@ -53,7 +53,7 @@ std::vector<ToolSpec> build() {
       "queue_status", "Queue status",
       "Show the state of takt's pipeline: requests in flight, jobs waiting for the AppleScript lane, "
       "the script running now, and totals.",
-      ToolKind::Status, LaneClass::Fast, R"({"type":"object","properties":{},"additionalProperties":false})",
+      ToolKind::Status, CostClass::Fast, R"({"type":"object","properties":{},"additionalProperties":false})",
       R"({"type":"object","properties":{
         "in_flight":{"type":"integer"},"slow_queue_depth":{"type":"integer"},"slow_queue_capacity":{"type":"integer"},
         "script_running":{"type":"boolean"},"scripts_run":{"type":"integer"},"scripts_failed":{"type":"integer"},

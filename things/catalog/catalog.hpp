@@ -1,6 +1,6 @@
 #pragma once
 /// The catalogue of takt's tools: what each one is called, what it takes and returns
-/// (JSON Schemas), how a client may treat it (annotations) and which lane runs it.
+/// (JSON Schemas), how a client may treat it (annotations) and its expected cost class.
 /// Built once, immutable, thread-safe.
 
 #include <rapidjson/document.h>
@@ -27,7 +27,7 @@ struct ToolSpec {
   std::string title;
   std::string description;
   ToolKind kind = ToolKind::Status;
-  LaneClass lane = LaneClass::Fast;  ///< default expected cost class; tools.cost may override it
+  CostClass cost = CostClass::Fast;  ///< default expected cost class; tools.cost may override it
   bool cacheable = false;            ///< reads whose answer may be served from the cache
   bool read_only = true, destructive = false, idempotent = true;
   bool bulk = false;  ///< a write over `ids`: one operation per id, answered with every id

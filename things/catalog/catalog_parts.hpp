@@ -9,7 +9,7 @@
 namespace takt::things {
 
 /// A tool with parsed schemas; throws std::logic_error when a schema is not valid JSON.
-ToolSpec make_tool(std::string name, std::string title, std::string description, ToolKind kind, LaneClass lane,
+ToolSpec make_tool(std::string name, std::string title, std::string description, ToolKind kind, CostClass cost,
                    const std::string& input, const std::string& output);
 
 /// Appends the tools that read the Things database (things/read_catalog.cpp).

@@ -130,7 +130,7 @@ std::string summary_output() {
 
 void add(std::vector<ToolSpec>& tools, const char* name, const char* title, const std::string& description,
          const std::string& in, const std::string& out) {
-  tools.push_back(make_tool(name, title, description, ToolKind::Read, LaneClass::Medium, in, out));
+  tools.push_back(make_tool(name, title, description, ToolKind::Read, CostClass::Medium, in, out));
 }
 
 void add_lists(std::vector<ToolSpec>& tools) {

@@ -117,7 +117,7 @@ struct Hints {
 
 void add(std::vector<ToolSpec>& tools, const char* name, const char* title, const std::string& description,
          const std::string& in, bool bulk, Hints hints) {
-  tools.push_back(make_tool(name, title, description + kConfirmed, ToolKind::Write, LaneClass::Slow, in,
+  tools.push_back(make_tool(name, title, description + kConfirmed, ToolKind::Write, CostClass::Slow, in,
                             bulk ? kManyOutput : kOneOutput));
   tools.back().bulk = bulk;
   tools.back().destructive = hints.destructive;

@@ -546,7 +546,7 @@ TEST(ReadCatalog, EveryReadToolIsAMediumLaneCacheableReadOnlyRead) {
   for (const auto& t : tool_catalog()) {
     if (t.kind != ToolKind::Read) continue;
     SCOPED_TRACE(t.name);
-    EXPECT_EQ(t.lane, LaneClass::Medium);
+    EXPECT_EQ(t.cost, CostClass::Medium);
     EXPECT_TRUE(t.cacheable);
     EXPECT_TRUE(t.read_only);
     EXPECT_TRUE(t.idempotent);

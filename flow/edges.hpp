@@ -8,19 +8,21 @@
 #include <stdexcept>
 #include <string>
 
-#include "metrics/fast_metrics.hpp"
+#include "metrics/fast_cells.hpp"
 #include "flow/job.hpp"
 
 namespace takt {
+
+namespace fast {
+template <class Metric>
+class Family;
+}
 
 class EdgeCounters {
  public:
   explicit EdgeCounters(fast::Family<fast::Counter>& family) : family_(family) {}
 
-  void declare(Stage from, Stage to) {
-    auto& slot = counters_[index(from)][index(to)];
-    if (!slot) slot = &family_.Add({{"from", stage_name(from)}, {"to", stage_name(to)}});
-  }
+  void declare(Stage from, Stage to);  ///< edges.cpp
   /// Counts the job crossing from the stage it was in to `to`.
   void enter(Job& job, Stage to) {
     auto* c = counters_[index(job.stage)][index(to)];

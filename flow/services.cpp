@@ -1,5 +1,7 @@
 #include "flow/services.hpp"
 
+#include "metrics/metrics.hpp"
+
 #include "flow/methods.hpp"
 #include "things/catalog/catalog.hpp"
 
@@ -49,11 +51,19 @@ LaneMetrics::LaneMetrics(Metrics& m)
   for (std::size_t l = 0; l < 3; ++l)
     for (std::size_t c = 0; c < 3; ++c) {
       const prometheus::Labels labels{{"lane", lane_label(kLanes[l])}, {"class", kClasses[c]}};
-      wait[l][c] = &m.wait_seconds.Add(labels, latency_buckets());
-      service[l][c] = &m.service_seconds.Add(labels, latency_buckets());
+      wait[l][c] = metric::HistogramHandle(&m.wait_seconds.Add(labels, latency_buckets()));
+      service[l][c] = metric::HistogramHandle(&m.service_seconds.Add(labels, latency_buckets()));
     }
-  lock_wait = &m.lock_wait_seconds.Add({}, Metrics::lock_wait_buckets());
-  for (std::size_t r = 0; r < retries.size(); ++r) retries[r] = &m.script_retries.Add({{"reason", kRetryReasons[r]}});
+  lock_wait = metric::HistogramHandle(&m.lock_wait_seconds.Add({}, Metrics::lock_wait_buckets()));
+  const auto outcome = [&m](const char* name) { return metric::CounterHandle(&m.scripts.Add({{"outcome", name}})); };
+  script_ok = outcome("ok");
+  script_failed = outcome("failed");
+  script_timeout = outcome("timeout");
+  script_abandoned = outcome("abandoned");
+  script_skipped = outcome("skipped");
+  script_seconds = metric::HistogramHandle(
+      &m.script_seconds.Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30}));
+  for (std::size_t r = 0; r < retries.size(); ++r) retries[r] = metric::CounterHandle(&m.script_retries.Add({{"reason", kRetryReasons[r]}}));
 }
 
 Services::Services(const Config& c, Metrics& m, things::ThingsDb& d, Backend b, Admission& a)
@@ -104,8 +114,8 @@ void Services::count_request(const MethodSpec* method) {
   lane_metrics.requests[i]->Increment();
 }
 
-void Services::count_tool_call(const things::ToolSpec& tool, bool ok) {
-  lane_metrics.tool_calls[tool_index(tool)][ok ? 0 : 1]->Increment();
+void LaneMetrics::count_tool_call(const things::ToolSpec& tool, bool ok) {
+  tool_calls[tool_index(tool)][ok ? 0 : 1]->Increment();
 }
 
 Millis Services::timeout_of(const things::ToolSpec& tool) const {

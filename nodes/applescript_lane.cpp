@@ -8,6 +8,7 @@
 
 #include "base/json.hpp"
 #include "flow/progress.hpp"
+#include "flow/services.hpp"
 #include "nodes/stages.hpp"
 #include "things/catalog/catalog.hpp"
 #include "things/catalog/tools.hpp"
@@ -179,7 +180,7 @@ Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes
     const auto asked = Clock::now();
     lock = s.backend.lock->acquire(deadline);
     const double waited = std::chrono::duration<double>(Clock::now() - asked).count();
-    s.lane_metrics.lock_wait->Observe(waited);
+    s.lane_metrics.lock_wait.Observe(waited);
     if (!lock) {
       const auto why = "waited " + std::to_string(static_cast<int>(waited * 1000)) +
                        " ms for scripts of other takt processes (lock " + s.backend.lock->path() +
@@ -210,14 +211,13 @@ Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes
   const double seconds = t.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   s.lane.scripts_run.fetch_add(1);
   if (writes) s.cache.invalidate();  // even a failed write may have changed something
-  const char* outcome = t.out.timed_out   ? "timeout"
-                        : t.out.abandoned ? "abandoned"
-                        : failed_as_a_whole(t.out) ? "failed"
-                                                   : "ok";
-  s.metrics.scripts.Add({{"outcome", outcome}}).Increment();
-  s.metrics.script_seconds.Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30})
-      .Observe(seconds);
-  if (t.out.abandoned) s.lane_metrics.cancelled_running->Increment(static_cast<double>(ops.size()));
+  const auto& outcome = t.out.timed_out             ? s.lane_metrics.script_timeout
+                        : t.out.abandoned            ? s.lane_metrics.script_abandoned
+                        : failed_as_a_whole(t.out) ? s.lane_metrics.script_failed
+                                                     : s.lane_metrics.script_ok;
+  outcome.Increment();
+  s.lane_metrics.script_seconds.Observe(seconds);
+  if (t.out.abandoned) s.lane_metrics.cancelled_running.Increment(static_cast<double>(ops.size()));
   t.results = s.backend.dialect->parse(t.out, ops.size());
   t.proven_not_done.assign(ops.size(), !writes);  // a read changes nothing: it can always run again
   if (failed_as_a_whole(t.out)) {
@@ -276,7 +276,7 @@ std::vector<things::OpResult> run_with_retries(Services& s, const std::vector<th
     if (s.breaker.snapshot(Clock::now()).state == CircuitBreaker::State::Open) return results;
     const auto pause = backoff(cfg, attempt);
     if (Clock::now() + pause + kShortestTry >= deadline) return results;
-    s.lane_metrics.retries[static_cast<std::size_t>(*reason)]->Increment();
+    s.lane_metrics.retries[static_cast<std::size_t>(*reason)].Increment();
     spdlog::info("script of {} operation(s) failed ({}); trying again in {} ms ({} of {})", again.size(),
                  things::describe_failure(t.out), pause.count(), attempt + 1, cfg.retry_attempts);
     std::this_thread::sleep_for(pause);
@@ -293,12 +293,12 @@ std::vector<JobPtr> run_next_batch(Services& s) {
   std::vector<Job*> run;
   for (auto& job : batch) {
     s.edges.enter(*job, Stage::AppleScript);
-    s.lane_metrics.depth_applescript->Decrement();
+    s.lane_metrics.depth_applescript.Decrement();
     if (!job->progress_token.empty()) s.lane.progress_waiting.fetch_sub(1);
-    s.lane_metrics.wait[2][static_cast<int>(job->cost)]->Observe(seconds_since(job->queued_at, now));
+    s.lane_metrics.wait[2][static_cast<int>(job->cost)].Observe(seconds_since(job->queued_at, now));
     if (skip_cancelled(s, *job)) {
-      s.lane_metrics.cancelled_waiting->Increment();
-      s.metrics.scripts.Add({{"outcome", "skipped"}}).Increment();
+      s.lane_metrics.cancelled_waiting.Increment();
+      s.lane_metrics.script_skipped.Increment();
       continue;  // cancelled while waiting: never runs
     }
     job->started_at = now;
@@ -318,8 +318,8 @@ std::vector<JobPtr> run_next_batch(Services& s) {
     writes |= job->write;
     send_progress(*job, job->progress_sent + 1, std::nullopt, "running in Things");
   }
-  if (run.size() > 1) s.lane_metrics.batched->Increment(static_cast<double>(run.size()));
-  s.lane_metrics.batch_size->Observe(static_cast<double>(run.size()));
+  if (run.size() > 1) s.lane_metrics.batched.Increment(static_cast<double>(run.size()));
+  s.lane_metrics.batch_size.Observe(static_cast<double>(run.size()));
   // A running read is abandoned once every request waiting for it is cancelled; a batch
   // holding a write always runs to its end (no half-applied writes).
   const auto abandon = [&] {
@@ -344,7 +344,7 @@ std::vector<JobPtr> run_next_batch(Services& s) {
   for (std::size_t i = 0; i < run.size(); ++i) {
     auto& job = *run[i];
     s.record_service(*job.tool, seconds * 1000.0 / static_cast<double>(run.size()));
-    s.lane_metrics.service[2][static_cast<int>(job.cost)]->Observe(seconds);
+    s.lane_metrics.service[2][static_cast<int>(job.cost)].Observe(seconds);
     const auto from = static_cast<std::ptrdiff_t>(first_op[i]), to = static_cast<std::ptrdiff_t>(first_op[i + 1]);
     const std::vector<things::Operation> job_ops(ops.begin() + from, ops.begin() + to);
     const std::vector<things::OpResult> job_results(results.begin() + from, results.begin() + to);

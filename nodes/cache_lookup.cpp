@@ -38,12 +38,12 @@ Destination CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobP
     job.tracked = true;
   }
   if (job.cancelled.load(std::memory_order_acquire)) {
-    s.lane_metrics.cancelled_waiting->Increment();
+    s.lane_metrics.cancelled_waiting.Increment();
     return Destination::Answered;  // never runs, never answered
   }
   if (read) {
     if (s.inflight.join(job_ptr)) {
-      s.lane_metrics.coalesced->Increment();
+      s.lane_metrics.coalesced.Increment();
       return Destination::Parked;
     }
   }
@@ -52,12 +52,12 @@ Destination CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobP
     const auto bound = s.config.pipeline.db_queue_capacity;
     if (static_cast<std::size_t>(s.lane.db_waiting.fetch_add(1)) >= bound) {
       s.lane.db_waiting.fetch_sub(1);
-      s.lane_metrics.rejected_database->Increment();
+      s.lane_metrics.rejected_database.Increment();
       overloaded(job, "the database", bound);
-      release_followers(s, job, released);
+      release_followers(s.inflight, job, released);
       return Destination::Answered;
     }
-    s.lane_metrics.depth_database->Increment();
+    s.lane_metrics.depth_database.Increment();
     job.queued_at = Clock::now();
     return Destination::Database;
   }

@@ -5,9 +5,9 @@
 namespace takt {
 
 namespace {
-std::chrono::milliseconds ttl_for(const Services& s, const Job& job) {
-  auto it = s.config.cache.tool_ttl.find(job.tool->name);
-  return it == s.config.cache.tool_ttl.end() ? s.config.cache.ttl : it->second;
+std::chrono::milliseconds ttl_for(const Config& config, const Job& job) {
+  auto it = config.cache.tool_ttl.find(job.tool->name);
+  return it == config.cache.tool_ttl.end() ? config.cache.ttl : it->second;
 }
 }  // namespace
 
@@ -15,9 +15,9 @@ std::vector<JobPtr> CacheStoreStage::operator()(JobPtr job) const {
   s.edges.enter(*job, Stage::CacheStore);
   std::vector<JobPtr> out;
   if (s.config.cache.enabled && job->result && !job->tool_failed && !job->error) {
-    s.cache.store(job->cache_key, job->result, ttl_for(s, *job), job->cache_generation, Clock::now());
+    s.cache.store(job->cache_key, job->result, ttl_for(s.config, *job), job->cache_generation, Clock::now());
   }
-  release_followers(s, *job, out);
+  release_followers(s.inflight, *job, out);
   out.insert(out.begin(), std::move(job));
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include "base/json.hpp"
 #include "flow/methods.hpp"
+#include "flow/services.hpp"
 #include "nodes/stages.hpp"
 #include "things/catalog/catalog.hpp"
 #include "things/catalog/tools.hpp"

@@ -3,6 +3,7 @@
 #include "base/version.hpp"
 #include "base/json.hpp"
 #include "flow/methods.hpp"
+#include "flow/services.hpp"
 #include "nodes/stages.hpp"
 #include "things/catalog/tools.hpp"
 

@@ -6,14 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "flow/coalesce.hpp"
 #include "flow/job.hpp"
-#include "flow/services.hpp"
 
 namespace takt {
 
 /// The reads that followed `leader` (coalesced onto it) get its answer, result or error,
 /// and are appended to `out`.
-void release_followers(Services& s, const Job& leader, std::vector<JobPtr>& out);
+void release_followers(InFlightReads& inflight, const Job& leader, std::vector<JobPtr>& out);
 
 /// Answers `job` "overloaded": `bound` requests already wait for `what`.
 void overloaded(Job& job, const std::string& what, std::size_t bound);

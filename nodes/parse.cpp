@@ -35,7 +35,7 @@ void ParseStage::operator()(const JobPtr& job) const {
            {mcp::kOverloaded, "Overloaded: " + std::to_string(s.config.server.max_in_flight) +
                                   " requests are in flight; retry later"});
     if (parsed.message && parsed.message->kind != mcp::Message::Kind::Request) job->msg->kind = parsed.message->kind;
-    s.lane_metrics.rejected_admission->Increment();
+    s.lane_metrics.rejected_admission.Increment();
     return;
   }
   job->msg = std::move(parsed.message);

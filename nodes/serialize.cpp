@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "metrics/fast_metrics.hpp"
+#include "metrics/fast_cells.hpp"
 #include "nodes/stages.hpp"
 #include "things/catalog/catalog.hpp"
 
@@ -11,7 +11,7 @@ namespace takt {
 void SerializeStage::operator()(const JobPtr& job) const {
   s.edges.enter(*job, Stage::Serialize);
   const bool request = job->is_request();
-  if (job->tool) s.count_tool_call(*job->tool, !(job->error || job->tool_failed));
+  if (job->tool) s.lane_metrics.count_tool_call(*job->tool, !(job->error || job->tool_failed));
   if (spdlog::should_log(spdlog::level::debug) && job->msg) {
     const auto ms = [](Clock::time_point a, Clock::time_point b) {
       return a == Clock::time_point{} || b == Clock::time_point{} ? 0.0 : std::chrono::duration<double, std::milli>(b - a).count();

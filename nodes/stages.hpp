@@ -9,14 +9,38 @@
 /// A body that passes its job on works on it in place: the job goes on, and its pointer
 /// is not copied for nothing (every copy is an atomic count).
 
+#include <vector>
+
+#include "base/config.hpp"
+#include "flow/admission.hpp"
+#include "flow/cache.hpp"
+#include "flow/coalesce.hpp"
+#include "flow/edges.hpp"
 #include "flow/job.hpp"
-#include "flow/services.hpp"
+#include "flow/lane_metrics.hpp"
+#include "flow/leveling.hpp"
 
 namespace takt {
 
+struct Services;
+namespace things {
+class ThingsDb;
+}
+
+// A stage that uses a few of the services names them in its `Uses` (same names as in
+// Services, so a body reads `s.cache` either way) and is built from the Services by the
+// graph, or from the parts alone by a test. Classify, fast and the AppleScript lane use
+// most of them and take the Services whole.
+
 /// parse: the line becomes a validated JSON-RPC message, or a parse/invalid-request error.
 struct ParseStage {
-  Services& s;
+  struct Uses {
+    EdgeCounters& edges;
+    const Config& config;
+    LaneMetrics& lane_metrics;
+  } s;
+  ParseStage(Services& all);  // NOLINT: implicit, the graph builds stages from the Services
+  explicit ParseStage(Uses parts) : s(parts) {}
   void operator()(const JobPtr& job) const;
 };
 
@@ -41,7 +65,16 @@ enum class Destination {
 /// ("overloaded, retry later"), and routes the rest to their lane. `released` receives
 /// jobs answered on the way (followers of a refused leader).
 struct CacheLookupStage {
-  Services& s;
+  struct Uses {
+    EdgeCounters& edges;
+    const Config& config;
+    ResponseCache& cache;
+    InFlightReads& inflight;
+    LaneStats& lane;
+    LaneMetrics& lane_metrics;
+  } s;
+  CacheLookupStage(Services& all);  // NOLINT
+  explicit CacheLookupStage(Uses parts) : s(parts) {}
   Destination operator()(const JobPtr& job, std::vector<JobPtr>& released) const;
 };
 
@@ -54,14 +87,29 @@ struct FastStage {
 /// db_read: a read of the Things database. Blocks on SQLite for milliseconds; the node
 /// runs at most pipeline.db_readers of these at once.
 struct DbReadStage {
-  Services& s;
+  struct Uses {
+    EdgeCounters& edges;
+    things::ThingsDb& db;
+    InFlightReads& inflight;
+    LaneStats& lane;
+    LaneMetrics& lane_metrics;
+  } s;
+  DbReadStage(Services& all);  // NOLINT
+  explicit DbReadStage(Uses parts) : s(parts) {}
   void operator()(const JobPtr& job) const;
 };
 
 /// cache_store: a fresh read result enters the cache (unless a write came in between),
 /// and the reads that followed it get its answer. Returns the job and its followers.
 struct CacheStoreStage {
-  Services& s;
+  struct Uses {
+    EdgeCounters& edges;
+    const Config& config;
+    ResponseCache& cache;
+    InFlightReads& inflight;
+  } s;
+  CacheStoreStage(Services& all);  // NOLINT
+  explicit CacheStoreStage(Uses parts) : s(parts) {}
   std::vector<JobPtr> operator()(JobPtr job) const;
 };
 
@@ -70,19 +118,39 @@ struct CacheStoreStage {
 /// on to the lane, one per job); false when the queue is full and the job is answered
 /// "overloaded" (with the reads that followed it, in `released`).
 struct WritePriorityStage {
-  Services& s;
+  struct Uses {
+    EdgeCounters& edges;
+    const Config& config;
+    LevelingQueue& leveling;
+    InFlightReads& inflight;
+    LaneStats& lane;
+    LaneMetrics& lane_metrics;
+  } s;
+  WritePriorityStage(Services& all);  // NOLINT
+  explicit WritePriorityStage(Uses parts) : s(parts) {}
   bool operator()(const JobPtr& job, std::vector<JobPtr>& released) const;
 };
 
 /// serialize: the reply as one wire line; none for notifications and cancelled requests.
 struct SerializeStage {
-  Services& s;
+  struct Uses {
+    EdgeCounters& edges;
+    LaneMetrics& lane_metrics;
+  } s;
+  SerializeStage(Services& all);  // NOLINT
+  explicit SerializeStage(Uses parts) : s(parts) {}
   void operator()(const JobPtr& job) const;
 };
 
 /// egress: hands the reply to the session's transport and frees the admission slot.
 struct EgressStage {
-  Services& s;
+  struct Uses {
+    EdgeCounters& edges;
+    Admission& admission;
+    LaneMetrics& lane_metrics;
+  } s;
+  EgressStage(Services& all);  // NOLINT
+  explicit EgressStage(Uses parts) : s(parts) {}
   void operator()(const JobPtr& job) const;
 };
 

@@ -9,16 +9,16 @@ bool WritePriorityStage::operator()(const JobPtr& job, std::vector<JobPtr>& rele
   s.edges.enter(*job, Stage::WritePriority);
   job->queued_at = Clock::now();
   send_progress(*job, 0, std::nullopt, "queued for Things");
-  s.lane_metrics.depth_applescript->Increment();
+  s.lane_metrics.depth_applescript.Increment();
   const bool tracked = !job->progress_token.empty();
   if (tracked) s.lane.progress_waiting.fetch_add(1);
   // The push comes last: from here on the lane's thread may take the job at any moment.
   if (s.leveling.push(job)) return true;
   if (tracked) s.lane.progress_waiting.fetch_sub(1);
-  s.lane_metrics.depth_applescript->Decrement();
-  s.lane_metrics.rejected_applescript->Increment();
+  s.lane_metrics.depth_applescript.Decrement();
+  s.lane_metrics.rejected_applescript.Increment();
   overloaded(*job, "Things", s.config.pipeline.slow_queue_capacity);
-  if (!job->cache_key.empty()) release_followers(s, *job, released);
+  if (!job->cache_key.empty()) release_followers(s.inflight, *job, released);
   return false;
 }
 

@@ -13,6 +13,8 @@
 
 #include "flow/job.hpp"
 #include "flow/services.hpp"
+#include "metrics/fast_metrics.hpp"
+#include "metrics/metrics.hpp"
 
 namespace takt {
 

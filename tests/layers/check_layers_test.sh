@@ -65,5 +65,18 @@ if [ -n "$build" ] && [ -f "$build/compile_commands.json" ]; then
   echo "ok: the build itself refuses an upward include (pipeline/ is not visible from mcp/)"
   printf '#include "base/json.hpp"\n#include "mcp/session.hpp"\n' >"$work/upward.cpp"
   (cd "$build" && eval "$cmd") || fail "the same command does not compile what mcp/ may include"
+
+  # The stage bodies know neither TBB nor prometheus-cpp (nodes/README.md): the headers
+  # each nodes/*.cpp compiles with, as the compiler lists them, hold neither.
+  for file in "$src"/nodes/*.cpp; do
+    cmd=$(grep -F -B1 "\"file\": \"$file\"" "$build/compile_commands.json" |
+          sed -n 's/^ *"command": "\(.*\)",$/\1/p')
+    [ -n "$cmd" ] || fail "no compile command for $file"
+    deps=$(cd "$build" && eval "${cmd/ -o */ -M $file}") || fail "cannot list the headers of $file"
+    if grep -qE '(prometheus|oneapi|/tbb)/' <<<"$deps"; then
+      fail "$file includes TBB or prometheus-cpp: $(grep -oE '[^ ]*(prometheus|oneapi|/tbb)/[^ ]*' <<<"$deps" | head -3 | tr '\n' ' ')"
+    fi
+  done
+  echo "ok: no stage body includes TBB or prometheus-cpp"
 fi
 echo "check-layers: all cases behave"

@@ -14,8 +14,10 @@
 #include "support/fixture.hpp"
 #include "flow/job.hpp"
 #include "flow/services.hpp"
+#include "metrics/fast_metrics.hpp"
 #include "metrics/metrics.hpp"
 #include "nodes/stages.hpp"
+#include "things/catalog/catalog.hpp"
 #include "things/db/db.hpp"
 #include "things/script/ops.hpp"
 
@@ -239,4 +241,42 @@ TEST_F(Stages, SerializeWritesTheReplyAndEgressSendsItAndFreesTheSlot) {
   EgressStage{*services}(note);
   EXPECT_EQ(admission.in_flight(), 0u);
   EXPECT_EQ(out->lines.size(), 1u);
+}
+
+// A stage that names its parts runs on those parts alone: no Services, no database, no
+// backend behind it.
+TEST_F(Stages, ParseCacheStoreAndEgressRunOnTheirPartsAlone) {
+  Config small;
+  small.server.max_message_bytes = 64;
+  Metrics own_metrics;
+  EdgeCounters edges(own_metrics.fast().counters("takt_test_edges_total", "edges of this test"));
+  for (std::size_t a = 0; a < kStageCount; ++a)
+    for (std::size_t b = 0; b < kStageCount; ++b) edges.declare(static_cast<Stage>(a), static_cast<Stage>(b));
+  LaneMetrics lane_metrics(own_metrics);
+  ResponseCache cache(4);
+  InFlightReads inflight;
+  Admission slots(1);
+
+  auto big = std::make_shared<Job>();
+  big->session = session;
+  big->oversized = true;
+  ParseStage(ParseStage::Uses{edges, small, lane_metrics})(big);
+  ASSERT_TRUE(big->error);
+  EXPECT_NE(big->error->message.find("longer than 64 bytes"), std::string::npos);
+
+  auto read = std::make_shared<Job>();
+  read->session = session;
+  read->cache_key = "get_inbox:{}";
+  read->result = std::string(R"({"items":[]})");
+  read->tool = things::find_tool("get_inbox");
+  const auto out_jobs = CacheStoreStage(CacheStoreStage::Uses{edges, small, cache, inflight})(read);
+  ASSERT_EQ(out_jobs.size(), 1u);
+  EXPECT_EQ(cache.size(), 1u);
+
+  ASSERT_TRUE(slots.try_acquire());
+  read->slot = &slots;
+  read->wire = "reply";
+  EgressStage(EgressStage::Uses{edges, slots, lane_metrics})(read);
+  EXPECT_EQ(slots.in_flight(), 0u);
+  EXPECT_EQ(out->lines.back(), "reply");
 }

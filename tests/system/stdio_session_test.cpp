@@ -442,7 +442,8 @@ TEST_F(Stdio, CommandLineTakesNothingItIgnores) {
 // create the directories (and a fresh demo database there).
 TEST_F(Stdio, AConfiguredDatabaseNeedsItsDirectory) {
   const auto missing = dir.file("no/such/dir/things.sqlite");
-  dir.write("db.yaml", "backend:\n  database: " + missing + "\nmetrics:\n  enabled: false\n");
+  dir.write("db.yaml", "backend:\n  database: " + missing + "\nmetrics:\n  enabled: false\ncache:\n  dir: " + dir.file("cache") +
+                          "\n");
   std::string out;
   EXPECT_EQ(run(std::string(TAKT_BINARY) + " --config " + dir.file("db.yaml") + " 2>&1 </dev/null", &out), 1);
   EXPECT_NE(out.find("backend.database: the directory " + dir.file("no/such/dir") + " of " + missing +
@@ -456,7 +457,8 @@ TEST_F(Stdio, AConfiguredDatabaseNeedsItsDirectory) {
 TEST_F(Stdio, TerminalHintsCarryTheConfigTaktWasGiven) {
   std::string script;
   if (run("command -v script", &script) != 0) GTEST_SKIP() << "script(1) is not installed";
-  dir.write("hint.yaml", "backend:\n  database: " + dir.file("things.sqlite") + "\nmetrics:\n  enabled: false\n");
+  dir.write("hint.yaml", "backend:\n  database: " + dir.file("things.sqlite") + "\nmetrics:\n  enabled: false\ncache:\n  dir: " +
+                             dir.file("cache") + "\n");
   std::string out;
   // script(1) gives takt a terminal on stdin; stdin ends at once, and takt exits.
   run("script -qec '" + std::string(TAKT_BINARY) + " --config " + dir.file("hint.yaml") + " </dev/tty' /dev/null </dev/null 2>&1",

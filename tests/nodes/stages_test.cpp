@@ -280,3 +280,33 @@ TEST_F(Stages, ParseCacheStoreAndEgressRunOnTheirPartsAlone) {
   EXPECT_EQ(slots.in_flight(), 0u);
   EXPECT_EQ(out->lines.back(), "reply");
 }
+
+// The AppleScript lane's body: it takes the batch the leveling queue picks, renders it in
+// the backend's dialect, runs it once (here through a runner that only records the
+// script, as on a Mac where no Things answers), and answers every job it took.
+TEST_F(Stages, TheLaneRunsTheQueuedBatchAsOneScriptAndAnswersEveryJob) {
+  int runs = 0;
+  std::string script;
+  services->backend.run = [&](const things::ScriptCommand&, const std::string& text, Millis,
+                              const std::function<bool()>&) {
+    ++runs;
+    script = text;
+    things::ScriptOutput out;
+    out.out = R"({"results":[{"ok":false,"error":"project \"P\": no such item"}]})";
+    return out;
+  };
+  std::vector<JobPtr> released;
+  auto write = classified(call(1, "add_todo", R"({"title":"from the lane"})"));
+  ASSERT_TRUE(WritePriorityStage{*services}(write, released));
+  const auto batch = run_next_batch(*services);
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch[0], write);
+  EXPECT_EQ(runs, 1);
+  EXPECT_NE(script.find("from the lane"), std::string::npos) << script;
+  EXPECT_TRUE(write->answered());
+  EXPECT_TRUE(write->tool_failed);  // Things refused it, and the reply says so
+  EXPECT_NE(write->result->find("no such item"), std::string::npos) << *write->result;
+  EXPECT_EQ(services->leveling.size(), 0u);
+  EXPECT_TRUE(run_next_batch(*services).empty());  // nothing left: nothing runs
+  EXPECT_EQ(runs, 1);
+}

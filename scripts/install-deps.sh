@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential cmake pkg-config git
-  libtbb-dev rapidjson-dev libboost-dev libboost-filesystem-dev
+  libtbb-dev rapidjson-dev libboost1.81-dev libboost-filesystem1.81-dev
   libspdlog-dev prometheus-cpp-dev libyaml-cpp-dev libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev
   prometheus

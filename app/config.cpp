@@ -163,6 +163,18 @@ std::string read_string(const std::string& file, const YAML::Node& n, const std:
   return scalar(file, n, key, "a string");
 }
 
+/// A path as the user wrote it, with a leading `~` or `~/` taken as $HOME (YAML does not
+/// expand it, and the shell never sees the file). `~user` is refused: takt knows only its own
+/// user's home.
+std::string read_path(const std::string& file, const YAML::Node& n, const std::string& key) {
+  auto s = read_string(file, n, key);
+  if (s.empty() || s[0] != '~') return s;
+  if (s.size() > 1 && s[1] != '/') bad_value(file, n, key, "a path; '~user' is not expanded, write the whole path");
+  const char* home = std::getenv("HOME");
+  if (!home || !*home) bad_value(file, n, key, "a path without '~' (HOME is not set)");
+  return std::string(home) + s.substr(1);
+}
+
 std::string trim(std::string s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
   std::size_t i = 0;
@@ -208,7 +220,7 @@ Config parse(const YAML::Node& root, const std::string& file) {
       if (!levels.count(s)) bad_value(file, v, k, "one of trace, debug, info, warn, error, critical, off");
       cfg.logging.level = s;
     });
-    m.field("file", [&](const YAML::Node& v, const std::string& k) { cfg.logging.file = read_string(file, v, k); });
+    m.field("file", [&](const YAML::Node& v, const std::string& k) { cfg.logging.file = read_path(file, v, k); });
     m.field("max_size", [&](const YAML::Node& v, const std::string& k) {
       auto s = parse_size(scalar(file, v, k, "a size such as 10MiB"));
       if (!s || *s < 1024 || *s > (std::size_t{1} << 40)) bad_value(file, v, k, "a size from 1KiB to 1TiB");
@@ -244,18 +256,28 @@ Config parse(const YAML::Node& root, const std::string& file) {
       if (s != "sim" && s != "osascript") bad_value(file, v, k, "sim or osascript");
       cfg.backend.kind = s;
     });
-    m.field("sim_path", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_path = read_string(file, v, k); });
-    m.field("database", [&](const YAML::Node& v, const std::string& k) { cfg.backend.database = read_string(file, v, k); });
+    m.field("sim_path", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_path = read_path(file, v, k); });
+    m.field("database", [&](const YAML::Node& v, const std::string& k) { cfg.backend.database = read_path(file, v, k); });
     m.field("sim_latency", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_latency = read_range(file, v, k); });
     m.field("sim_per_op", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_per_op = read_range(file, v, k); });
     m.field("sim_fail_rate", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_fail_rate = read_fraction(file, v, k); });
     m.field("sim_hang_rate", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_hang_rate = read_fraction(file, v, k); });
+    m.field("sim_locale", [&](const YAML::Node& v, const std::string& k) {
+      auto s = scalar(file, v, k, "en, de, es or ru");
+      if (s != "en" && s != "de" && s != "es" && s != "ru") bad_value(file, v, k, "en, de, es or ru");
+      cfg.backend.sim_locale = s;
+    });
+    m.field("sim_url_lag", [&](const YAML::Node& v, const std::string& k) { cfg.backend.sim_url_lag = read_range(file, v, k); });
+    m.field("url_settle", [&](const YAML::Node& v, const std::string& k) {
+      cfg.backend.url_settle = read_duration(file, v, k);
+      if (cfg.backend.url_settle.count() <= 0) bad_value(file, v, k, "longer than 0");
+    });
     m.field("script_timeout", [&](const YAML::Node& v, const std::string& k) {
       cfg.backend.script_timeout = read_duration(file, v, k);
       if (cfg.backend.script_timeout.count() <= 0) bad_value(file, v, k, "longer than 0");
     });
     // Many takt processes and a failing Things: the machine-wide lock, retries, the breaker.
-    m.field("lock_dir", [&](const YAML::Node& v, const std::string& k) { cfg.backend.lock_dir = read_string(file, v, k); });
+    m.field("lock_dir", [&](const YAML::Node& v, const std::string& k) { cfg.backend.lock_dir = read_path(file, v, k); });
     m.field("retry", [&](const YAML::Node& v, const std::string& k) {
       MapReader r(v, k, file);
       r.field("attempts", [&](const YAML::Node& x, const std::string& kk) {
@@ -335,7 +357,7 @@ Config parse(const YAML::Node& root, const std::string& file) {
       });
     });
     m.field("shared", [&](const YAML::Node& v, const std::string& k) { cfg.cache.shared = read_bool(file, v, k); });
-    m.field("dir", [&](const YAML::Node& v, const std::string& k) { cfg.cache.dir = read_string(file, v, k); });
+    m.field("dir", [&](const YAML::Node& v, const std::string& k) { cfg.cache.dir = read_path(file, v, k); });
     m.finish();
   });
 

@@ -78,8 +78,17 @@ std::shared_ptr<const MachineLock> make_lock(const Config& cfg, const std::strin
   return std::make_shared<MachineLock>(dir + name);
 }
 
+/// AppleScript for Things, with the URL scheme's auth token read from `database` when a
+/// script needs it (a database takt cannot read makes that operation say so).
+std::shared_ptr<const things::Dialect> applescript_for(const std::string& database) {
+  auto settings = std::make_shared<things::ThingsDb>(database, 1, &things::local_today);
+  return std::make_shared<things::AppleScriptDialect>(&things::local_today, [settings] { return settings->auth_token(); });
+}
+
 /// Resolves the backend from the config; for things-sim, creates its database (with demo
-/// data) on first start. Throws std::runtime_error with a message for the user.
+/// data) on first start. Both run the same AppleScript: they differ only in the program
+/// that runs it and the database it acts on. Throws std::runtime_error with a message for
+/// the user.
 Backend make_backend(const Config& cfg) {
   Backend b;
   b.kind = cfg.backend.kind;
@@ -87,15 +96,7 @@ Backend make_backend(const Config& cfg) {
     b.database = cfg.backend.database.empty() ? things::find_things_database(home()) : cfg.backend.database;
     b.command = {"/usr/bin/osascript", {"-"}};
     b.label = "Things 3 via osascript";
-    // The URL scheme's auth token, read from the database when a script needs it.
-    auto settings = std::make_shared<things::ThingsDb>(b.database, 1, &things::local_today);
-    b.dialect = std::make_shared<things::AppleScriptDialect>(&things::local_today, [settings] {
-      try {
-        return settings->auth_token();
-      } catch (const things::DbError&) {
-        return std::optional<std::string>{};
-      }
-    });
+    b.dialect = applescript_for(b.database);
     b.lock = make_lock(cfg, "");
     return b;
   }
@@ -112,10 +113,17 @@ Backend make_backend(const Config& cfg) {
                {"--db", b.database, "--latency-ms", range_arg(cfg.backend.sim_latency), "--per-op-ms",
                 range_arg(cfg.backend.sim_per_op), "--fail-rate", std::to_string(cfg.backend.sim_fail_rate),
                 "--hang-rate", std::to_string(cfg.backend.sim_hang_rate)}};
+  // Left unset, things-sim's own defaults (or its THINGS_SIM_* environment) hold.
+  if (!cfg.backend.sim_locale.empty()) b.command.args.insert(b.command.args.end(), {"--locale", cfg.backend.sim_locale});
+  if (cfg.backend.sim_url_lag)
+    b.command.args.insert(b.command.args.end(), {"--url-lag-ms", range_arg(*cfg.backend.sim_url_lag)});
+  b.command.args.push_back("-");  // the script on stdin, as osascript takes it
   b.label = "things-sim (" + sim + ")";
-  b.dialect = std::make_shared<things::SimDialect>();
+  b.dialect = applescript_for(b.database);
   b.lock = make_lock(cfg, b.database);
-  b.writes_settle_on_exit = true;  // one process applies the script, in one transaction
+  // Once things-sim has exited, what its Apple events did is in the database (a URL sent
+  // through `open` lands later, as on a Mac; takt reads it back until it shows).
+  b.writes_settle_on_exit = true;
   auto init = things::run_script({sim, {"--db", b.database, "--init"}}, "", Millis{30000});
   if (!init.started || init.timed_out || init.exit_code != 0)
     throw std::runtime_error("cannot prepare the things-sim database at " + b.database + ": " +

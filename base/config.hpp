@@ -60,6 +60,12 @@ struct BackendConfig {
   MillisRange sim_per_op{Millis{20}, Millis{60}};     ///< per-operation cost of things-sim
   double sim_fail_rate = 0.0;    ///< injected transient failures, 0..1
   double sim_hang_rate = 0.0;    ///< injected hangs (killed at the timeout), 0..1
+  std::string sim_locale;        ///< the language things-sim's Things shows; empty: things-sim's own (en)
+  std::optional<MillisRange> sim_url_lag;  ///< how long a things:/// URL takes to land; unset: things-sim's own
+  /// A change made through Things' URL scheme lands in its database a little after the
+  /// script (1-3 s measured on Macs, once 18 s): takt reads it back this long before it
+  /// reports the change as sent but not applied yet.
+  Millis url_settle{5000};
   Millis script_timeout{30000};  ///< a script running longer is killed (whole process group)
   // Many takt processes and a failing Things: the machine-wide lock, retries, the breaker.
   std::string lock_dir;          ///< empty: $XDG_RUNTIME_DIR/takt, else /tmp/takt-$UID

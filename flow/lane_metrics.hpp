@@ -60,6 +60,7 @@ struct LaneMetrics {
   std::array<std::array<metric::HistogramHandle, 3>, 3> wait;     ///< [lane][class]
   std::array<std::array<metric::HistogramHandle, 3>, 3> service;  ///< [lane][class]
   metric::HistogramHandle lock_wait;
+  metric::HistogramHandle url_settle;  ///< takt_url_settle_seconds
   std::array<metric::CounterHandle, 4> retries;  ///< by RetryReason
   /// takt_scripts_total by outcome, and takt_script_duration_seconds.
   metric::CounterHandle script_ok, script_failed, script_timeout, script_abandoned, script_skipped;

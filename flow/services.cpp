@@ -55,6 +55,7 @@ LaneMetrics::LaneMetrics(Metrics& m)
       service[l][c] = metric::HistogramHandle(&m.service_seconds.Add(labels, latency_buckets()));
     }
   lock_wait = metric::HistogramHandle(&m.lock_wait_seconds.Add({}, Metrics::lock_wait_buckets()));
+  url_settle = metric::HistogramHandle(&m.url_settle_seconds.Add({}, Metrics::script_buckets()));
   const auto outcome = [&m](const char* name) { return metric::CounterHandle(&m.scripts.Add({{"outcome", name}})); };
   script_ok = outcome("ok");
   script_failed = outcome("failed");

@@ -96,12 +96,18 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> reg, std::shared_ptr<fast
                             .Name("takt_lock_wait_seconds")
                             .Help("Time the AppleScript lane waited for the machine-wide script lock")
                             .Register(*registry_)),
+      url_settle_seconds(prometheus::BuildHistogram()
+                             .Name("takt_url_settle_seconds")
+                             .Help("Time a write read back a change sent through Things' URL scheme until it showed "
+                                   "(or backend.url_settle passed)")
+                             .Register(*registry_)),
       combined_(std::make_shared<Combined>(*this)) {
   // Resolved now so that they appear in the first scrape, before any retry or lock wait.
   for (const char* reason : {"timeout", "not_running", "busy", "crashed"}) script_retries.Add({{"reason", reason}});
   for (const char* outcome : {"ok", "failed", "timeout", "abandoned", "skipped"}) scripts.Add({{"outcome", outcome}});
   script_seconds.Add({}, script_buckets());
   lock_wait_seconds.Add({}, lock_wait_buckets());
+  url_settle_seconds.Add({}, script_buckets());
   fast_->collector(&collect_process_metrics);
   prometheus::BuildGauge()
       .Name("takt_build_info")

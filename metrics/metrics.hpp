@@ -80,6 +80,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& cancelled;      ///< takt_cancelled_total{where}
   prometheus::Family<prometheus::Counter>& script_retries;    ///< takt_script_retries_total{reason}
   prometheus::Family<prometheus::Histogram>& lock_wait_seconds;  ///< takt_lock_wait_seconds
+  prometheus::Family<prometheus::Histogram>& url_settle_seconds;  ///< takt_url_settle_seconds
 
  private:
   Metrics(std::shared_ptr<prometheus::Registry> registry, std::shared_ptr<fast::FastRegistry> fast);

@@ -14,6 +14,7 @@
 #include "things/catalog/tools.hpp"
 #include "things/catalog/verify.hpp"
 #include "things/script/osascript_errors.hpp"
+#include "things/script/url.hpp"
 
 namespace takt {
 namespace {
@@ -22,13 +23,24 @@ namespace {
 /// ids, projects told from to-dos by the database), or its read as one op.
 std::vector<things::Operation> operations_of(Services& s, const Job& job) {
   if (!job.write) return {things::ReadOp{job.tool->name, json::dump(*job.arguments)}};
-  return things::to_operations(*job.tool, *job.arguments, [&s](const std::string& id) -> std::optional<int> {
+  auto ops = things::to_operations(*job.tool, *job.arguments, [&s](const std::string& id) -> std::optional<int> {
     try {
       return s.db.task_type(id);
     } catch (const things::DbError&) {
       return std::nullopt;  // the write then fails on its own, naming the id
     }
   });
+  // A restored item goes back to the list it was in (Things' AppleScript has no "put back").
+  for (auto& op : ops) {
+    auto* restore = std::get_if<things::SetTrashed>(&op);
+    if (!restore || restore->trashed) continue;
+    try {
+      if (auto state = s.db.task_state(restore->id)) restore->back_to = things::place_before_trash(*state, s.db.today());
+    } catch (const things::DbError&) {
+      // Unknown: it goes to Anytime.
+    }
+  }
+  return ops;
 }
 
 double seconds_since(Clock::time_point t, Clock::time_point now) {
@@ -42,6 +54,33 @@ bool skip_cancelled(Services& s, const Job& job) {
   return job.write || s.inflight.try_abandon(job.cache_key);
 }
 
+/// Things applies a things:/// URL in the background, a little after the script that
+/// opened it: the operations whose URL part has not shown yet are read back until it does
+/// or backend.url_settle passes. Returns, per operation, whether it is still not shown (it
+/// is then reported as not applied yet, never as not done). Blocks the lane's thread
+/// meanwhile, but holds no lock, so other takt processes' scripts can run.
+std::vector<bool> settle_urls(Services& s, const std::vector<things::Operation>& ops,
+                              const std::vector<things::OpResult>& rs) {
+  constexpr Millis kPoll{50};
+  std::vector<bool> waiting(ops.size(), false);
+  const auto today = s.db.today();
+  const auto not_shown = [&](std::size_t i) { return static_cast<bool>(things::verify(s.db, ops[i], rs[i].id)); };
+  bool any = false;
+  for (std::size_t i = 0; i < ops.size(); ++i)
+    if (rs[i].ok && !things::url_part(ops[i], today).empty() && not_shown(i)) any = waiting[i] = true;
+  if (!any) return waiting;
+  const auto start = Clock::now(), until = start + s.config.backend.url_settle;
+  while (any && Clock::now() < until) {
+    std::this_thread::sleep_for(kPoll);
+    any = false;
+    for (std::size_t i = 0; i < ops.size(); ++i)
+      if (waiting[i]) any |= waiting[i] = not_shown(i);
+  }
+  s.lane_metrics.url_settle.Observe(std::chrono::duration<double>(Clock::now() - start).count());
+  if (any) spdlog::warn("a change sent through Things' URL scheme has not shown after {} ms", s.config.backend.url_settle.count());
+  return waiting;
+}
+
 /// Answers a job from the results of its operations: a read's result as it came, a write
 /// only once the database confirms it (things::confirm_write).
 void answer(Services& s, Job& job, const std::vector<things::Operation>& ops, const std::vector<things::OpResult>& rs) {
@@ -51,7 +90,7 @@ void answer(Services& s, Job& job, const std::vector<things::Operation>& ops, co
     return;
   }
   try {
-    auto a = things::confirm_write(s.db, *job.tool, ops, rs);
+    auto a = things::confirm_write(s.db, *job.tool, ops, rs, settle_urls(s, ops, rs));
     if (a.ok) {
       job.result = std::move(a.result);
     } else {
@@ -208,6 +247,10 @@ Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes
     } running(s.lane.busy);
     t.out = s.backend.run(cmd, s.backend.dialect->render(ops), left, abandon);
   }
+  // Nothing a script said leaves takt with the URL scheme's auth token in it (an `open`
+  // that fails prints its command line).
+  t.out.out = s.backend.dialect->redact(std::move(t.out.out));
+  t.out.err = s.backend.dialect->redact(std::move(t.out.err));
   const double seconds = t.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   s.lane.scripts_run.fetch_add(1);
   if (writes) s.cache.invalidate();  // even a failed write may have changed something

@@ -1,6 +1,7 @@
 #include "reads.hpp"
 
 #include "things/catalog/catalog.hpp"
+#include "things/script/applescript.hpp"
 #include "things/script/ops.hpp"
 #include "things/catalog/tools.hpp"
 
@@ -40,7 +41,7 @@ OpResult Reader::read(const ReadTool& op) {
                             ")");
   }
   // The dialect only matters for write tools; takt validates reads the same way for both.
-  static const things::SimDialect dialect;
+  static const things::AppleScriptDialect dialect(&things::local_today);
   if (auto why = things::check_arguments(*tool, *op.args, dialect)) return OpResult::failed(*why);
   try {
     if (!things_) things_.emplace(db_.handle(), &things::local_today);

@@ -221,7 +221,10 @@ class UrlApplier {
     }
   }
 
-  void checklist(const std::string& uuid, const std::vector<std::string>& items, const std::string& mode) {
+  // `done`: one '1' (completed) or '0' per item, from the json command's checklist items;
+  // the other commands make open items.
+  void checklist(const std::string& uuid, const std::vector<std::string>& items, const std::string& mode,
+                 const std::string& done = {}) {
     if (mode == "replace") sql_.run("DELETE FROM TMChecklistItem WHERE task = ?1", {uuid});
     std::int64_t index = 0;
     if (mode == "prepend") {
@@ -230,10 +233,12 @@ class UrlApplier {
     } else {
       index = as_int(sql_.one("SELECT COALESCE(MAX(\"index\"), -1) + 1 FROM TMChecklistItem WHERE task = ?1", {uuid}).value_or(SqlValue{std::int64_t{0}}));
     }
-    for (const std::string& title : items) {
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const bool completed = i < done.size() && done[i] == '1';
       sql_.run("INSERT INTO TMChecklistItem (uuid, userModificationDate, creationDate, title, status, stopDate, \"index\", "
-               "task, leavesTombstone, experimental) VALUES (?1, ?2, ?2, ?3, 0, NULL, ?4, ?5, 0, NULL)",
-               {new_uuid(), now_, title, index++, uuid});
+               "task, leavesTombstone, experimental) VALUES (?1, ?2, ?2, ?3, ?6, ?7, ?4, ?5, 0, NULL)",
+               {new_uuid(), now_, items[i], index++, uuid, std::int64_t{completed ? 3 : 0},
+                completed ? SqlValue{now_} : SqlValue{}});
     }
     sql_.run("UPDATE TMTask SET checklistItemsCount = (SELECT COUNT(*) FROM TMChecklistItem WHERE task = ?1), "
              "openChecklistItemsCount = (SELECT COUNT(*) FROM TMChecklistItem WHERE task = ?1 AND status = 0) WHERE uuid = ?1",
@@ -348,9 +353,15 @@ class UrlApplier {
     deadline(uuid, p, updating);
     if (const auto* t = find(p, "tags")) apply_tags(uuid, *t, true);
     if (const auto* t = find(p, "add-tags")) apply_tags(uuid, *t, false);
-    if (const auto* c = find(p, "checklist-items")) checklist(uuid, lines(*c), "replace");
-    if (const auto* c = find(p, "prepend-checklist-items")) checklist(uuid, lines(*c), "prepend");
-    if (const auto* c = find(p, "append-checklist-items")) checklist(uuid, lines(*c), "append");
+    const auto done = [&](const char* key) {
+      const auto* d = find(p, (std::string(key) + "#completed").c_str());
+      return d ? *d : std::string();
+    };
+    if (const auto* c = find(p, "checklist-items")) checklist(uuid, lines(*c), "replace", done("checklist-items"));
+    if (const auto* c = find(p, "prepend-checklist-items"))
+      checklist(uuid, lines(*c), "prepend", done("prepend-checklist-items"));
+    if (const auto* c = find(p, "append-checklist-items"))
+      checklist(uuid, lines(*c), "append", done("append-checklist-items"));
     status(uuid, p);
     if (const auto* r = find(p, "reveal")) flag(*r);
     sql_.run("UPDATE TMTask SET userModificationDate = ?2 WHERE uuid = ?1", {uuid, now_});
@@ -468,15 +479,20 @@ class UrlApplier {
       }
       if (key == "checklist-items" || key == "prepend-checklist-items" || key == "append-checklist-items") {
         if (!v.IsArray()) throw Ignored{key + " is not an array"};
-        std::string joined;
+        std::string joined, done;
         for (const auto& c : v.GetArray()) {
           if (!c.IsObject() || !c.HasMember("attributes") || !c["attributes"].IsObject() ||
               !c["attributes"].HasMember("title") || !c["attributes"]["title"].IsString()) {
             throw Ignored{"a checklist item without a title"};
           }
-          joined += std::string(c["attributes"]["title"].GetString()) + "\n";
+          const auto& attributes = c["attributes"];
+          if (attributes.HasMember("completed") && !attributes["completed"].IsBool())
+            throw Ignored{"a checklist item's completed is not a boolean"};
+          joined += std::string(attributes["title"].GetString()) + "\n";
+          done += attributes.HasMember("completed") && attributes["completed"].GetBool() ? '1' : '0';
         }
         out[key] = joined;
+        out[key + "#completed"] = done;
         continue;
       }
       if (v.IsString()) out[key] = v.GetString();

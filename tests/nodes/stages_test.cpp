@@ -19,6 +19,7 @@
 #include "nodes/stages.hpp"
 #include "things/catalog/catalog.hpp"
 #include "things/db/db.hpp"
+#include "things/script/applescript.hpp"
 #include "things/script/ops.hpp"
 
 using namespace takt;
@@ -53,7 +54,7 @@ class Stages : public ::testing::Test {
     cfg.pipeline.slow_queue_capacity = 1;
     backend.kind = "sim";
     backend.database = (dir / "main.sqlite").string();
-    backend.dialect = std::make_shared<things::SimDialect>();
+    backend.dialect = std::make_shared<things::AppleScriptDialect>(&things::local_today);
     db = std::make_unique<things::ThingsDb>(backend.database, 1, &things::local_today);
     services = std::make_unique<Services>(cfg, metrics, *db, backend, admission);
     // The graph declares its edges at assembly; here every hand-over between stages may
@@ -292,7 +293,7 @@ TEST_F(Stages, TheLaneRunsTheQueuedBatchAsOneScriptAndAnswersEveryJob) {
     ++runs;
     script = text;
     things::ScriptOutput out;
-    out.out = R"({"results":[{"ok":false,"error":"project \"P\": no such item"}]})";
+    out.out = "takt-error -1728 Things3 got an error: Can\xE2\x80\x99t get project id \"P\".\n";
     return out;
   };
   std::vector<JobPtr> released;

@@ -7,11 +7,13 @@
 #include <thread>
 #include <random>
 #include <set>
+#include <sstream>
 #include <spdlog/spdlog.h>
 
 #include "base/json.hpp"
 #include "pipeline/pipeline.hpp"
 #include "things/script/applescript.hpp"
+#include "support/probe_dialect.hpp"
 #include "support/takt_process.hpp"
 
 using namespace takt;
@@ -46,6 +48,12 @@ std::string request(int id, const std::string& method, const std::string& params
   return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":")" + method + R"(","params":)" + params + "}";
 }
 
+/// The AppleScript takt sends to Things, with the URL scheme's token from `db_path`.
+std::shared_ptr<const things::Dialect> applescript_dialect(const std::string& db_path) {
+  auto settings = std::make_shared<things::ThingsDb>(db_path, 1, &things::local_today);
+  return std::make_shared<things::AppleScriptDialect>(&things::local_today, [settings] { return settings->auth_token(); });
+}
+
 /// A Pipeline over things-sim with the given per-script latency; `tune` adjusts the
 /// config, `runner` replaces the process runner (a controllable Things) and `dialect`
 /// the script language (things-sim's by default).
@@ -61,8 +69,11 @@ struct Harness {
     backend.kind = "sim";
     backend.label = "things-sim";
     backend.database = db_path;
-    backend.command = {THINGS_SIM_BINARY, {"--db", db_path, "--latency-ms", latency_ms}};
-    backend.dialect = dialect ? std::move(dialect) : std::make_shared<things::SimDialect>();
+    backend.command = {THINGS_SIM_BINARY, {"--db", db_path, "--latency-ms", latency_ms, "-"}};
+    // A fake Things runs no script: its tests look at the lane's order, in the probe dialect.
+    if (dialect) backend.dialect = std::move(dialect);
+    else if (runner) backend.dialect = std::make_shared<test::ProbeDialect>();
+    else backend.dialect = applescript_dialect(db_path);
     if (runner) backend.run = std::move(runner);
     db = std::make_unique<things::ThingsDb>(db_path, 2, &things::local_today);
     services = std::make_unique<Services>(cfg, metrics, *db, backend, admission);
@@ -224,21 +235,23 @@ class FakeThings {
     const int now = ++running_;
     for (int seen = max_running_.load(); now > seen && !max_running_.compare_exchange_weak(seen, now);) {
     }
-    auto doc = parse_json(script);
+    // The lines of test::ProbeDialect: `read TOOL ARGS`, `write NAME TITLE`.
     std::vector<std::string> ops;
-    std::string results = R"({"results":[)";
-    for (const auto& op : doc["ops"].GetArray()) {
-      const std::string kind = op["op"].GetString();
-      if (kind == "read") {
-        ops.push_back("read:" + std::string(op["tool"].GetString()) + ":" + json::dump(op["args"]));
-        results += R"({"ok":true,"result":{"items":[],"count":0,"total":0}},)";
+    std::string results;
+    std::istringstream lines(script);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("read ", 0) == 0) {
+        const std::string rest = line.substr(5);
+        const auto space = rest.find(' ');
+        ops.push_back("read:" + rest.substr(0, space) + ":" + rest.substr(space + 1));
+        results += R"(ok-read {"items":[],"count":0,"total":0})" "\n";
       } else {
-        ops.push_back("write:" + std::string(op["title"].GetString()));
-        results += R"({"ok":true,"id":"fake"},)";
+        const std::string rest = line.substr(6);
+        const auto space = rest.find(' ');
+        ops.push_back("write:" + rest.substr(space + 1));
+        results += "ok fake\n";
       }
     }
-    results.back() = ']';
-    results += "}";
     things::ScriptOutput out;
     {
       std::unique_lock lock(mu_);

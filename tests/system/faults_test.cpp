@@ -241,7 +241,7 @@ TEST(Breaker, OpensAfterRepeatedFailuresFailsFastAndClosesWhenThingsAnswersAgain
   for (int i = 0; i < 3; ++i) {
     auto r = t.tool(10 + i, "add_todo", R"({"title":"while down"})");
     ASSERT_TRUE(is_error(r));
-    EXPECT_NE(text(r).find("isn't running"), std::string::npos) << text(r);
+    EXPECT_NE(text(r).find("is not running"), std::string::npos) << text(r);
     EXPECT_NE(text(r).find("not applied"), std::string::npos) << text(r);
   }
   const double to_open = seconds_since(first_failure);
@@ -266,7 +266,7 @@ TEST(Breaker, OpensAfterRepeatedFailuresFailsFastAndClosesWhenThingsAnswersAgain
   std::this_thread::sleep_for(1600ms);
   auto probe = t.tool(25, "add_todo", R"({"title":"probe while down"})");
   ASSERT_TRUE(is_error(probe));
-  EXPECT_NE(text(probe).find("isn't running"), std::string::npos) << text(probe);
+  EXPECT_NE(text(probe).find("is not running"), std::string::npos) << text(probe);
   EXPECT_EQ(w.stat("calls"), calls + 1);
   auto again = t.tool(26, "health_check");
   EXPECT_STREQ(again["result"]["structuredContent"]["breaker"]["state"].GetString(), "open");

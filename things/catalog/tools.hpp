@@ -45,6 +45,10 @@ std::optional<std::string> check_write_against_database(const ToolSpec& tool, co
 std::vector<Operation> to_operations(const ToolSpec& tool, const rapidjson::Value& args,
                                      const KindOf& kind_of = unknown_kind);
 
+/// Where a trashed item goes back to when it is restored: the list the database shows it
+/// in (its start and start date survive the Trash), as a `when` for SetTrashed::back_to.
+std::string place_before_trash(const TaskState& t, const Date& today);
+
 /// A successful tool result: the structured content, repeated as text.
 std::string tool_result(const std::string& structured_json);
 /// The same, with a sentence for people after the JSON text.

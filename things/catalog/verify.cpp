@@ -334,8 +334,9 @@ std::optional<std::string> verify(ThingsDb& db, const Operation& op, const std::
 }
 
 WriteAnswer confirm_write(ThingsDb& db, const ToolSpec& tool, const std::vector<Operation>& ops,
-                          const std::vector<OpResult>& results) {
+                          const std::vector<OpResult>& results, const std::vector<bool>& not_yet) {
   std::vector<std::string> done_ids, failures;
+  bool pending = false;
   std::vector<std::optional<TaskState>> states;
   std::string first_title;
   for (std::size_t i = 0; i < ops.size(); ++i) {
@@ -345,7 +346,12 @@ WriteAnswer confirm_write(ThingsDb& db, const ToolSpec& tool, const std::vector<
       continue;
     }
     if (auto problem = verify(db, ops[i], r.id)) {
-      failures.push_back(item_of(r.id, ops[i]) + " did not take effect: " + *problem);
+      if (i < not_yet.size() && not_yet[i]) {
+        pending = true;
+        failures.push_back(item_of(r.id, ops[i]) + " was sent to Things and is not applied yet: " + *problem);
+      } else {
+        failures.push_back(item_of(r.id, ops[i]) + " did not take effect: " + *problem);
+      }
       continue;
     }
     done_ids.push_back(r.id);
@@ -379,6 +385,10 @@ WriteAnswer confirm_write(ThingsDb& db, const ToolSpec& tool, const std::vector<
         text += ".";
       }
     }
+    if (pending)
+      text += " Part of this change went through Things' URL scheme, which Things applies in the background after "
+              "the script (usually within 1-3 s); it has not shown in Things' database yet and may still. Do not "
+              "send it again (that could add it twice): look at the item with get_item in a little while.";
     return {false, tool_error(text)};
   }
 

@@ -36,7 +36,10 @@ struct WriteAnswer {
 /// schema, plus a sentence) when every op was reported done and is confirmed by the
 /// database; otherwise an isError result naming each op that did not take effect (and the
 /// ids that did).
+/// `not_yet[i]` marks an operation whose change went through Things' URL scheme and has not
+/// shown in the database by the end of the settle time: it is reported as sent and not
+/// applied yet (Things may still apply it), never as not done.
 WriteAnswer confirm_write(ThingsDb& db, const ToolSpec& tool, const std::vector<Operation>& ops,
-                          const std::vector<OpResult>& results);
+                          const std::vector<OpResult>& results, const std::vector<bool>& not_yet = {});
 
 }  // namespace takt::things

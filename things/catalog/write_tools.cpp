@@ -293,6 +293,39 @@ Operation tags_of(const std::string& id, const rapidjson::Value& a, const KindOf
   return u;
 }
 
+/// What the ids a write changes name, against what the tool does with them: Things'
+/// AppleScript answers `to do id` with a project too (so update_todo on a project's id
+/// would edit the project), and it has no headings at all. A message naming the id, or
+/// nullopt; ids the database does not hold are left to Things, which names them.
+std::optional<std::string> check_kinds(const ToolSpec& tool, const rapidjson::Value& args, ThingsDb& db) {
+  const auto& n = tool.name;
+  const bool single = n == "update_todo" || n == "update_project";
+  if (!single && !tool.bulk) return std::nullopt;
+  const char* field = single ? "id" : "ids";
+  std::vector<std::string> ids;
+  if (single) ids.push_back(opt_string(args, "id").value_or(""));
+  else ids = strings(args, "ids");
+  for (const auto& id : ids) {
+    const auto kind = db.task_type(id);
+    if (!kind) continue;
+    const auto named = std::string(field) + ": '" + id + "'";
+    if (*kind == 2)
+      return named + " is a heading; Things' AppleScript has no headings, so takt cannot change one: change it in "
+                     "Things (or move, complete or trash its to-dos)";
+    if (n == "update_todo" && *kind == 1) return named + " is a project; use update_project for it";
+    if (n == "update_project" && *kind == 0) return named + " is a to-do; use update_todo for it";
+    if (n == "bulk_update" && *kind == 1)
+      for (const char* f : kTodoOnly)
+        if (has(args, f)) return named + " is a project, and '" + f + "' is for to-dos only; leave it out or leave out the project";
+  }
+  return std::nullopt;
+}
+
+ItemKind item_kind(const KindOf& kind_of, const std::string& id) {
+  const auto k = kind_of(id);
+  return k && *k >= 0 && *k <= 2 ? static_cast<ItemKind>(*k) : ItemKind::Unknown;
+}
+
 }  // namespace
 
 std::optional<std::string> check_write_arguments(const ToolSpec& tool, const rapidjson::Value& args) {
@@ -330,6 +363,12 @@ std::optional<std::string> check_write_against_database(const ToolSpec& tool, co
     if (!unknown.empty())
       return std::string(removed) + ": no tag is called " + unknown + " (get_tags lists them); nothing was changed";
   }
+  if (auto err = check_kinds(tool, args, db)) return err;
+  // Things keeps one tag per title (case aside); whether its AppleScript refuses a second
+  // is not known, so takt does.
+  if (n == "create_tag")
+    if (auto title = opt_string(args, "title"); title && db.tag_exists(*title))
+      return "title: a tag called '" + *title + "' exists already (get_tags lists them; titles ignore case)";
   if (n != "add_todo" && n != "add_heading" && n != "update_todo" && n != "bulk_update" && n != "move")
     return std::nullopt;
   for (const char* field : {"project", "heading"}) {
@@ -343,6 +382,14 @@ std::optional<std::string> check_write_against_database(const ToolSpec& tool, co
     return std::string(field) + ": the project of '" + given + "' ('" + *trashed + "')" + how;
   }
   return std::nullopt;
+}
+
+std::string place_before_trash(const TaskState& t, const Date& today) {
+  if (t.start == 0) return "inbox";
+  if (!t.start_date) return t.start == 2 ? "someday" : "anytime";
+  const auto day = unpack_date(*t.start_date);
+  if (!day || pack_date(*day) <= pack_date(today)) return "today";
+  return iso_date(*day);
 }
 
 std::vector<Operation> to_operations(const ToolSpec& tool, const rapidjson::Value& a, const KindOf& kind_of) {
@@ -386,11 +433,11 @@ std::vector<Operation> to_operations(const ToolSpec& tool, const rapidjson::Valu
   for (const auto& id : strings(a, "ids")) {
     if (n == "bulk_update") ops.push_back(update_of(id, a, kind_of));
     else if (n == "move") ops.push_back(move_of(id, a, kind_of));
-    else if (n == "complete") ops.push_back(SetStatus{id, Status::Completed});
-    else if (n == "cancel") ops.push_back(SetStatus{id, Status::Canceled});
-    else if (n == "reopen") ops.push_back(SetStatus{id, Status::Open});
-    else if (n == "trash") ops.push_back(SetTrashed{id, true});
-    else if (n == "restore") ops.push_back(SetTrashed{id, false});
+    else if (n == "complete") ops.push_back(SetStatus{id, Status::Completed, item_kind(kind_of, id)});
+    else if (n == "cancel") ops.push_back(SetStatus{id, Status::Canceled, item_kind(kind_of, id)});
+    else if (n == "reopen") ops.push_back(SetStatus{id, Status::Open, item_kind(kind_of, id)});
+    else if (n == "trash") ops.push_back(SetTrashed{id, true, item_kind(kind_of, id)});
+    else if (n == "restore") ops.push_back(SetTrashed{id, false, item_kind(kind_of, id)});
     else if (n == "add_tags") ops.push_back(tags_of(id, a, kind_of, true));
     else if (n == "remove_tags") ops.push_back(tags_of(id, a, kind_of, false));
     else throw std::logic_error("to_operations: " + n + " is not a write tool");

@@ -61,10 +61,34 @@ tell application "Things3"
 /// The number of the error a script raises for an operation that needs the URL scheme when
 /// Things URLs are not enabled.
 constexpr int kNoToken = 9001;
+/// ... and when the auth token cannot be read from Things' database.
+constexpr int kTokenUnreadable = 9002;
 
 const char* const kNoTokenText =
     "Things URLs are not enabled, and this change needs them. Fix: in Things, Settings > General > Enable Things "
     "URLs, then try again.";
+
+const char* const kTokenUnreadableText =
+    "this change needs Things' URL scheme, whose auth token takt reads from Things' database, and the database "
+    "cannot be read. Fix: give the app that starts takt (your AI client, or Terminal) Full Disk Access in System "
+    "Settings > Privacy & Security > Full Disk Access, then restart it; health_check shows whether the database is "
+    "readable.";
+
+/// Errors that are Things' or macOS's, not the operation's: the script stops there (the
+/// `on error` of each operation raises them again), so osascript fails as a whole and the
+/// AppleScript lane retries what is proven not done (-600, -609, -1712) or tells the user
+/// what to allow (-1743, -1744), instead of every later operation failing the same way.
+constexpr const char* kRaisedWhole = "{-600, -609, -1712, -1743, -1744}";
+
+/// Things' built-in lists by their ids, which do not change with Things' language (their
+/// names do: "Inbox" is "Eingang" in German).
+constexpr const char* kInbox = "TMInboxListSource";
+constexpr const char* kToday = "TMTodayListSource";
+constexpr const char* kAnytime = "TMNextListSource";
+constexpr const char* kSomeday = "TMSomedayListSource";
+constexpr const char* kTrash = "TMTrashListSource";
+
+std::string list_id(const char* id) { return std::string("list id \"") + id + "\""; }
 
 /// An AppleScript date for a calendar day at midnight, built field by field so it does
 /// not depend on the Mac's date format. The day is set to 1 first so no month overflows.
@@ -90,6 +114,12 @@ std::string string_list(const std::vector<std::string>& items) {
   for (const auto& i : items) s += (s.size() > 1 ? ", " : "") + applescript_string(i);
   return s + "}";
 }
+
+/// The URL scheme's auth token for a script, or why there is none to use.
+struct Token {
+  std::optional<std::string> value;
+  std::string unreadable;  ///< set when the database could not be read to find it
+};
 
 /// Renders one operation's AppleScript statements (inside `tell application "Things3"`).
 class OpScript {
@@ -126,13 +156,13 @@ class OpScript {
   /// are left to the URL part.
   void schedule(const std::string& when, bool reminder) {
     if (when == "evening" || reminder) return;
-    if (when == "inbox") return move_to("Inbox");
-    if (when == "today") return move_to("Today");
-    if (when == "anytime" || when.empty()) return move_to("Anytime");
-    if (when == "someday") return move_to("Someday");
+    if (when == "inbox") return move_to(kInbox);
+    if (when == "today") return move_to(kToday);
+    if (when == "anytime" || when.empty()) return move_to(kAnytime);
+    if (when == "someday") return move_to(kSomeday);
     const auto day = when == "tomorrow" ? std::optional<Date>(add_days(today_, 1)) : parse_iso_date(when);
     if (!day) return;
-    if (pack_date(*day) <= pack_date(today_)) return move_to("Today");
+    if (pack_date(*day) <= pack_date(today_)) return move_to(kToday);
     s_ << applescript_date("w" + std::to_string(n_), *day);
     line("schedule " + v_ + " for w" + std::to_string(n_));
   }
@@ -172,7 +202,7 @@ class OpScript {
          applescript_string(call.suffix()) + ")");
   }
 
-  void move_to(const char* list) { line("move " + v_ + " to list \"" + list + "\""); }
+  void move_to(const char* list) { line("move " + v_ + " to " + list_id(list)); }
   const std::string& var() const { return v_; }
   bool uses_url() const { return uses_url_; }
 
@@ -195,7 +225,7 @@ struct Body {
   const std::optional<std::string>& token;
 
   void operator()(const AddTodo& a) const {
-    std::string where = "list \"Inbox\"";
+    std::string where = list_id(kInbox);
     if (a.project) where = "project id " + applescript_string(*a.project);
     else if (a.area) where = "area id " + applescript_string(*a.area);
     std::string props = "{name:" + applescript_string(a.title);
@@ -225,8 +255,10 @@ struct Body {
     o.new_tags(a.tags);
     o.deadline(a.deadline ? Clearable::set(*a.deadline) : Clearable{});
     o.schedule(a.when.value_or("anytime"), a.reminder.has_value());
-    for (const auto& todo : a.todos)
-      o.line("make new to do with properties {name:" + applescript_string(todo) + "} at end of " + o.var());
+    // Each at the beginning, the last first: the order asked for whether Things puts a new
+    // to-do where `at` says or always on top (things-sim does the latter).
+    for (auto todo = a.todos.rbegin(); todo != a.todos.rend(); ++todo)
+      o.line("make new to do with properties {name:" + applescript_string(*todo) + "} at beginning of " + o.var());
     o.url(url_part(a, today), token);
   }
   void operator()(const UpdateProject& u) const {
@@ -238,16 +270,28 @@ struct Body {
     o.tags(u.tags, u.add_tags, u.remove_tags);
     o.url(url_part(u, today), token);
   }
+  /// A to-do or project by id: a project through `project id`, as Things' guide reaches
+  /// projects (`to do id` finds one too, but `delete` of it is not known to trash it).
+  static std::string item(const std::string& id, ItemKind kind) {
+    return std::string(kind == ItemKind::Project ? "project id " : "to do id ") + applescript_string(id);
+  }
   void operator()(const SetStatus& s) const {
-    o.line("set " + o.var() + " to to do id " + applescript_string(s.id));
+    o.line("set " + o.var() + " to " + item(s.id, s.kind));
     o.line("set status of " + o.var() + " to " + status_name(s.status));
   }
   void operator()(const SetTrashed& t) const {
-    o.line("set " + o.var() + " to to do id " + applescript_string(t.id));
-    // `delete` on an item already in the Trash would delete it for good: only once.
-    o.line(std::string("set takt_trashed to (id of every to do of list \"Trash\") contains (id of ") + o.var() + ")");
-    if (t.trashed) o.line("if not takt_trashed then delete " + o.var());
-    else o.line("if takt_trashed then move " + o.var() + " to list \"Anytime\"");
+    o.line("set " + o.var() + " to " + item(t.id, t.kind));
+    // `delete` on an item already in the Trash would delete it for good: only once. Things
+    // filters the Trash by id itself (one event, not every id in the Trash).
+    o.line("set takt_trashed to (count of (to dos of " + list_id(kTrash) + " whose id is (id of " + o.var() +
+           "))) > 0");
+    if (t.trashed) {
+      o.line("if not takt_trashed then delete " + o.var());
+    } else {
+      o.line("if takt_trashed then");
+      o.schedule(t.back_to, false);
+      o.line("end if");
+    }
   }
   void operator()(const CreateTag& c) const {
     o.line("set " + o.var() + " to make new tag with properties {name:" + applescript_string(c.title) + "}");
@@ -263,27 +307,30 @@ struct Body {
 };
 
 /// One operation in a try block of its own: it prints its item's id, or its error.
-std::string render_one(const Operation& op, std::size_t n, const Date& today, const std::optional<std::string>& token,
-                       bool& uses_url) {
+std::string render_one(const Operation& op, std::size_t n, const Date& today, const Token& token, bool& uses_url) {
   OpScript o(n, today);
-  if (!url_part(op, today).empty() && !token)
-    o.line("error " + applescript_string(kNoTokenText) + " number " + std::to_string(kNoToken));
-  std::visit(Body{o, today, token}, op);
+  if (!url_part(op, today).empty() && !token.value) {
+    const bool unreadable = !token.unreadable.empty();
+    o.line("error " + applescript_string(unreadable ? kTokenUnreadableText : kNoTokenText) + " number " +
+           std::to_string(unreadable ? kTokenUnreadable : kNoToken));
+  }
+  std::visit(Body{o, today, token.value}, op);
   uses_url |= o.uses_url();
   return "  try\n" + o.str() + "    set end of takt_ids to (id of " + o.var() + ")\n" +
          "  on error takt_message number takt_number\n" +
+         "    if takt_number is in " + kRaisedWhole + " then error takt_message number takt_number\n" +
          "    set end of takt_ids to \"takt-error \" & takt_number & \" \" & my takt_line(takt_message)\n" +
          "  end try\n";
 }
 
-std::string render_script(const std::vector<Operation>& ops, const Date& today,
-                          const std::optional<std::string>& token) {
+/// Things applies a things:/// URL in the background, after the script has ended: takt
+/// reads the change back until it shows (the AppleScript lane's URL settle time), so the
+/// script does not wait for it.
+std::string render_script(const std::vector<Operation>& ops, const Date& today, const Token& token) {
   std::string s = kPreamble;
   bool uses_url = false;
   for (std::size_t n = 0; n < ops.size(); ++n) s += render_one(ops[n], n, today, token, uses_url);
   s += "end tell\n";
-  // Things takes a URL in the background: give it a moment before takt reads the database.
-  if (uses_url) s += "delay 1\n";
   return s + "set AppleScript's text item delimiters to linefeed\nreturn takt_ids as text\n";
 }
 
@@ -309,7 +356,8 @@ const char* const kReminderNeedsWhen =
 
 struct Unsupported {
   std::optional<std::string> operator()(const ReadOp&) const {
-    return "tools.reads_via: applescript is not available with osascript; set it to database";
+    return "tools.reads_via: applescript: reads through Things' AppleScript are not available yet (takt reads "
+           "Things' database); set it to database";
   }
   std::optional<std::string> operator()(const AddHeading&) const {
     return "add_heading: Things on macOS offers no way to add a heading to an existing project from a script; add "
@@ -341,8 +389,13 @@ struct Unsupported {
     return std::nullopt;
   }
   std::optional<std::string> operator()(const CreateArea& c) const { return comma_in_tags({&c.tags}); }
-  std::optional<std::string> operator()(const SetStatus&) const { return std::nullopt; }
-  std::optional<std::string> operator()(const SetTrashed&) const { return std::nullopt; }
+  std::optional<std::string> operator()(const SetStatus& s) const { return heading(s.id, s.kind); }
+  std::optional<std::string> operator()(const SetTrashed& t) const { return heading(t.id, t.kind); }
+  static std::optional<std::string> heading(const std::string& id, ItemKind kind) {
+    if (kind != ItemKind::Heading) return std::nullopt;
+    return "ids: '" + id + "' is a heading; Things' AppleScript has no headings, so takt cannot change one: change it "
+           "in Things (or complete, trash or move its to-dos)";
+  }
 };
 
 /// The error number osascript puts at the end of its message, `(-1743)`.
@@ -360,7 +413,8 @@ std::string explain(long code, std::string_view text) {
   const std::string said = " (osascript: " + std::string(text) + ")";
   switch (code) {
     case osa::kNotAuthorized:
-      return "macOS does not allow takt to control Things (automation permission denied, -1743). Fix: System "
+    case osa::kNeedsConsent:
+      return "macOS does not allow takt to control Things (automation permission denied, " + std::to_string(code) + "). Fix: System "
              "Settings > Privacy & Security > Automation, and allow the app that starts takt (your AI client, or "
              "Terminal) to control Things3; if it is not listed, run `tccutil reset AppleEvents` and allow it when "
              "asked." + said;
@@ -393,6 +447,8 @@ std::string explain(long code, std::string_view text) {
              "): a bug in takt, please report it." + said;
     case kNoToken:
       return kNoTokenText;
+    case kTokenUnreadable:
+      return kTokenUnreadableText;
     default:
       return "Things refused the change: " + std::string(text);
   }
@@ -401,15 +457,37 @@ std::string explain(long code, std::string_view text) {
 }  // namespace
 
 std::string render_applescript(const Operation& op, const Date& today, const std::optional<std::string>& auth_token) {
-  return render_script({op}, today, auth_token);
+  return render_script({op}, today, Token{auth_token, {}});
 }
 
 std::string AppleScriptDialect::render(const std::vector<Operation>& ops) const {
   const Date today = today_();
-  std::optional<std::string> token;
+  Token token;
   const bool needs_token = std::any_of(ops.begin(), ops.end(), [&](const Operation& op) { return !url_part(op, today).empty(); });
-  if (needs_token && token_) token = token_();
+  if (needs_token && token_) {
+    try {
+      token.value = token_();
+    } catch (const std::exception& e) {
+      token.unreadable = e.what();
+    }
+    if (token.value && !token.value->empty()) {
+      std::lock_guard lock(mu_);
+      if (std::find(secrets_.begin(), secrets_.end(), *token.value) == secrets_.end()) secrets_.push_back(*token.value);
+    }
+  }
   return render_script(ops, today, token);
+}
+
+std::string AppleScriptDialect::redact(std::string text) const {
+  std::lock_guard lock(mu_);
+  for (const auto& secret : secrets_) {
+    // As the script has it, and as the URL carries it (percent-encoded).
+    for (const auto& form : {secret, percent_encode(secret)}) {
+      for (auto at = text.find(form); at != std::string::npos; at = text.find(form, at))
+        text.replace(at, form.size(), "<auth-token>");
+    }
+  }
+  return text;
 }
 
 std::optional<std::string> AppleScriptDialect::unsupported(const Operation& op) const {
@@ -422,7 +500,10 @@ std::string explain_osascript_error(std::string_view text) {
   return trimmed.empty() ? "osascript failed without saying why" : "osascript failed: " + trimmed;
 }
 
-std::vector<OpResult> AppleScriptDialect::parse(const ScriptOutput& out, std::size_t op_count) const {
+std::vector<OpResult> AppleScriptDialect::parse(const ScriptOutput& raw, std::size_t op_count) const {
+  ScriptOutput out = raw;
+  out.out = redact(std::move(out.out));
+  out.err = redact(std::move(out.err));
   if (!out.started || out.timed_out || out.abandoned) return all_failed(op_count, describe_failure(out));
   if (out.exit_code != 0) return all_failed(op_count, explain_osascript_error(out.err));
   std::vector<OpResult> rs;

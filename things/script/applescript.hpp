@@ -6,31 +6,40 @@
 /// thread-safe.
 
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "things/script/ops.hpp"
 
 namespace takt::things {
 
 /// Where the URL scheme's auth token comes from (the database's TMSettings); nullopt when
-/// Things URLs are not enabled.
+/// Things URLs are not enabled. Throws (a std::exception saying why) when the database
+/// cannot be read: the operation that needs the token then fails saying so.
 using AuthTokenFn = std::function<std::optional<std::string>()>;
 
-/// Things 3's AppleScript dictionary, for `osascript -`. Each operation runs in a `try`
-/// block of its own and prints one line: the id of the item it created or changed, or
-/// `takt-error NUMBER MESSAGE`.
+/// Things 3's AppleScript dictionary, for `osascript -` (and things-sim, which runs the
+/// same script). Each operation runs in a `try` block of its own and prints one line: the
+/// id of the item it created or changed, or `takt-error NUMBER MESSAGE`; an error of
+/// Things itself (not running, timed out, not allowed) stops the script instead.
+/// Built-in lists are named by id, so the script works in every language of Things.
 class AppleScriptDialect final : public Dialect {
  public:
   explicit AppleScriptDialect(TodayFn today, AuthTokenFn token = {}) : today_(std::move(today)), token_(std::move(token)) {}
   std::string render(const std::vector<Operation>& ops) const override;
   std::vector<OpResult> parse(const ScriptOutput& out, std::size_t op_count) const override;
   std::optional<std::string> unsupported(const Operation& op) const override;
+  /// Every auth token a script of this dialect carried, as `<auth-token>`.
+  std::string redact(std::string text) const override;
 
  private:
   TodayFn today_;
   AuthTokenFn token_;
+  mutable std::mutex mu_;
+  mutable std::vector<std::string> secrets_;  ///< the tokens used so far (one, unless the user changes it)
 };
 
 /// An AppleScript expression that evaluates to exactly `text`, whatever it holds: a

@@ -1,7 +1,8 @@
 #pragma once
-/// Typed write operations on Things, and the dialects that turn them into a script for
-/// the AppleScript lane: JSON for things-sim (here), AppleScript and the things:/// URL
-/// scheme for osascript on a Mac (things/applescript.hpp). Pure functions; thread-safe.
+/// Typed write operations on Things, and the dialect interface that turns them into a
+/// script for the AppleScript lane. There is one dialect, AppleScript with the things:///
+/// URL scheme (things/script/applescript.hpp): osascript on a Mac and things-sim on Linux
+/// run the same script. Pure functions; thread-safe.
 
 #include <optional>
 #include <string>
@@ -73,6 +74,9 @@ struct AddHeading {
   std::string project, title;
 };
 
+/// What an id names, as TMTask.type stores it; Unknown when takt could not look it up.
+enum class ItemKind { Unknown = -1, Todo = 0, Project = 1, Heading = 2 };
+
 /// Things' status codes, as TMTask.status stores them.
 enum class Status { Open = 0, Canceled = 2, Completed = 3 };
 
@@ -80,12 +84,18 @@ enum class Status { Open = 0, Canceled = 2, Completed = 3 };
 struct SetStatus {
   std::string id;
   Status status = Status::Completed;
+  ItemKind kind = ItemKind::Unknown;  ///< Things' AppleScript reaches a project as `project id`
 };
 
 /// Move a to-do, project or heading to the Trash, or bring it back.
 struct SetTrashed {
   std::string id;
   bool trashed = true;
+  ItemKind kind = ItemKind::Unknown;
+  /// Restoring: where the item goes back to, as a `when` (inbox, today, anytime, someday or
+  /// YYYY-MM-DD). Things' AppleScript has no "put back": takt moves it to the list it was
+  /// in when it went to the Trash, which the database still shows.
+  std::string back_to = "anytime";
 };
 
 struct CreateTag {
@@ -115,7 +125,7 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
-/// The name of an operation as the sim dialect spells it (add_todo, complete, trash, ...).
+/// The name of an operation as users read it (add_todo, complete, trash, ...).
 std::string op_name(const Operation& op);
 
 /// The outcome of one operation of a script.
@@ -136,8 +146,8 @@ struct ScriptOutput {
   int signal = 0;  ///< the signal that ended the script (a crash, or takt's kill), else 0
 };
 
-/// How takt speaks to a backend: the program to start per script, the script text for a
-/// list of operations, and how to read the program's output back into one result per op.
+/// How takt speaks to a backend: the script text for a list of operations, and how to
+/// read the program's output back into one result per op.
 class Dialect {
  public:
   virtual ~Dialect() = default;
@@ -145,13 +155,9 @@ class Dialect {
   virtual std::vector<OpResult> parse(const ScriptOutput& out, std::size_t op_count) const = 0;
   /// Why this backend cannot carry out `op` (naming the field), or nullopt when it can.
   virtual std::optional<std::string> unsupported(const Operation&) const { return std::nullopt; }
-};
-
-/// things-sim's dialect (contract: sim/json/script.hpp): {"ops":[...]} in, {"results":[...]} out.
-class SimDialect final : public Dialect {
- public:
-  std::string render(const std::vector<Operation>& ops) const override;
-  std::vector<OpResult> parse(const ScriptOutput& out, std::size_t op_count) const override;
+  /// `text` with every secret the scripts carry (the URL scheme's auth token) replaced, for
+  /// whatever leaves takt: error texts, logs.
+  virtual std::string redact(std::string text) const { return text; }
 };
 
 /// The message for a script that failed as a whole (did not start, timed out, or exited

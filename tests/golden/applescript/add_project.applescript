@@ -37,11 +37,12 @@ tell application "Things3"
     set day of d0 to 1
     set time of d0 to 0
     set due date of t0 to d0
-    move t0 to list "Someday"
-    make new to do with properties {name:"Find boxes"} at end of t0
-    make new to do with properties {name:"Book a van"} at end of t0
+    move t0 to list id "TMSomedayListSource"
+    make new to do with properties {name:"Book a van"} at beginning of t0
+    make new to do with properties {name:"Find boxes"} at beginning of t0
     set end of takt_ids to (id of t0)
   on error takt_message number takt_number
+    if takt_number is in {-600, -609, -1712, -1743, -1744} then error takt_message number takt_number
     set end of takt_ids to "takt-error " & takt_number & " " & my takt_line(takt_message)
   end try
 end tell

@@ -28,13 +28,13 @@ set takt_ids to {}
 tell application "Things3"
   try
     error "Things URLs are not enabled, and this change needs them. Fix: in Things, Settings > General > Enable Things URLs, then try again." number 9001
-    set t0 to make new to do with properties {name:"Call Mum"} at beginning of list "Inbox"
+    set t0 to make new to do with properties {name:"Call Mum"} at beginning of list id "TMInboxListSource"
     my takt_open("things:///update?auth-token=&id=" & (id of t0) & "&when=evening%4019%3A00&checklist-items=Ask%20about%20Sunday%0ABirthday%20%2F%20gift%3F&heading-id=HeadingId")
     set end of takt_ids to (id of t0)
   on error takt_message number takt_number
+    if takt_number is in {-600, -609, -1712, -1743, -1744} then error takt_message number takt_number
     set end of takt_ids to "takt-error " & takt_number & " " & my takt_line(takt_message)
   end try
 end tell
-delay 1
 set AppleScript's text item delimiters to linefeed
 return takt_ids as text

@@ -28,10 +28,11 @@ set takt_ids to {}
 tell application "Things3"
   try
     set t0 to to do id "TodoId"
-    set takt_trashed to (id of every to do of list "Trash") contains (id of t0)
+    set takt_trashed to (count of (to dos of list id "TMTrashListSource" whose id is (id of t0))) > 0
     if not takt_trashed then delete t0
     set end of takt_ids to (id of t0)
   on error takt_message number takt_number
+    if takt_number is in {-600, -609, -1712, -1743, -1744} then error takt_message number takt_number
     set end of takt_ids to "takt-error " & takt_number & " " & my takt_line(takt_message)
   end try
 end tell

@@ -53,9 +53,9 @@ tell application "Things3"
     my takt_open("things:///update?auth-token=tok_EN-42&id=" & (id of t0) & "&append-checklist-items=one%20more")
     set end of takt_ids to (id of t0)
   on error takt_message number takt_number
+    if takt_number is in {-600, -609, -1712, -1743, -1744} then error takt_message number takt_number
     set end of takt_ids to "takt-error " & takt_number & " " & my takt_line(takt_message)
   end try
 end tell
-delay 1
 set AppleScript's text item delimiters to linefeed
 return takt_ids as text

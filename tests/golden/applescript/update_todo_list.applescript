@@ -29,10 +29,11 @@ tell application "Things3"
   try
     set t0 to to do id "TodoId"
     set notes of t0 to ""
-    move t0 to list "Inbox"
+    move t0 to list id "TMInboxListSource"
     set tag names of t0 to ""
     set end of takt_ids to (id of t0)
   on error takt_message number takt_number
+    if takt_number is in {-600, -609, -1712, -1743, -1744} then error takt_message number takt_number
     set end of takt_ids to "takt-error " & takt_number & " " & my takt_line(takt_message)
   end try
 end tell

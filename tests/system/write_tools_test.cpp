@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "base/json.hpp"
 #include "support/takt_process.hpp"
@@ -585,4 +586,58 @@ TEST(WritesUnderCrashes, EveryAnswerAgreesWithTheDatabase) {
   EXPECT_GT(parse_json(stats)["failures"].GetInt64(), 0) << stats;  // scripts did die
   t.process().close_stdin();
   EXPECT_EQ(t.process().wait(), 0);  // takt itself survived every crash of the script
+}
+
+// issue 12: takt read a URL-scheme change back once, after `delay 1`, while Things takes
+// 1-3 s (once 18 s) to show it: the write was reported as not done, the client retried,
+// and the checklist was added twice. Now takt reads it back until it shows, and past
+// backend.url_settle it says the change was sent and is not applied yet.
+TEST(UrlSchemeWrites, AreReadBackUntilTheyShowAndOtherwiseReportedAsNotAppliedYet) {
+  TempDir dir;
+  const auto db = dir.file("things.sqlite");
+  const auto config = [&](const std::string& lag, const std::string& settle) {
+    return "backend:\n  database: " + db + "\n  sim_per_op: 0ms\n  sim_latency: 1ms\n  script_timeout: 10s\n" +
+           "  sim_url_lag: " + lag + "\n  url_settle: " + settle + "\nmetrics:\n  enabled: false\n";
+  };
+  {
+    // Slower than the old one second, well within the settle time: confirmed.
+    Takt t(dir, config("1500ms", "5s"));
+    t.handshake();
+    auto r = t.tool(1, "add_todo", R"({"title":"packing list","checklist":["socks","charger"]})");
+    ASSERT_FALSE(r["result"]["isError"].GetBool()) << text_of(r);
+    const std::string id = r["result"]["structuredContent"]["id"].GetString();
+    EXPECT_EQ(sql_value(db, "SELECT count(*) FROM TMChecklistItem WHERE task = '" + id + "'"), "2");
+  }
+  {
+    // Slower than the settle time: said to be sent and not applied yet, never "did not
+    // take effect", and Things applies it a moment later (nothing to send again).
+    Takt t(dir, config("2500ms", "300ms"));
+    t.handshake();
+    auto r = t.tool(1, "add_todo", R"({"title":"late list","checklist":["tent"]})");
+    ASSERT_TRUE(r["result"]["isError"].GetBool()) << text_of(r);
+    const std::string text = r["result"]["content"][0]["text"].GetString();
+    EXPECT_TRUE(contains(text, "was sent to Things and is not applied yet")) << text;
+    EXPECT_TRUE(contains(text, "Do not send it again")) << text;
+    EXPECT_FALSE(contains(text, "did not take effect")) << text;
+    const auto id = sql_value(db, "SELECT uuid FROM TMTask WHERE title = 'late list'");
+    for (int i = 0; i < 100 && sql_value(db, "SELECT count(*) FROM TMChecklistItem WHERE task = '" + id + "'") != "1"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(sql_value(db, "SELECT count(*) FROM TMChecklistItem WHERE task = '" + id + "'"), "1");
+  }
+}
+
+// issue 12: Things' AppleScript has no headings; a heading's id given to a tool that
+// changes items is refused before anything runs, naming it.
+TEST_F(Writes, AHeadingsIdIsRefusedByToolsThatChangeItems) {
+  const auto heading = heading_named("Design");
+  const auto calls = sim_calls();
+  for (const char* tool : {"complete", "trash", "add_tags", "move"}) {
+    std::string args = R"({"ids":[")" + heading + "\"]";
+    if (std::string(tool) == "add_tags") args += R"(,"tags":["Errand"])";
+    if (std::string(tool) == "move") args += R"(,"list":"someday")";
+    EXPECT_TRUE(contains(failure(tool, args + "}"), "'" + heading + "' is a heading")) << tool;
+  }
+  EXPECT_EQ(sim_calls(), calls);
+  EXPECT_EQ(column(heading, "status"), "0");
+  EXPECT_EQ(column(heading, "trashed"), "0");
 }

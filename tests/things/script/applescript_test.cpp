@@ -492,6 +492,7 @@ TEST(AppleScriptDialect, RefusesOnlyWhatThingsOnMacOSCannotDo) {
   EXPECT_NE(as.unsupported(CreateTag{"t", std::nullopt, "k"}).value_or("").find("shortcut"), std::string::npos);
   EXPECT_NE(as.unsupported(ReadOp{"get_inbox", "{}"}).value_or("").find("reads_via"), std::string::npos);
   EXPECT_FALSE(as.unsupported(SetTrashed{"x", true}));
+  EXPECT_FALSE(as.unsupported(SetTrashed{"x", true, ItemKind::Project}));
 }
 
 TEST(AppleScriptDialect, AskForTheTokenOnlyWhenTheUrlSchemeIsNeeded) {
@@ -515,11 +516,92 @@ TEST(AppleScriptDialect, AskForTheTokenOnlyWhenTheUrlSchemeIsNeeded) {
   EXPECT_NE(r[0].error.find("Settings > General > Enable Things URLs"), std::string::npos);
 }
 
+// issue 12: a token that cannot be read for lack of Full Disk Access was reported as
+// "Things URLs are not enabled", which sent users to the wrong setting.
+TEST(AppleScriptDialect, ATokenThatCannotBeReadSaysFullDiskAccess) {
+  AppleScriptDialect as([] { return kToday; }, []() -> std::optional<std::string> {
+    throw std::runtime_error("unable to open database file");
+  });
+  AddTodo a;
+  a.title = "x";
+  a.checklist = {"one"};
+  const auto script = as.render({a});
+  EXPECT_NE(script.find("number 9002"), std::string::npos) << script;
+  EXPECT_EQ(script.find("Enable Things URLs"), std::string::npos);
+  auto r = as.parse({0, false, false, true, "takt-error 9002 this change needs Things' URL scheme\n", ""}, 1);
+  EXPECT_NE(r[0].error.find("Full Disk Access"), std::string::npos) << r[0].error;
+}
+
+// issue 12: the URL scheme's auth token reached the client inside the error text of an
+// `open` that failed (it prints its command line).
+TEST(AppleScriptDialect, TheAuthTokenNeverLeavesInAnErrorText) {
+  const std::string token = "s3cr3t/tok+en";
+  AppleScriptDialect as([] { return kToday; }, [&] { return std::optional<std::string>(token); });
+  AddTodo a;
+  a.title = "x";
+  a.checklist = {"one"};
+  const auto script = as.render({a});
+  ASSERT_NE(script.find(percent_encode(token)), std::string::npos);  // the script carries it
+  const std::string said = "takt-error 1 The file /usr/bin/open things:///update?auth-token=" + percent_encode(token) +
+                           "&id=X failed (raw " + token + ")\n";
+  for (const auto& out : {ScriptOutput{0, false, false, true, said, ""}, ScriptOutput{1, false, false, true, "", said}}) {
+    auto r = as.parse(out, 1);
+    ASSERT_FALSE(r[0].ok);
+    EXPECT_EQ(r[0].error.find(token), std::string::npos) << r[0].error;
+    EXPECT_EQ(r[0].error.find(percent_encode(token)), std::string::npos) << r[0].error;
+    EXPECT_NE(r[0].error.find("<auth-token>"), std::string::npos) << r[0].error;
+  }
+  EXPECT_EQ(as.redact("a " + token + " b"), "a <auth-token> b");
+}
+
+// issue 12: each operation caught every error, so osascript exited 0 and the lane never
+// retried a -1712 or told Things' not running apart from a wrong id.
+TEST(AppleScriptDialect, ThingsOwnErrorsStopTheScriptInsteadOfBeingCaughtPerOperation) {
+  const auto script = render_applescript(SetStatus{"A", Status::Completed}, kToday);
+  EXPECT_NE(script.find("if takt_number is in {-600, -609, -1712, -1743, -1744} then error takt_message number "
+                        "takt_number"),
+            std::string::npos)
+      << script;
+}
+
+// issue 12: a project was reached as `to do id`, and nothing stopped a heading's id.
+TEST(AppleScriptDialect, ProjectsByProjectIdAndHeadingsRefused) {
+  EXPECT_NE(render_applescript(SetTrashed{"P", true, ItemKind::Project}, kToday).find("project id \"P\""),
+            std::string::npos);
+  EXPECT_NE(render_applescript(SetStatus{"P", Status::Completed, ItemKind::Project}, kToday).find("project id \"P\""),
+            std::string::npos);
+  EXPECT_NE(render_applescript(SetStatus{"T", Status::Completed, ItemKind::Todo}, kToday).find("to do id \"T\""),
+            std::string::npos);
+  AppleScriptDialect as([] { return kToday; });
+  EXPECT_NE(as.unsupported(SetStatus{"H", Status::Completed, ItemKind::Heading}).value_or("").find("is a heading"),
+            std::string::npos);
+  EXPECT_NE(as.unsupported(SetTrashed{"H", true, ItemKind::Heading}).value_or("").find("is a heading"),
+            std::string::npos);
+}
+
+// issue 12: built-in lists were named in English ("Inbox", "Trash"...), which a German,
+// Spanish or Russian Things does not know.
+TEST(AppleScriptDialect, BuiltInListsAreNamedById) {
+  AddTodo a;
+  a.title = "x";
+  UpdateTodo u;
+  u.id = "T";
+  for (const char* list : {"inbox", "today", "anytime", "someday"}) {
+    u.list = list;
+    const auto script = render_applescript(u, kToday) + render_applescript(a, kToday) +
+                        render_applescript(SetTrashed{"T", false, ItemKind::Todo, list}, kToday) +
+                        render_applescript(SetTrashed{"T", true}, kToday);
+    EXPECT_EQ(script.find("list \""), std::string::npos) << script;
+    EXPECT_NE(script.find("list id \"TM"), std::string::npos) << script;
+  }
+}
+
 // ---- osascript's answers ------------------------------------------------------------------------
 
 TEST(OsascriptErrors, NameTheCauseAndTheFix) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"execution error: Not authorized to send Apple events to Things3. (-1743)", "Privacy & Security > Automation"},
+      {"execution error: Not authorized to send Apple events to Things3. (-1744)", "Privacy & Security > Automation"},
       {"0:12: execution error: Things3 got an error: Application isn\u2019t running. (-600)", "open Things 3"},
       {"execution error: Things3 got an error: Can\u2019t get to do id \"abc\". (-1728)", "no such item"},
       {"execution error: Things3 got an error: AppleEvent timed out. (-1712)", "did not answer in time"},

@@ -211,23 +211,29 @@ std::int64_t ThingsApp::top_index() {
 namespace {
 
 // The SQL condition (on TMTask t) of the to dos in a built-in list. Projects are to dos
-// too: they appear in the lists as Things shows them.
+// too: they appear in the lists as Things shows them. Trashing a project or heading flags
+// it alone, not its to dos, yet they leave every list but the Trash with it (as Things
+// shows them, and as things.py reads the lists); the Trash lists only what was trashed
+// itself.
 std::string list_condition(const std::string& id, std::int64_t today_packed) {
   const std::string today = std::to_string(today_packed);
-  if (id == "TMInboxListSource") return "t.type = 0 AND t.trashed = 0 AND t.status = 0 AND t.start = 0";
+  const std::string visible =
+      "t.trashed = 0 AND NOT EXISTS (SELECT 1 FROM TMTask AS c WHERE c.trashed = 1 AND (c.uuid = t.project OR "
+      "c.uuid = t.heading OR c.uuid = (SELECT h.project FROM TMTask AS h WHERE h.uuid = t.heading))) AND ";
+  if (id == "TMInboxListSource") return visible + "t.type = 0 AND t.status = 0 AND t.start = 0";
   if (id == "TMTodayListSource") {
-    return "t.type IN (0, 1) AND t.trashed = 0 AND t.status = 0 AND t.start IN (1, 2) AND t.startDate IS NOT NULL "
+    return visible + "t.type IN (0, 1) AND t.status = 0 AND t.start IN (1, 2) AND t.startDate IS NOT NULL "
            "AND t.startDate <= " + today;
   }
-  if (id == "TMNextListSource") return "t.type IN (0, 1) AND t.trashed = 0 AND t.status = 0 AND t.start = 1";
+  if (id == "TMNextListSource") return visible + "t.type IN (0, 1) AND t.status = 0 AND t.start = 1";
   if (id == "TMCalendarListSource") {
-    return "t.type IN (0, 1) AND t.trashed = 0 AND t.status = 0 AND t.startDate IS NOT NULL AND t.startDate > " + today;
+    return visible + "t.type IN (0, 1) AND t.status = 0 AND t.startDate IS NOT NULL AND t.startDate > " + today;
   }
   if (id == "TMSomedayListSource") {
-    return "t.type IN (0, 1) AND t.trashed = 0 AND t.status = 0 AND t.start = 2 AND t.startDate IS NULL";
+    return visible + "t.type IN (0, 1) AND t.status = 0 AND t.start = 2 AND t.startDate IS NULL";
   }
-  if (id == "TMLogbookListSource") return "t.type IN (0, 1) AND t.trashed = 0 AND t.status IN (2, 3)";
-  return "t.type IN (0, 1) AND t.trashed = 1";
+  if (id == "TMLogbookListSource") return visible + "t.type IN (0, 1) AND t.status IN (2, 3)";
+  return "t.type IN (0, 1) AND t.trashed = 1";  // TMTrashListSource
 }
 
 }  // namespace

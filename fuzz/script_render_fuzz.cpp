@@ -6,8 +6,6 @@
 // as the lane batches them.
 //
 // Each dialect has an oracle that reads the script back the way its backend would:
-//  - sim: things-sim's own parser (sim::parse_script) must accept the script and give
-//    back every field exactly (no malformed script, no field lost or changed);
 //  - applescript: the string literals decoded as AppleScript reads them must hold every
 //    user string intact and in order (nothing breaks out of a literal), and a tag list
 //    Things splits at commas must split into exactly the tags given.
@@ -22,8 +20,6 @@
 #include "check.hpp"
 #include "base/json.hpp"
 #include "mcp/jsonrpc.hpp"
-#include "script.hpp"
-#include "sim.hpp"
 #include "things/catalog/catalog.hpp"
 #include "things/script/applescript.hpp"
 #include "things/catalog/tools.hpp"
@@ -31,58 +27,6 @@
 namespace {
 
 using namespace takt;
-
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
-// ---- sim: things-sim's parser is the oracle ---------------------------------------------
-
-void expect_same(const std::optional<std::string>& sent, const std::optional<std::string>& got, const char* field) {
-  TAKT_FUZZ_CHECK(sent == got, std::string("sim round trip keeps ") + field);
-}
-
-void check_sim(const std::vector<things::Operation>& ops, const std::string& script) {
-  std::vector<sim::Op> parsed;
-  try {
-    parsed = sim::parse_script(script);
-  } catch (const sim::ScriptError& e) {
-    TAKT_FUZZ_CHECK(false, std::string("things-sim refuses takt's script: ") + e.what() + "\n  " + script);
-  }
-  TAKT_FUZZ_CHECK(parsed.size() == ops.size(), "one sim op per operation");
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    std::visit(Overloaded{[&](const things::AddTodo& a) {
-                            const auto* b = std::get_if<sim::AddTodo>(&parsed[i]);
-                            TAKT_FUZZ_CHECK(b, "add_todo stays add_todo");
-                            TAKT_FUZZ_CHECK(a.title == b->title, "sim round trip keeps title");
-                            expect_same(a.notes, b->notes, "notes");
-                            expect_same(a.when, b->when, "when");
-                            expect_same(a.deadline, b->deadline, "deadline");
-                            expect_same(a.project, b->project, "project");
-                            expect_same(a.area, b->area, "area");
-                            expect_same(a.heading, b->heading, "heading");
-                            TAKT_FUZZ_CHECK(a.tags == b->tags, "sim round trip keeps tags");
-                            TAKT_FUZZ_CHECK(a.checklist == b->checklist, "sim round trip keeps checklist");
-                          },
-                          [&](const things::ReadOp& r) {
-                            const auto* b = std::get_if<sim::ReadTool>(&parsed[i]);
-                            TAKT_FUZZ_CHECK(b, "read stays read");
-                            TAKT_FUZZ_CHECK(b->tool == r.tool, "sim round trip keeps the tool");
-                            TAKT_FUZZ_CHECK(json::dump(*b->args) == r.args_json, "sim round trip keeps the arguments");
-                          },
-                          // Every other write: things-sim reads the script (checked above),
-                          // one op for it, and not as a new to-do or a read.
-                          [&](const auto&) {
-                            TAKT_FUZZ_CHECK(!std::holds_alternative<sim::AddTodo>(parsed[i]) &&
-                                                !std::holds_alternative<sim::ReadTool>(parsed[i]),
-                                            "an update stays an update");
-                          }},
-               ops[i]);
-  }
-}
 
 // ---- applescript: its string literals, read as AppleScript reads them ---------------------
 
@@ -159,10 +103,8 @@ struct DialectCase {
   void (*check)(const std::vector<things::Operation>&, const std::string&);
 };
 
-const things::SimDialect kSim;
 const things::AppleScriptDialect kAppleScript([] { return things::Date{2025, 6, 15}; });
 const DialectCase kDialects[] = {
-    {"sim", kSim, check_sim},
     {"applescript", kAppleScript, check_applescript},
 };
 

@@ -278,6 +278,33 @@ TEST_F(ModelTest, TrashingAProjectHidesItsToDosWithoutFlaggingThem) {
   expect_counts_consistent();
 }
 
+TEST_F(ModelTest, AProjectInTheTrashTakesNoNewItems) {
+  const std::string project = uuid_of("Website relaunch");
+  const std::string in_trash = "ERR execution error: Things3 got an error: Can\xE2\x80\x99t put an item into project id \"" +
+                               project + "\": it is in the Trash. (-10000)";
+  tell("delete project id \"" + project + "\"");
+  const std::string before = snapshot();
+  EXPECT_EQ(tell("make new to do with properties {name:\"into\"} at end of project id \"" + project + "\""), in_trash);
+  EXPECT_EQ(tell("make new to do with properties {name:\"into\", project:project id \"" + project + "\"}"), in_trash);
+  EXPECT_EQ(tell("tell project id \"" + project + "\" to make new to do with properties {name:\"into\"}"), in_trash);
+  EXPECT_EQ(tell("set project of to do id \"" + uuid_of("Call the plumber") + "\" to project id \"" + project + "\""), in_trash);
+  EXPECT_EQ(tell("move to do id \"" + uuid_of("Call the plumber") + "\" to project id \"" + project + "\""), in_trash);
+  EXPECT_EQ(snapshot(), before);  // a make that fails makes nothing
+  // Out of the Trash, it takes them again.
+  tell("move project id \"" + project + "\" to list \"Anytime\"");
+  EXPECT_EQ(tell("name of (make new to do with properties {name:\"into\"} at end of project id \"" + project + "\")"), "into");
+  expect_counts_consistent();
+}
+
+TEST_F(ModelTest, AMakeThatFailsMakesNothing) {
+  const std::string before = snapshot();
+  EXPECT_EQ(tell("make new project with properties {name:\"Nested\"} at end of project \"Plan summer trip\""),
+            "ERR execution error: Things3 got an error: Can\xE2\x80\x99t move a project into a project. (-10000)");
+  EXPECT_EQ(tell("make new to do with properties {name:\"Later\", tag names:\"Fresh\"} at end of list \"Upcoming\"").rfind("ERR", 0), 0U);
+  EXPECT_EQ(tell("make new to do with properties {name:\"Lost\"} at end of area id \"NoSuchArea\"").rfind("ERR", 0), 0U);
+  EXPECT_EQ(snapshot(), before);
+}
+
 TEST_F(ModelTest, AFailedCommandLeavesNoTraceAndTheOthersInTheScriptApply) {
   // Three operations, each in its own try as takt writes them: the one that fails (an
   // unknown project) makes no to do and no tag; the two others apply.

@@ -18,7 +18,6 @@ targets=(
   "jsonrpc         60000  8192  json.dict"
   "tool_args      200000  4096  json.dict"
   "script_render  100000  4096  json.dict"
-  "sim_script     200000  4096  json.dict"
   "config          60000  4096  config.dict"
   "applescript    100000  4096  applescript.dict"
 )

@@ -153,34 +153,6 @@ script_render = {
 }
 write("script_render", script_render)
 
-# ---- sim_script: things-sim's stdin ------------------------------------------------------
-def script(*ops):
-    return json.dumps({"ops": list(ops)}, separators=(",", ":"))
-
-sim_script = {
-    "add_todo": script({"op": "add_todo", "title": "x", "when": "today", "tags": ["a"], "checklist": ["c"],
-                        "reminder": "09:30", "deadline": "2025-01-01", "project": "P", "heading": None}),
-    "update_todo": script({"op": "update_todo", "id": "I", "title": "y", "when": None, "add_tags": ["b"],
-                           "remove_tags": [], "append_checklist": ["d"], "project": None, "heading": "H"}),
-    "projects": script({"op": "add_project", "title": "p", "headings": ["h"], "todos": ["t"], "area": "A"},
-                       {"op": "update_project", "id": "P", "append_notes": "n", "deadline": None},
-                       {"op": "add_heading", "project": "P", "title": "h2"}),
-    "states": script({"op": "complete", "id": "a"}, {"op": "cancel", "id": "b"}, {"op": "reopen", "id": "c"},
-                     {"op": "trash", "id": "d"}, {"op": "restore", "id": "e"}),
-    "tags_areas": script({"op": "create_tag", "title": "t", "parent": "p", "shortcut": "x"},
-                         {"op": "create_area", "title": "a", "tags": ["t"]}),
-    "read": script({"op": "read", "tool": "get_today", "args": {"limit": 2}}, {"op": "read", "tool": "get_inbox"}),
-    "unknown_field": script({"op": "add_todo", "title": "x", "dedline": "2025-01-01"}),
-    "null_update": script({"op": "update_todo", "id": "I", "title": None}),
-    "wrong_type": script({"op": "add_todo", "title": 5}),
-    "top_level": '{"ops":[],"extra":1}',
-    "deep": '{"ops":[' + "[" * 5000 + "]" * 5000 + "]}",
-    "invalid_utf8": b'{"ops":[{"op":"add_todo","title":"\xff"}]}',
-    "surrogate": '{"ops":[{"op":"add_todo","title":"\\udc00"}]}',
-    "bom": b"\xef\xbb\xbf" + script({"op": "complete", "id": "a"}).encode(),
-}
-write("sim_script", sim_script)
-
 # ---- config: the YAML file ---------------------------------------------------------------
 with open(os.path.join(HERE, "..", "config", "takt.yaml")) as f:
     shipped = f.read()

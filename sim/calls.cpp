@@ -9,10 +9,10 @@
 // process closes stdout, so a server that starts the next call once it has read the
 // result and seen the process exit can never get a false overlap.
 //
-// While holding the lock, the call sleeps its simulated cost (latency + per-op time) with
-// no SQLite transaction open, so the server's concurrent reads and an overlapping
-// process's counter write never wait on it; then it applies the ops in one short
-// transaction.
+// While holding the lock, the call sleeps its simulated latency with no SQLite transaction
+// open, so the server's concurrent reads and an overlapping process's counter write never
+// wait on it; then it runs the script in one transaction, and sleeps the per-op cost of
+// the Apple events it sent after the commit.
 //
 // Injected faults, in the order a call meets them: the "not running" window (--down-file:
 // fails at once, changes nothing, and the next call after the window pays --launch-ms,
@@ -31,11 +31,9 @@
 #include <random>
 #include <thread>
 
-#include "things/os/file_lock.hpp"
 #include "init.hpp"
+#include "lock.hpp"
 #include "osascript.hpp"
-#include "ops.hpp"
-#include "script.hpp"
 #include "sim.hpp"
 
 namespace takt::sim {
@@ -70,11 +68,9 @@ struct Fate {
   std::chrono::milliseconds launch{0};
 };
 
-Fate draw_fate(std::mt19937_64& engine, const Options& options, std::size_t op_count) {
+Fate draw_fate(std::mt19937_64& engine, const Options& options) {
   Fate fate;
-  std::int64_t ms = draw_ms(engine, options.latency);
-  for (std::size_t i = 0; i < op_count; ++i) ms += draw_ms(engine, options.per_op);
-  fate.cost = std::chrono::milliseconds(ms);
+  fate.cost = std::chrono::milliseconds(draw_ms(engine, options.latency));
   fate.hang = draw_event(engine, options.hang_rate);
   fate.fail = draw_event(engine, options.fail_rate);
   if (draw_event(engine, options.crash_rate)) {
@@ -123,41 +119,10 @@ ScriptCall::ScriptCall(const Options& options) : state_(std::make_unique<State>(
 
 ScriptCall::~ScriptCall() = default;
 
-std::string ScriptCall::run(std::string_view script_text) {
-  const std::vector<Op> ops = parse_script(script_text);
-  Database& db = *state_->db;
-  if (down(state_->options)) {
-    set_flag(db, "launch_pending");  // the next call finds Things starting up
-    bump_counter(db, "failures");
-    throw InjectedFailure("Things3 got an error: Application isn't running. (-600)");
-  }
-  std::mt19937_64 engine = make_engine(state_->options.seed);
-  const Fate fate = draw_fate(engine, state_->options, ops.size());
-  // Taken before the wait: if this call is killed while Things starts, the next one finds
-  // it running.
-  if (take_flag(db, "launch_pending") && fate.launch.count() > 0) std::this_thread::sleep_for(fate.launch);
-  if (fate.cost.count() > 0) std::this_thread::sleep_for(fate.cost);
-  if (fate.hang) {
-    // Like a wedged Things: the server's time-out has to kill us.
-    std::this_thread::sleep_for(hang_duration);
-  }
-  if (fate.fail) {
-    bump_counter(db, "failures");
-    throw InjectedFailure("Things3 got an error: AppleEvent timed out. (-1712)");
-  }
-  if (fate.crash != CrashPoint::none) bump_counter(db, "failures");  // committed before dying
-  if (fate.crash == CrashPoint::before_ops) crash("before the ops");
-  const Clock clock{local_today(), unix_now()};
-  std::function<void()> before_commit;
-  if (fate.crash == CrashPoint::in_transaction) before_commit = [] { crash("inside the transaction"); };
-  auto results = apply_ops(db, ops, clock, before_commit);
-  if (fate.crash == CrashPoint::after_commit) crash("after the commit, before the result");
-  return results_json(results);
-}
-
-// The AppleScript path: the same lock, latency and faults as the JSON dialect; the
-// script is compiled before anything else (a syntax error changes nothing), its per-op
-// cost is drawn per Apple event it sent and slept after the commit (no transaction open).
+// The script is compiled before anything else (a syntax error changes nothing, and is no
+// call Things sees: no latency, no fault); an injected failure is an `execution error`
+// as osascript prints it; the per-op cost is drawn per Apple event the script sent and
+// slept after the commit (no transaction open).
 ScriptCall::AppleScriptResult ScriptCall::run_applescript(std::string_view script_text) {
   AppleScriptResult result;
   as::Script script;
@@ -179,12 +144,14 @@ ScriptCall::AppleScriptResult ScriptCall::run_applescript(std::string_view scrip
     return injected("Things3 got an error: Application isn\xE2\x80\x99t running. (-600)");
   }
   std::mt19937_64 engine = make_engine(options.seed);
-  const Fate fate = draw_fate(engine, options, 0);
+  const Fate fate = draw_fate(engine, options);
+  // Taken before the wait: if this call is killed while Things starts, the next one finds
+  // it running.
   if (take_flag(db, "launch_pending") && fate.launch.count() > 0) std::this_thread::sleep_for(fate.launch);
   if (fate.cost.count() > 0) std::this_thread::sleep_for(fate.cost);
-  if (fate.hang) std::this_thread::sleep_for(hang_duration);
+  if (fate.hang) std::this_thread::sleep_for(hang_duration);  // a wedged Things: the caller's time-out kills us
   if (fate.fail) return injected("Things3 got an error: AppleEvent timed out. (-1712)");
-  if (fate.crash != CrashPoint::none) bump_counter(db, "failures");
+  if (fate.crash != CrashPoint::none) bump_counter(db, "failures");  // committed before dying
   if (fate.crash == CrashPoint::before_ops) crash("before the ops");
   model::ModelConfig config;
   config.locale = options.locale;

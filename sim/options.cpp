@@ -235,8 +235,7 @@ A stand-in for `osascript` driving Things 3, for takt on Linux. Each run execute
 script against the SQLite database PATH (Things 3's schema) and exits. The script comes
 from -e lines, else SCRIPT-FILE, else stdin. AppleScript runs as osascript runs it: the
 result as text on stdout; an error as `execution error: MESSAGE (NUMBER)` or
-`syntax error: ...` on stderr, with exit status 1. A script starting with "{" is the older JSON dialect
-({"ops":[...]} in, {"results":[...]} out; see sim/json/script.hpp).
+`syntax error: ...` on stderr, with exit status 1.
 
 Modes:
   (default)            run the script on stdin (creates and seeds PATH if missing)
@@ -252,7 +251,7 @@ Modes:
 Options (each also read from the environment; the command line wins):
   --db PATH            database file                              THINGS_SIM_DB
   --latency-ms MIN:MAX fixed cost per call, default 200:800       THINGS_SIM_LATENCY_MS
-  --per-op-ms MIN:MAX  extra cost per op, default 0:0             THINGS_SIM_PER_OP_MS
+  --per-op-ms MIN:MAX  extra cost per Apple event, default 0:0    THINGS_SIM_PER_OP_MS
   --fail-rate P        probability of "AppleEvent timed out"      THINGS_SIM_FAIL_RATE
   --hang-rate P        probability of hanging for one hour        THINGS_SIM_HANG_RATE
   --crash-rate P       probability of dying by SIGKILL mid-script THINGS_SIM_CRASH_RATE
@@ -270,9 +269,9 @@ Options (each also read from the environment; the command line wins):
   -e LINE              one line of AppleScript (repeatable)
   A single number N means N:N.
 
-Exit codes: 0 ran, 1 failed (injected or error), 2 bad usage or malformed script,
-3 overlap (another script was running against PATH; counted in --stats). An injected
-crash ends the process by SIGKILL. Injected failures and crashes count as "failures".
+Exit codes: 0 ran, 1 failed (syntax or execution error, injected failure, I/O error),
+2 bad usage, 3 overlap (another script was running against PATH; counted in --stats).
+An injected crash ends the process by SIGKILL. Injected failures and crashes count as "failures".
 )";
 }
 

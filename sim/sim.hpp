@@ -1,18 +1,19 @@
 // things-sim: a stand-in for `osascript` + Things 3, so takt can be developed and tested on
 // Linux. takt spawns one things-sim process per script, exactly as it would spawn one
-// osascript per AppleScript on macOS. A script is AppleScript (run as osascript runs it,
-// against Things' object model: sim/README.md, sim/applescript, sim/model) unless it
-// starts with "{": then it is the older JSON dialect of script.hpp, described below. things-sim
-// applies the script to a SQLite database with Things 3's real schema, prints one result
-// line on stdout and exits. Like Things, it punishes concurrent scripts: a call that starts
-// while another one runs against the same database is an OVERLAP (exit 3, counted).
+// osascript per AppleScript on macOS. The script is AppleScript, run as osascript runs it
+// against Things' object model (sim/README.md, sim/applescript, sim/model), on a SQLite
+// database with Things 3's real schema: the result as text on stdout, an uncaught error
+// as `execution error: MESSAGE (NUMBER)` or `syntax error: ...` on stderr. Like Things,
+// it punishes concurrent scripts: a call that starts while another one runs against the
+// same database is an OVERLAP (exit 3, counted).
 //
 // Exit codes:
-//   0  the script ran (individual ops may still report {"ok":false})
-//   1  the call failed: an injected failure ("AppleEvent timed out", "Application isn't
-//      running"), or an I/O/SQLite error
+//   0  the script ran (errors it caught itself included)
+//   1  the script failed as osascript fails: a syntax error (nothing changed), an uncaught
+//      execution error, an injected failure ("AppleEvent timed out", "Application isn't
+//      running"); or an I/O or SQLite error of the sim itself
 //   (killed by SIGKILL: an injected crash, --crash-rate)
-//   2  bad command line or malformed script (nothing changed)
+//   2  bad command line (nothing run)
 //   3  overlap: another things-sim was running a script against the same database
 #pragma once
 
@@ -35,20 +36,8 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A script that is not valid sim dialect: bad JSON, unknown op, wrong field type (exit 2).
-class ScriptError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 // Another things-sim holds the script lock of the same database (exit 3).
 class OverlapError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// The simulated "Things rejects rapid Apple events" failure (exit 1).
-class InjectedFailure : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -65,7 +54,7 @@ struct Options {
   Mode mode = Mode::run_script;
   std::string db_path;
   MsRange latency{200, 800};  // fixed cost of every script call
-  MsRange per_op{0, 0};       // extra cost of every op in the script
+  MsRange per_op{0, 0};       // extra cost of every Apple event the script sends
   double fail_rate = 0.0;     // probability of an injected AppleEvent time-out
   double hang_rate = 0.0;     // probability of hanging for an hour
   double crash_rate = 0.0;    // probability of dying (SIGKILL) mid-script
@@ -110,9 +99,9 @@ Stats read_stats(const std::string& path);
 std::string stats_json(const Stats& stats);
 
 // One script call. The constructor takes the database's script lock (or counts an overlap
-// and throws OverlapError), initialises a missing database and counts the call. run()
-// parses the script, sleeps the simulated latency, injects faults and applies the ops in
-// one transaction, returning the result JSON line. The lock is held until release() or
+// and throws OverlapError), initialises a missing database and counts the call.
+// run_applescript() compiles the script, sleeps the simulated latency, injects faults and
+// runs it against the database in one transaction. The lock is held until release() or
 // destruction, so the caller writes the result before releasing it.
 class ScriptCall {
  public:
@@ -121,7 +110,6 @@ class ScriptCall {
   ScriptCall(const ScriptCall&) = delete;
   ScriptCall& operator=(const ScriptCall&) = delete;
 
-  std::string run(std::string_view script_text);
   // Runs an AppleScript as osascript would: what to print on stdout and stderr, and the
   // exit status (0, or 1 for a syntax or execution error, injected failures included).
   struct AppleScriptResult {

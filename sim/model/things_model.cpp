@@ -211,23 +211,29 @@ std::int64_t ThingsApp::top_index() {
 namespace {
 
 // The SQL condition (on TMTask t) of the to dos in a built-in list. Projects are to dos
-// too: they appear in the lists as Things shows them.
+// too: they appear in the lists as Things shows them. Trashing a project or heading flags
+// it alone, not its to dos, yet they leave every list but the Trash with it (as Things
+// shows them, and as things.py reads the lists); the Trash lists only what was trashed
+// itself.
 std::string list_condition(const std::string& id, std::int64_t today_packed) {
   const std::string today = std::to_string(today_packed);
-  if (id == "TMInboxListSource") return "t.type = 0 AND t.trashed = 0 AND t.status = 0 AND t.start = 0";
+  const std::string visible =
+      "t.trashed = 0 AND NOT EXISTS (SELECT 1 FROM TMTask AS c WHERE c.trashed = 1 AND (c.uuid = t.project OR "
+      "c.uuid = t.heading OR c.uuid = (SELECT h.project FROM TMTask AS h WHERE h.uuid = t.heading))) AND ";
+  if (id == "TMInboxListSource") return visible + "t.type = 0 AND t.status = 0 AND t.start = 0";
   if (id == "TMTodayListSource") {
-    return "t.type IN (0, 1) AND t.trashed = 0 AND t.status = 0 AND t.start IN (1, 2) AND t.startDate IS NOT NULL "
+    return visible + "t.type IN (0, 1) AND t.status = 0 AND t.start IN (1, 2) AND t.startDate IS NOT NULL "
            "AND t.startDate <= " + today;
   }
-  if (id == "TMNextListSource") return "t.type IN (0, 1) AND t.trashed = 0 AND t.status = 0 AND t.start = 1";
+  if (id == "TMNextListSource") return visible + "t.type IN (0, 1) AND t.status = 0 AND t.start = 1";
   if (id == "TMCalendarListSource") {
-    return "t.type IN (0, 1) AND t.trashed = 0 AND t.status = 0 AND t.startDate IS NOT NULL AND t.startDate > " + today;
+    return visible + "t.type IN (0, 1) AND t.status = 0 AND t.startDate IS NOT NULL AND t.startDate > " + today;
   }
   if (id == "TMSomedayListSource") {
-    return "t.type IN (0, 1) AND t.trashed = 0 AND t.status = 0 AND t.start = 2 AND t.startDate IS NULL";
+    return visible + "t.type IN (0, 1) AND t.status = 0 AND t.start = 2 AND t.startDate IS NULL";
   }
-  if (id == "TMLogbookListSource") return "t.type IN (0, 1) AND t.trashed = 0 AND t.status IN (2, 3)";
-  return "t.type IN (0, 1) AND t.trashed = 1";
+  if (id == "TMLogbookListSource") return visible + "t.type IN (0, 1) AND t.status IN (2, 3)";
+  return "t.type IN (0, 1) AND t.trashed = 1";  // TMTrashListSource
 }
 
 }  // namespace
@@ -643,11 +649,19 @@ void ThingsApp::move_to_list(const Task& task, const std::string& list_id) {
   }
 }
 
+// A project items can go into: it exists and is not in the Trash. What real Things does
+// with an item put into a project in the Trash is not known; the model refuses it (the
+// item would be in no list, not even the Trash).
+void ThingsApp::require_open_project(const Value& container) {
+  const auto target = load(container.id);
+  if (!target || target->type != 1) cant_get(spec(container));
+  if (target->trashed) failed("Can" + apostrophe + "t put an item into " + spec(container) + ": it is in the Trash.");
+}
+
 void ThingsApp::move_into(const Task& task, const Value& container) {
   if (container.s == "project") {
     if (task.type == 1) failed("Can" + apostrophe + "t move a project into a project.");
-    const auto target = load(container.id);
-    if (!target || target->type != 1) cant_get(spec(container));
+    require_open_project(container);
     sql_.run("UPDATE TMTask SET project = ?2, heading = NULL, area = NULL, start = CASE WHEN start = 0 THEN 1 ELSE start END "
              "WHERE uuid = ?1",
              {task.uuid, container.id});
@@ -712,6 +726,31 @@ void ThingsApp::delete_object(const Value& object) {
   }
 }
 
+// The container `make new CLS ... at AT` puts the new to do or project into: the
+// application (none given), a list, a project or an area. Fails, before anything is
+// written, where the item cannot go.
+Value ThingsApp::make_target(const std::string& cls, const Value& at) {
+  if (at.kind == Kind::nothing) return Value::none();
+  if (at.kind != Kind::object) failed("Can" + apostrophe + "t make a new " + cls + " at " + as::describe(at) + ".");
+  Value container = at;
+  if (at.s == "insertion") container = at.list && !at.list->empty() ? as::deref(at.list->front()) : Value::none();
+  if (container.kind != Kind::object) failed("Can" + apostrophe + "t make a new " + cls + " there.");
+  if (container.s == "application") return container;
+  if (container.s == "list") {
+    if (container.id == "TMTrashListSource" || container.id == "TMLogbookListSource" || container.id == "TMCalendarListSource") {
+      failed("Can" + apostrophe + "t make a new " + cls + " in " + spec(container) + ".");
+    }
+  } else if (container.s == "project") {
+    if (cls == "project") failed("Can" + apostrophe + "t move a project into a project.");
+    require_open_project(container);
+  } else if (container.s == "area") {
+    if (!sql_.one("SELECT 1 FROM TMArea WHERE uuid = ?1", {container.id})) cant_get(spec(container));
+  } else {
+    failed("Can" + apostrophe + "t make a new " + cls + " at " + spec(container) + ".");
+  }
+  return container;
+}
+
 Value ThingsApp::make(const std::string& cls, const Value& properties, const Value& at) {
   if (properties.kind != Kind::nothing && properties.kind != Kind::record) {
     throw ScriptError{"Can" + apostrophe + "t make " + as::describe(properties) + " into type record.", -1700};
@@ -759,6 +798,12 @@ Value ThingsApp::make(const std::string& cls, const Value& properties, const Val
     }
   }
   const std::int64_t type = cls == "project" ? 1 : 0;
+  // Where it goes is checked before the row is written: a make that fails makes nothing.
+  const Value container = make_target(cls, at);
+  if (const Value* project = field("project"); project && project->kind == Kind::object && project->s == "project") {
+    if (type == 1) failed("Can" + apostrophe + "t move a project into a project.");
+    require_open_project(*project);
+  }
   const std::string uuid = new_uuid();
   const Value* name = field("name");
   const Value* notes = field("notes");
@@ -777,24 +822,10 @@ Value ThingsApp::make(const std::string& cls, const Value& properties, const Val
   for (const char* key : {"due date", "tag names", "area", "project", "status"}) {
     if (const Value* v = field(key)) set(object, key, *v);
   }
-  if (at.kind == Kind::object) {
-    Value container = at;
-    if (at.s == "insertion") container = at.list && !at.list->empty() ? as::deref(at.list->front()) : Value::none();
-    if (container.kind == Kind::object && container.s == "application") return object;
+  if (container.kind == Kind::object && container.s != "application") {
     const Task task = *load(uuid);
-    if (container.kind != Kind::object) failed("Can" + apostrophe + "t make a new " + cls + " there.");
-    if (container.s == "list") {
-      if (container.id == "TMTrashListSource" || container.id == "TMLogbookListSource" || container.id == "TMCalendarListSource") {
-        failed("Can" + apostrophe + "t make a new " + cls + " in " + spec(container) + ".");
-      }
-      move_to_list(task, container.id);
-    } else if (container.s == "project" || container.s == "area") {
-      move_into(task, container);
-    } else {
-      failed("Can" + apostrophe + "t make a new " + cls + " at " + spec(container) + ".");
-    }
-  } else if (at.kind != Kind::nothing) {
-    failed("Can" + apostrophe + "t make a new " + cls + " at " + as::describe(at) + ".");
+    if (container.s == "list") move_to_list(task, container.id);
+    else move_into(task, container);
   }
   return object;
 }

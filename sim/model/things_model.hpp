@@ -86,6 +86,8 @@ class ThingsApp : public as::Application {
   std::string tag_names(const std::string& table, const std::string& owner_column, const std::string& uuid);
   void move_to_list(const Task& task, const std::string& list_id);
   void move_into(const Task& task, const as::Value& container);
+  void require_open_project(const as::Value& container);
+  as::Value make_target(const std::string& cls, const as::Value& at);
   void delete_object(const as::Value& object);
   void clear_property(const as::Value& object, const std::string& property);
   as::Value make(const std::string& cls, const as::Value& properties, const as::Value& at);

@@ -48,8 +48,6 @@ double unix_now() {
   return chr::duration<double>(since_epoch).count();
 }
 
-unsigned weekday_index(Date date) { return chr::weekday{chr::sys_days{date}}.c_encoding(); }
-
 std::int64_t unix_midnight_utc(Date date) {
   return chr::duration_cast<chr::seconds>(chr::sys_days{date}.time_since_epoch()).count();
 }

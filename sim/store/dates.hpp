@@ -10,6 +10,12 @@ namespace takt::sim {
 
 using Date = std::chrono::year_month_day;
 
+// The moment a call works at: its local date and its Unix time.
+struct Clock {
+  Date today;  // local date
+  double now;  // Unix seconds
+};
+
 // Today's date in the LOCAL time zone (Things' lists are local: "today" in UTC is a
 // known bug of other servers).
 Date local_today();
@@ -26,8 +32,6 @@ std::optional<Date> parse_iso_date(std::string_view text);
 // Unix seconds with sub-second precision, as in creationDate / stopDate (REAL columns).
 double unix_now();
 
-// 0 = Sunday ... 6 = Saturday.
-unsigned weekday_index(Date date);
 
 // Midnight UTC of the date, in Unix seconds (used in recurrence rule plists).
 std::int64_t unix_midnight_utc(Date date);

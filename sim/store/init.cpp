@@ -14,7 +14,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "things/os/file_lock.hpp"
+#include "lock.hpp"
 #include "sim.hpp"
 #include "takt_sim_schema.hpp"
 #include "tasks.hpp"

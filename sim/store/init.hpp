@@ -4,7 +4,7 @@
 #include <string>
 
 #include "database.hpp"
-#include "ops.hpp"
+#include "dates.hpp"
 
 namespace takt::sim {
 

@@ -1,10 +1,9 @@
-// Writing Things 3 rows the way Things itself fills them, shared by the demo seed and the
-// script ops.
+// Writing Things 3 rows the way Things itself fills them, for the demo seed and the
+// generated databases (the object model in sim/model writes its own rows).
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -12,12 +11,6 @@
 #include "dates.hpp"
 
 namespace takt::sim {
-
-// A bad value in one op (unknown uuid, empty title, ...): that op reports {"ok":false}.
-class OpError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 enum class TaskType : int { todo = 0, project = 1, heading = 2 };
 enum class TaskStatus : int { open = 0, canceled = 2, completed = 3 };
@@ -62,45 +55,13 @@ struct TaskRow {
 
 void insert_task(Database& db, const TaskRow& row);
 
-// The row of an existing task, or nullopt. Fills the columns an edit can change (and
-// uuid, type, status, trashed, dates); the repeat fields are left at their defaults.
-std::optional<TaskRow> load_task(Database& db, const std::string& uuid);
-
-// Writes back the columns an edit can change: title, notes, start, startDate,
-// startBucket, reminderTime, deadline, deadlineSuppressionDate, todayIndex,
-// todayIndexReferenceDate, area, project, heading, userModificationDate.
-void save_task(Database& db, const TaskRow& row);
-
-// New items go on top, as in Things: one less than the current minimum.
-std::int64_t next_index(Database& db);
-std::int64_t next_today_index(Database& db);
-
-// Where a new item lands for a `when` value ("today", "evening", "tomorrow", "anytime",
-// "someday", "YYYY-MM-DD", or none), given whether it has a project/area/heading.
+// Where an item is: the Inbox, Anytime or Someday, its date and This Evening.
 struct Schedule {
   StartList start = StartList::inbox;
   std::optional<std::int64_t> start_date;
   int start_bucket = 0;
 };
-Schedule resolve_when(const std::optional<std::string>& when, bool has_container, Date today);
 
-// A named list: "inbox" (start 0, no date) or a `when` of the same name ("today",
-// "evening", "anytime", "someday"). Throws OpError for anything else.
-Schedule resolve_list(const std::string& list, Date today);
-
-// Fills the scheduling columns (start, startDate, startBucket, todayIndex, ...) of a new
-// row.
-void apply_schedule(Database& db, TaskRow& row, const Schedule& schedule);
-
-// Reschedules an existing row: a new date puts it on top of Today's order; an item left
-// without a date loses its reminder (Things keeps a reminder only with a date).
-void reschedule(Database& db, TaskRow& row, const Schedule& schedule);
-
-// Tag by title, case-insensitive (ASCII), or nullopt.
-std::optional<std::string> find_tag(Database& db, std::string_view title);
-// A new tag at the end of the tag list; returns its uuid.
-std::string insert_tag(Database& db, std::string_view title, const std::optional<std::string>& parent,
-                       const std::optional<std::string>& shortcut);
 // Tag by title, case-insensitive (ASCII); created when missing, and marked used now.
 // Returns its uuid.
 std::string ensure_tag(Database& db, std::string_view title, double now);
@@ -109,18 +70,8 @@ void link_tag(Database& db, const std::string& task_uuid, const std::string& tag
 void insert_checklist_item(Database& db, const std::string& task_uuid, std::string_view title,
                            std::int64_t index, TaskStatus status, double now);
 
-// Sets checklistItemsCount / openChecklistItemsCount of a to-do from its items.
-void refresh_checklist_counts(Database& db, const std::string& task_uuid);
-
 // Recomputes untrashedLeafActionsCount / openUntrashedLeafActionsCount of every project
 // and heading (to-dos directly in it or under its headings, as Things counts them).
 void refresh_leaf_counts(Database& db);
-
-// The uuid must name a TMTask of that type; throws OpError("<what> \"<uuid>\": no such <what>").
-void require_task(Database& db, const std::string& uuid, TaskType type, std::string_view what);
-// A project or heading that items are put into must not be in the Trash (nor, for a
-// heading, its project): an item added there would be in no list, not even the Trash.
-void require_not_in_trash(Database& db, const std::string& uuid, std::string_view what);
-void require_area(Database& db, const std::string& uuid);
 
 }  // namespace takt::sim

@@ -5,9 +5,6 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <spawn.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -210,47 +207,8 @@ inline long long packed(std::chrono::year_month_day date) {
          (static_cast<long long>(static_cast<unsigned>(date.day())) << 7);
 }
 
-inline std::string iso(std::chrono::year_month_day date) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
-  return buffer;
-}
-
 // ---------------------------------------------------------------------------------------
-// Results
-
-struct Result {
-  bool ok = false;
-  std::string id;      // a write's
-  std::string error;
-  std::string result;  // a read's structured result, as JSON text
-};
-
-inline std::vector<Result> parse_results(const std::string& out) {
-  rapidjson::Document doc;
-  doc.Parse(out.c_str());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("results") || !doc["results"].IsArray()) {
-    throw std::runtime_error("not a result line: " + out);
-  }
-  std::vector<Result> results;
-  for (const auto& r : doc["results"].GetArray()) {
-    Result result;
-    result.ok = r["ok"].GetBool();
-    if (result.ok && r.HasMember("result")) {
-      rapidjson::StringBuffer buffer;
-      rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-      r["result"].Accept(writer);
-      result.result.assign(buffer.GetString(), buffer.GetSize());
-    } else if (result.ok) {
-      result.id = r["id"].GetString();
-    } else {
-      result.error = r["error"].GetString();
-    }
-    results.push_back(result);
-  }
-  return results;
-}
+// Ids
 
 inline bool is_things_uuid(const std::string& id) {
   if (id.size() != 22) return false;
@@ -280,41 +238,27 @@ inline std::string today_condition() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Writing scripts
+// Writing AppleScript
 
-// A JSON string literal holding exactly `text`.
-inline std::string json_string(const std::string& text) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-  return std::string(buffer.GetString(), buffer.GetSize());
+// An AppleScript string literal holding exactly `text` (\ and " escaped; line breaks and
+// tabs as the escapes AppleScript reads back).
+inline std::string as_literal(const std::string& text) {
+  std::string literal = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') literal += '\\';
+    if (c == '\n') literal += "\\n";
+    else if (c == '\r') literal += "\\r";
+    else if (c == '\t') literal += "\\t";
+    else literal += c;
+  }
+  return literal + "\"";
 }
 
-// One op of a script: J("update_todo").set("id", id).null("deadline").list("tags", {"A"}).
-class J {
- public:
-  explicit J(const std::string& op) : json_("{\"op\":" + json_string(op)) {}
-  J& set(const std::string& key, const std::string& value) { return raw(key, json_string(value)); }
-  J& null(const std::string& key) { return raw(key, "null"); }
-  J& list(const std::string& key, const std::vector<std::string>& values) {
-    std::string array = "[";
-    for (const std::string& value : values) array += (array.size() > 1 ? "," : "") + json_string(value);
-    return raw(key, array + "]");
-  }
-  J& raw(const std::string& key, const std::string& json) {
-    json_ += "," + json_string(key) + ":" + json;
-    return *this;
-  }
-  std::string str() const { return json_ + "}"; }
-
- private:
-  std::string json_;
-};
-
-inline std::string script_of(const std::vector<J>& ops) {
-  std::string json = "{\"ops\":[";
-  for (std::size_t i = 0; i < ops.size(); ++i) json += (i > 0 ? "," : "") + ops[i].str();
-  return json + "]}";
+// One Apple event: a new to-do at the top of the Inbox (the list by id, as in any
+// language). Prints `to do id "…" of application "Things3"`.
+inline std::string add_todo_script(const std::string& title) {
+  return "tell application \"Things3\" to make new to do with properties {name:" + as_literal(title) +
+         "} at beginning of list id \"TMInboxListSource\"";
 }
 
 // ---------------------------------------------------------------------------------------
@@ -339,24 +283,9 @@ class SimTest : public ::testing::Test {
     return start(std::move(args), input, env).wait();
   }
   // A script call with no simulated latency.
-  Outcome script(const std::string& json, std::vector<std::string> args = {}) {
+  Outcome script(const std::string& source, std::vector<std::string> args = {}) {
     args.insert(args.begin(), {"--latency-ms", "0"});
-    return sim(args, json);
-  }
-  // Each script is malformed: things-sim exits 2, prints no result, and says what is
-  // wrong (the needle) on stderr.
-  void expect_malformed(const std::vector<std::pair<std::string, std::string>>& cases) {
-    for (const auto& [input, needle] : cases) {
-      const Outcome outcome = script(input);
-      EXPECT_EQ(outcome.exit_code, 2) << input;
-      EXPECT_TRUE(outcome.out.empty()) << input;
-      EXPECT_NE(outcome.err.find(needle), std::string::npos) << input << " -> " << outcome.err;
-    }
-  }
-  std::vector<Result> ok_script(const std::string& json) {
-    const Outcome outcome = script(json);
-    EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
-    return parse_results(outcome.out);
+    return sim(args, source);
   }
   void init() { ASSERT_EQ(sim({"--init"}).exit_code, 0); }
   std::string stats() { return sim({"--stats"}).out; }
@@ -373,33 +302,6 @@ class SimTest : public ::testing::Test {
         "(SELECT COUNT(*) FROM TMTaskTag) || '/' || (SELECT COUNT(*) FROM TMChecklistItem)");
   }
 
-  // Runs the ops in one script call; the call itself must succeed.
-  std::vector<Result> run(const std::vector<J>& ops) {
-    auto results = ok_script(script_of(ops));
-    EXPECT_EQ(results.size(), ops.size());
-    return results;
-  }
-  // Runs one op, which must succeed; returns its id.
-  std::string ok(const J& op) {
-    const auto results = run({op});
-    if (results.empty()) return "<no result>";
-    EXPECT_TRUE(results[0].ok) << op.str() << " -> " << results[0].error;
-    return results[0].id;
-  }
-  // Runs ops that must each fail with an error containing its needle, and leave every
-  // row of Things' tables as it was.
-  void expect_rejected(const std::vector<std::pair<J, std::string>>& cases) {
-    const std::string before = snapshot();
-    std::vector<J> ops;
-    for (const auto& [op, needle] : cases) ops.push_back(op);
-    const auto results = run(ops);
-    for (std::size_t i = 0; i < results.size() && i < cases.size(); ++i) {
-      EXPECT_FALSE(results[i].ok) << cases[i].first.str();
-      EXPECT_NE(results[i].error.find(cases[i].second), std::string::npos)
-          << cases[i].first.str() << " -> " << results[i].error << " (expected \"" << cases[i].second << "\")";
-    }
-    EXPECT_EQ(snapshot(), before) << "a failed op left a change behind";
-  }
   // Columns of one TMTask row, as text.
   std::vector<std::string> task(const std::string& uuid, const std::string& columns) {
     const auto rows = db().rows("SELECT " + columns + " FROM TMTask WHERE uuid = ?1", {uuid});

@@ -170,6 +170,158 @@ TEST_F(ModelTest, CompletingAProjectCompletesItsToDos) {
   expect_counts_consistent();
 }
 
+TEST_F(ModelTest, NewToDosLandWhereThingsPutsThem) {
+  const std::string ids = tell(
+      "set made to {}\n"
+      "set end of made to id of (make new to do with properties {name:\"plain\"})\n"
+      "set end of made to id of (make new to do with properties {name:\"inbox\"} at beginning of list id \"TMInboxListSource\")\n"
+      "set end of made to id of (make new to do with properties {name:\"today\"} at beginning of list id \"TMTodayListSource\")\n"
+      "set end of made to id of (make new to do with properties {name:\"anytime\"} at beginning of list id \"TMNextListSource\")\n"
+      "set end of made to id of (make new to do with properties {name:\"someday\"} at beginning of list id \"TMSomedayListSource\")\n"
+      "set past to make new to do with properties {name:\"past\"}\n"
+      "schedule past for (current date) - 3 * days\n"
+      "set end of made to id of past\n"
+      "set end of made to id of (make new to do with properties {name:\"in project\"} at end of project \"Plan summer trip\")\n"
+      "set end of made to id of (make new to do with properties {name:\"in area\"} at end of area \"Work\")\n"
+      "set AppleScript's text item delimiters to \",\"\n"
+      "made as text");
+  std::vector<std::string> id;
+  std::istringstream in(ids);
+  for (std::string one; std::getline(in, one, ',');) id.push_back(one);
+  ASSERT_EQ(id.size(), 8U) << ids;
+  const std::string today = std::to_string(packed(local_today()));
+  const std::string cols = "start, startDate, startBucket, project IS NOT NULL, area IS NOT NULL";
+  EXPECT_EQ(task(id[0], cols), (std::vector<std::string>{"0", "<null>", "0", "0", "0"}));  // the Inbox by default
+  EXPECT_EQ(task(id[1], cols), (std::vector<std::string>{"0", "<null>", "0", "0", "0"}));
+  EXPECT_EQ(task(id[2], cols), (std::vector<std::string>{"1", today, "0", "0", "0"}));
+  EXPECT_EQ(task(id[3], cols), (std::vector<std::string>{"1", "<null>", "0", "0", "0"}));
+  EXPECT_EQ(task(id[4], cols), (std::vector<std::string>{"2", "<null>", "0", "0", "0"}));
+  // A date in the past is Today's, not Upcoming's.
+  EXPECT_EQ(task(id[5], cols), (std::vector<std::string>{"1", std::to_string(packed(today_plus(-3))), "0", "0", "0"}));
+  EXPECT_EQ(task(id[6], cols + ", project"),
+            (std::vector<std::string>{"1", "<null>", "0", "1", "0", uuid_of("Plan summer trip")}));
+  EXPECT_EQ(task(id[7], cols + ", area"), (std::vector<std::string>{"1", "<null>", "0", "0", "1", area_uuid("Work")}));
+  // A fresh row as Things writes one, each new item on top of every other.
+  EXPECT_EQ(task(id[0], "type, status, trashed, leavesTombstone, typeof(creationDate), creationDate = userModificationDate, "
+                        "ABS(creationDate - strftime('%s','now')) < 60"),
+            (std::vector<std::string>{"0", "0", "0", "0", "real", "1", "1"}));
+  for (std::size_t i = 0; i + 1 < id.size(); ++i) {
+    EXPECT_GT(std::stoll(task(id[i], "\"index\"")[0]), std::stoll(task(id[i + 1], "\"index\"")[0])) << i;
+  }
+  EXPECT_EQ(db().integer("SELECT MIN(\"index\") FROM TMTask"), std::stoll(task(id[7], "\"index\"")[0]));
+  EXPECT_EQ(tell("name of to dos of list \"Today\" whose name is \"past\""), "past");
+  EXPECT_EQ(task(uuid_of("Plan summer trip"), "untrashedLeafActionsCount, openUntrashedLeafActionsCount"),
+            (std::vector<std::string>{"2", "2"}));
+  expect_counts_consistent();
+}
+
+TEST_F(ModelTest, AToDoTakenOutOfTheInboxIntoAProjectOrAreaGoesToAnytime) {
+  const std::string plumber = uuid_of("Call the plumber");
+  const std::string passport = uuid_of("Renew passport");
+  tell("set project of to do id \"" + plumber + "\" to project \"Plan summer trip\"\n"
+       "set area of to do id \"" + passport + "\" to area \"Work\"");
+  EXPECT_EQ(task(plumber, "start, startDate, project"),
+            (std::vector<std::string>{"1", "<null>", uuid_of("Plan summer trip")}));
+  EXPECT_EQ(task(passport, "start, startDate, area"), (std::vector<std::string>{"1", "<null>", area_uuid("Work")}));
+  EXPECT_EQ(tell("count (to dos of list \"Inbox\" whose name is \"Call the plumber\")"), "0");
+  expect_counts_consistent();
+}
+
+TEST_F(ModelTest, CancelingAProjectCancelsItsOpenItemsAndReopeningBringsBackTheProjectAlone) {
+  const std::string project = uuid_of("Website relaunch");
+  const std::string staging = uuid_of("Set up the staging server");  // completed already, under a heading
+  const std::string staging_stop = task(staging, "stopDate")[0];
+  tell("set status of project id \"" + project + "\" to canceled");
+  const std::string items = "SELECT t.title, t.status, t.stopDate IS NOT NULL FROM TMTask t LEFT JOIN TMTask h ON h.uuid = t.heading "
+                            "WHERE t.uuid = ?1 OR t.project = ?1 OR h.project = ?1 ORDER BY t.title";
+  // Every open to do (under its headings too) and every heading: canceled with it.
+  EXPECT_EQ(db().rows(items, {project}), (std::vector<std::vector<std::string>>{{"Build", "2", "1"},
+                                                                             {"Design", "2", "1"},
+                                                                             {"Pick a colour palette", "2", "1"},
+                                                                             {"Review pull requests", "2", "1"},
+                                                                             {"Set up the staging server", "3", "1"},
+                                                                             {"Sketch homepage layout", "2", "1"},
+                                                                             {"Website relaunch", "2", "1"},
+                                                                             {"Write the deployment script", "2", "1"}}));
+  EXPECT_EQ(task(staging, "stopDate")[0], staging_stop);  // what was closed before keeps its date
+  EXPECT_EQ(tell("status of project id \"" + project + "\""), "canceled");
+  EXPECT_NE(tell("name of to dos of list \"Logbook\"").find("Sketch homepage layout"), std::string::npos);
+  tell("set status of project id \"" + project + "\" to open");
+  EXPECT_EQ(task(project, "status, stopDate"), (std::vector<std::string>{"0", "<null>"}));
+  EXPECT_EQ(task(uuid_of("Sketch homepage layout"), "status")[0], "2");
+  EXPECT_EQ(task(uuid_of("Design"), "status")[0], "2");
+  expect_counts_consistent();
+}
+
+TEST_F(ModelTest, TrashingAProjectHidesItsToDosWithoutFlaggingThem) {
+  const std::string project = uuid_of("Website relaunch");
+  const std::string of_project = "SELECT COUNT(*) FROM TMTask t LEFT JOIN TMTask h ON h.uuid = t.heading "
+                                 "WHERE t.type = 0 AND (t.project = ?1 OR h.project = ?1)";
+  EXPECT_EQ(tell("name of to dos of list \"Today\" whose name is \"Review pull requests\""), "Review pull requests");
+  const std::string anytime_before = tell("count to dos of list \"Anytime\"");
+  tell("delete project id \"" + project + "\"");
+  EXPECT_EQ(task(project, "trashed")[0], "1");
+  EXPECT_EQ(db().integer(of_project + " AND t.trashed = 1", {project}), 0);  // its to dos are not flagged
+  // Yet they leave every list with it; the Trash holds the project.
+  for (const std::string list : {"Inbox", "Today", "Anytime", "Upcoming", "Someday", "Logbook"}) {
+    EXPECT_EQ(tell("count (to dos of list \"" + list + "\" whose project is project id \"" + project + "\")"), "0") << list;
+  }
+  EXPECT_EQ(tell("name of to dos of list \"Today\" whose name is \"Review pull requests\""), "");
+  // The project and its four open to dos (one of them in Today, which Anytime shows too).
+  EXPECT_EQ(std::stoll(tell("count to dos of list \"Anytime\"")), std::stoll(anytime_before) - 5);
+  EXPECT_EQ(tell("name of to dos of list \"Trash\""), "Website relaunch, Start a podcast");
+  // Out of the Trash, the project brings them back.
+  tell("move project id \"" + project + "\" to list \"Anytime\"");
+  EXPECT_EQ(task(project, "trashed")[0], "0");
+  EXPECT_EQ(tell("count to dos of list \"Anytime\""), anytime_before);
+  EXPECT_EQ(tell("name of to dos of list \"Today\" whose name is \"Review pull requests\""), "Review pull requests");
+  expect_counts_consistent();
+}
+
+TEST_F(ModelTest, AProjectInTheTrashTakesNoNewItems) {
+  const std::string project = uuid_of("Website relaunch");
+  const std::string in_trash = "ERR execution error: Things3 got an error: Can\xE2\x80\x99t put an item into project id \"" +
+                               project + "\": it is in the Trash. (-10000)";
+  tell("delete project id \"" + project + "\"");
+  const std::string before = snapshot();
+  EXPECT_EQ(tell("make new to do with properties {name:\"into\"} at end of project id \"" + project + "\""), in_trash);
+  EXPECT_EQ(tell("make new to do with properties {name:\"into\", project:project id \"" + project + "\"}"), in_trash);
+  EXPECT_EQ(tell("tell project id \"" + project + "\" to make new to do with properties {name:\"into\"}"), in_trash);
+  EXPECT_EQ(tell("set project of to do id \"" + uuid_of("Call the plumber") + "\" to project id \"" + project + "\""), in_trash);
+  EXPECT_EQ(tell("move to do id \"" + uuid_of("Call the plumber") + "\" to project id \"" + project + "\""), in_trash);
+  EXPECT_EQ(snapshot(), before);  // a make that fails makes nothing
+  // Out of the Trash, it takes them again.
+  tell("move project id \"" + project + "\" to list \"Anytime\"");
+  EXPECT_EQ(tell("name of (make new to do with properties {name:\"into\"} at end of project id \"" + project + "\")"), "into");
+  expect_counts_consistent();
+}
+
+TEST_F(ModelTest, AMakeThatFailsMakesNothing) {
+  const std::string before = snapshot();
+  EXPECT_EQ(tell("make new project with properties {name:\"Nested\"} at end of project \"Plan summer trip\""),
+            "ERR execution error: Things3 got an error: Can\xE2\x80\x99t move a project into a project. (-10000)");
+  EXPECT_EQ(tell("make new to do with properties {name:\"Later\", tag names:\"Fresh\"} at end of list \"Upcoming\"").rfind("ERR", 0), 0U);
+  EXPECT_EQ(tell("make new to do with properties {name:\"Lost\"} at end of area id \"NoSuchArea\"").rfind("ERR", 0), 0U);
+  EXPECT_EQ(snapshot(), before);
+}
+
+TEST_F(ModelTest, AFailedCommandLeavesNoTraceAndTheOthersInTheScriptApply) {
+  // Three operations, each in its own try as takt writes them: the one that fails (an
+  // unknown project) makes no to do and no tag; the two others apply.
+  const std::string before_tags = std::to_string(db().integer("SELECT COUNT(*) FROM TMTag"));
+  EXPECT_EQ(tell("set out to {}\n"
+                 "try\nmake new to do with properties {name:\"one\"}\nset end of out to \"ok\"\n"
+                 "on error m number n\nset end of out to n\nend try\n"
+                 "try\nmake new to do with properties {name:\"lost\", tag names:\"ShouldNotExist\"} at end of project id \"NoSuchProject\"\n"
+                 "set end of out to \"ok\"\non error m number n\nset end of out to n\nend try\n"
+                 "try\nmake new to do with properties {name:\"three\"}\nset end of out to \"ok\"\n"
+                 "on error m number n\nset end of out to n\nend try\nout"),
+            "ok, -1728, ok");
+  EXPECT_EQ(db().integer("SELECT COUNT(*) FROM TMTask WHERE title IN ('one', 'three')"), 2);
+  EXPECT_EQ(db().integer("SELECT COUNT(*) FROM TMTask WHERE title = 'lost'"), 0);
+  EXPECT_EQ(std::to_string(db().integer("SELECT COUNT(*) FROM TMTag")), before_tags);
+}
+
 TEST_F(ModelTest, AnErrorCaughtInTryDoesNotFailTheScript) {
   EXPECT_EQ(tell("try\nget to do id \"missing\"\non error m number n\nreturn n\nend try"), "-1728");
   // Uncaught, it does: exit 1, and the changes made before stay, as in Things.

@@ -133,14 +133,17 @@ void add_creators(std::vector<ToolSpec>& tools) {
             R"("title")"),
       false, {});
   add(tools, "add_project", "Add a project",
-      "Create a project (in Anytime unless 'when' says otherwise), with headings and to-dos in it, and return its id.",
+      "Create a project (in Anytime unless 'when' says otherwise), with to-dos in it, and return its id.",
       input(kTitle + "," + string_prop("notes", "Notes (plain text).", 0, 100000) + "," + kWhenAdd + "," +
                 kReminderAdd + "," + kDeadlineAdd + "," + kTagsAdd + "," + kAreaAdd + "," +
-                list_prop("headings", "Titles of headings to create, in order.") + "," +
+                list_prop("headings", "Not possible through Things' scripting (it has no headings): a call with "
+                                      "headings is refused; add them in Things.") + "," +
                 list_prop("todos", "Titles of to-dos to create in the project, in order."),
             R"("title")"),
       false, {});
-  add(tools, "add_heading", "Add a heading", "Add a heading at the end of a project's headings and return its id.",
+  add(tools, "add_heading", "Add a heading",
+      "Things' scripting has no headings: this call is refused, saying to add the heading in Things. Kept so a "
+      "client that asks hears why.",
       input(string_prop("project", "Id of the project.", 1, 64) + "," + kTitle, R"("project","title")"), false, {});
   add(tools, "create_tag", "Create a tag",
       "Create a tag (at the end of the tag list) and return its id. Fails if a tag with that title exists.",
@@ -185,20 +188,21 @@ void add_updaters(std::vector<ToolSpec>& tools) {
 void add_state_changes(std::vector<ToolSpec>& tools) {
   const std::string ids = input(kIds, R"("ids")");
   add(tools, "complete", "Complete items",
-      "Mark to-dos, projects or headings completed. Completing a project or heading also completes its open to-dos.",
+      "Mark to-dos or projects completed. Completing a project also completes its open to-dos. Headings cannot be "
+      "reached through Things' scripting.",
       ids, true, {true, true});
   add(tools, "cancel", "Cancel items",
-      "Mark to-dos, projects or headings canceled. Canceling a project or heading also cancels its open to-dos.", ids,
+      "Mark to-dos or projects canceled. Canceling a project also cancels its open to-dos.", ids,
       true, {true, true});
   add(tools, "reopen", "Reopen items",
-      "Mark completed or canceled to-dos, projects or headings open again (the item alone: a project's to-dos stay "
+      "Mark completed or canceled to-dos or projects open again (the item alone: a project's to-dos stay "
       "as they are).",
       ids, true, {false, true});
   add(tools, "trash", "Move to Trash",
-      "Move to-dos, projects or headings to the Trash (a heading takes its to-dos with it). restore brings them "
-      "back.",
+      "Move to-dos or projects to the Trash (a project takes its to-dos with it). restore brings them back.",
       ids, true, {true, true});
-  add(tools, "restore", "Restore from Trash", "Bring to-dos, projects or headings back from the Trash.", ids, true,
+  add(tools, "restore", "Restore from Trash",
+      "Bring to-dos or projects back from the Trash, to the list they were in.", ids, true,
       {false, true});
   const std::string tag_input = input(kIds + "," + list_prop("tags", "Tag titles.", 50, 1), R"("ids","tags")");
   add(tools, "add_tags", "Add tags",

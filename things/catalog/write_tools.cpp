@@ -126,8 +126,8 @@ constexpr const char* kTodoFields[] = {"title",    "notes",     "append_notes", 
 /// Fields of update_todo that a project does not have.
 constexpr const char* kTodoOnly[] = {"list", "checklist", "append_checklist", "checklist_items", "project", "heading"};
 
-/// The rules the sim dialect's contract (sim/json/script.hpp) states for updates, checked up front
-/// so the caller hears them before anything is queued.
+/// The rules of an update that Things would otherwise break on part-way, checked up front so
+/// the caller hears them before anything is queued.
 std::optional<std::string> check_changes(const rapidjson::Value& a) {
   if (auto when = json::get_string(a, "when"); when && !when->empty() && !valid_when(*when)) return kWhenError;
   if (auto r = json::get_string(a, "reminder"); r && !r->empty() && !parse_reminder(*r))

@@ -1,6 +1,6 @@
 #pragma once
-/// Advisory whole-file locks (flock) shared by takt and things-sim: things-sim's overlap
-/// detection and database creation, and the machine-wide lock of takt's AppleScript lane.
+/// Advisory whole-file locks (flock): the machine-wide lock of takt's AppleScript lane,
+/// which every takt process of the user takes around each script.
 /// The kernel drops a flock when the last descriptor of its open file closes, however the
 /// process ends (SIGKILL included), so a dead holder never leaves a stale lock behind.
 

@@ -273,3 +273,33 @@ TEST(Config, ToolNamesAreCheckedAgainstTheCatalogue) {
   EXPECT_EQ(c.tools.cost.at("add_todo"), CostClass::Slow);
   EXPECT_EQ(c.cache.tool_ttl.at("search"), Millis{3000});
 }
+
+// issue 12: `~` in a configured path was taken literally (a directory named "~" under the
+// working directory), since neither YAML nor a shell expands it for takt.
+TEST(Config, ATildeInAPathIsTheHomeDirectory) {
+  const char* saved = std::getenv("HOME");
+  const std::string home = saved ? saved : "";
+  ::setenv("HOME", "/home/someone", 1);
+  auto c = load_config_text("backend:\n  database: ~/Library/Things.sqlite\n  lock_dir: \"~\"\n"
+                            "cache:\n  dir: ~/cache\nlogging:\n  file: ~/takt.log\n",
+                            "takt.yaml");
+  EXPECT_EQ(c.backend.database, "/home/someone/Library/Things.sqlite");
+  EXPECT_EQ(c.backend.lock_dir, "/home/someone");
+  EXPECT_EQ(c.cache.dir, "/home/someone/cache");
+  EXPECT_EQ(c.logging.file, "/home/someone/takt.log");
+  EXPECT_EQ(load_config_text("backend:\n  database: /a/~b\n", "takt.yaml").backend.database, "/a/~b");
+  EXPECT_NE(error_of("backend:\n  database: ~other/db.sqlite\n").find("'~user' is not expanded"), std::string::npos);
+  if (saved) ::setenv("HOME", home.c_str(), 1);
+  else ::unsetenv("HOME");
+}
+
+TEST(Config, SimLanguageUrlLagAndUrlSettle) {
+  auto c = load_config_text("backend:\n  sim_locale: ru\n  sim_url_lag: 10ms..20ms\n  url_settle: 2s\n", "takt.yaml");
+  EXPECT_EQ(c.backend.sim_locale, "ru");
+  ASSERT_TRUE(c.backend.sim_url_lag);
+  EXPECT_EQ(c.backend.sim_url_lag->max, Millis{20});
+  EXPECT_EQ(c.backend.url_settle, Millis{2000});
+  EXPECT_FALSE(load_config_text("", "takt.yaml").backend.sim_url_lag);
+  EXPECT_NE(error_of("backend:\n  sim_locale: fr\n").find("en, de, es or ru"), std::string::npos);
+  EXPECT_NE(error_of("backend:\n  url_settle: 0s\n").find("longer than 0"), std::string::npos);
+}

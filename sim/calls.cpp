@@ -157,6 +157,7 @@ ScriptCall::AppleScriptResult ScriptCall::run_applescript(std::string_view scrip
   config.locale = options.locale;
   config.url_lag_min_ms = options.url_lag.min_ms;
   config.url_lag_max_ms = options.url_lag.max_ms;
+  config.event_fail_rate = options.event_fail_rate;
   config.seed = options.seed;
   std::function<void()> before_commit;
   if (fate.crash == CrashPoint::in_transaction) before_commit = [] { crash("inside the transaction"); };

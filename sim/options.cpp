@@ -15,7 +15,8 @@ namespace {
 constexpr int max_ms = 86'400'000;
 
 enum class Flag {
-  db, init, stats, help, latency, per_op, fail_rate, hang_rate, crash_rate, down_file, launch, seed, locale, url_lag, line,
+  db, init, stats, help, latency, per_op, fail_rate, hang_rate, crash_rate, down_file, launch, seed, locale, url_lag,
+  event_fail_rate, line,
   generate, today
 };
 
@@ -42,6 +43,7 @@ const std::map<std::string, FlagSpec, std::less<>>& flag_table() {
       {"--seed", {Flag::seed, true, "THINGS_SIM_SEED"}},
       {"--locale", {Flag::locale, true, "THINGS_SIM_LOCALE"}},
       {"--url-lag-ms", {Flag::url_lag, true, "THINGS_SIM_URL_LAG_MS"}},
+      {"--event-fail-rate", {Flag::event_fail_rate, true, "THINGS_SIM_EVENT_FAIL_RATE"}},
       {"-e", {Flag::line, true, nullptr}},
       {"--generate", {Flag::generate, true, nullptr}},
       {"--today", {Flag::today, true, nullptr}},
@@ -90,6 +92,9 @@ void apply_value(Options& options, Flag flag, const std::string& value) {
       break;
     case Flag::crash_rate:
       options.crash_rate = parse_probability(value);
+      break;
+    case Flag::event_fail_rate:
+      options.event_fail_rate = parse_probability(value);
       break;
     case Flag::down_file:
       options.down_file = value;  // empty: no "not running" window
@@ -266,6 +271,10 @@ Options (each also read from the environment; the command line wins):
                        names as Things shows them, default en
   --url-lag-ms MIN:MAX how long a things:/// URL opened by a      THINGS_SIM_URL_LAG_MS
                        script takes to land, default 500:3000
+  --event-fail-rate P  probability that one Apple event of a      THINGS_SIM_EVENT_FAIL_RATE
+                       script (a command, or setting or getting a property) fails
+                       with "AppleEvent timed out" (-1712), what Things does under
+                       rapid events; the events before it stay applied
   -e LINE              one line of AppleScript (repeatable)
   A single number N means N:N.
 

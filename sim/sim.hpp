@@ -67,6 +67,7 @@ struct Options {
   // long a things:/// URL takes to land in the database.
   std::string locale = "en";
   MsRange url_lag{500, 3000};
+  double event_fail_rate = 0.0;  // each Apple event fails with -1712 (Things under rapid events)
   // The script, as osascript takes it: -e lines, else a file, else stdin.
   std::vector<std::string> script_lines;
   std::string script_file;

@@ -239,7 +239,7 @@ std::string list_condition(const std::string& id, std::int64_t today_packed) {
 }  // namespace
 
 std::vector<Value> ThingsApp::elements(const Value& container, const std::string& cls) {
-  ++events_;
+  event();
   std::vector<Value> out;
   auto tasks = [&](const std::string& where, const std::vector<SqlValue>& args, const char* order = "t.\"index\"") {
     for (const auto& row : sql_.rows("SELECT t.uuid, t.type FROM TMTask AS t WHERE " + where + " ORDER BY " + order, args)) {
@@ -299,7 +299,7 @@ std::vector<Value> ThingsApp::elements(const Value& container, const std::string
 }
 
 Value ThingsApp::by_id(const Value& container, const std::string& cls, const Value& id_value) {
-  ++events_;
+  event();
   const std::string id = id_value.kind == Kind::text ? id_value.s : as::to_text(id_value, {""});
   const std::string what = cls + " id " + quoted(id) + (container.s == "application" ? "" : " of " + spec(container));
   if (cls == "to do" || cls == "project") {
@@ -326,7 +326,7 @@ Value ThingsApp::by_id(const Value& container, const std::string& cls, const Val
 }
 
 Value ThingsApp::by_name(const Value& container, const std::string& cls, const std::string& name) {
-  ++events_;
+  event();
   const std::string what = cls + " " + quoted(name) + (container.s == "application" ? "" : " of " + spec(container));
   if (cls == "list") {
     // Names as this Things shows them, in its language; exact match.
@@ -405,8 +405,14 @@ void ThingsApp::set_tag_names(const std::string& table, const std::string& owner
   }
 }
 
-Value ThingsApp::get(const Value& object, const std::string& property) {
+void ThingsApp::event() {
   ++events_;
+  if (config_.event_fail_rate > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < config_.event_fail_rate)
+    throw ScriptError{"AppleEvent timed out.", -1712};
+}
+
+Value ThingsApp::get(const Value& object, const std::string& property) {
+  event();
   const std::string& kind = object.s;
   if (kind == "application") {
     if (property == "name") return Value::text("Things3");
@@ -506,7 +512,7 @@ std::vector<Value> ThingsApp::get_many(const std::vector<Value>& objects, const 
   if (property != "id") return as::Application::get_many(objects, property);
   // One event, as Things answers `id of every to do of list "Trash"`: the ids of objects
   // just listed, without a query per object.
-  ++events_;
+  event();
   std::vector<Value> out;
   out.reserve(objects.size());
   for (const Value& object : objects) {
@@ -535,7 +541,7 @@ void ThingsApp::set_status(const Task& task, const std::string& status) {
 }
 
 void ThingsApp::set(const Value& object, const std::string& property, const Value& value) {
-  ++events_;
+  event();
   const std::string what = property + " of " + spec(object) + " to " + as::describe(value);
   const std::string& kind = object.s;
   auto text_value = [&]() -> std::string {
@@ -831,7 +837,7 @@ Value ThingsApp::make(const std::string& cls, const Value& properties, const Val
 }
 
 Value ThingsApp::command(const std::string& command, const Value& direct, const as::Params& params) {
-  ++events_;
+  event();
   auto param = [&](const char* key) -> Value {
     for (const auto& [k, v] : params) {
       if (k == key) return v;
@@ -894,7 +900,7 @@ Value ThingsApp::command(const std::string& command, const Value& direct, const 
 // ---- URL scheme and delay
 
 void ThingsApp::open_url(const std::string& url) {
-  ++events_;
+  event();
   std::uniform_int_distribution<int> lag(config_.url_lag_min_ms, config_.url_lag_max_ms);
   const int ms = lag(rng_);
   if (ms == 0) {

@@ -43,6 +43,8 @@ struct ModelConfig {
   int url_lag_min_ms = 500;
   int url_lag_max_ms = 3000;
   std::optional<std::uint64_t> seed;
+  // Each Apple event (command, get, set) fails with -1712 with this probability.
+  double event_fail_rate = 0.0;
   // Sleeps for `delay` (tests replace it).
   std::function<void(double seconds)> sleep;
 };
@@ -76,6 +78,8 @@ class ThingsApp : public as::Application {
   void refresh_counts();
 
  private:
+  // One Apple event reaches Things: counted, and failed with -1712 at the event fail rate.
+  void event();
   struct Task;
   std::optional<Task> load(const std::string& uuid);
   Task require_task(const as::Value& object);

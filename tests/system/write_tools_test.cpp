@@ -641,3 +641,50 @@ TEST_F(Writes, AHeadingsIdIsRefusedByToolsThatChangeItems) {
   EXPECT_EQ(column(heading, "status"), "0");
   EXPECT_EQ(column(heading, "trashed"), "0");
 }
+
+// issue 12: each operation caught every error in its own `try`, so when Things rejected an
+// Apple event part-way (-1712, what it does under rapid events) osascript exited 0 and
+// nothing was retried. Now Things' own errors stop the script: the lane reads back what
+// happened and retries only what the database shows was not done. With one in ten of
+// Things' Apple events failing, every write is answered, no to-do is made twice, every
+// success is what the database holds, and scripts were retried. (A to-do made before a
+// later event of its add failed is found and reported with what it lacks, not made again.)
+TEST(WritesUnderRejectedEvents, AreRetriedNeverDuplicatedAndEveryAnswerAgreesWithTheDatabase) {
+  TempDir dir;
+  const auto db = dir.file("things.sqlite");
+  ::setenv("THINGS_SIM_EVENT_FAIL_RATE", "0.1", 1);
+  Takt t(dir, "backend:\n  database: " + db + "\n  sim_per_op: 0ms\n  sim_latency: 1ms\n  script_timeout: 20s\n"
+                  "  retry:\n    attempts: 12\n    base_delay: 1ms\n    max_delay: 5ms\n  breaker:\n    failures: 1000\n"
+                  "metrics:\n  listen: 127.0.0.1:0\nlane:\n  batch_max: 4\n");
+  t.handshake();
+  constexpr int kWrites = 24;
+  for (int i = 0; i < kWrites; ++i) {
+    const auto args = R"({"title":"event )" + std::to_string(i) + R"(","notes":"n)" + std::to_string(i) +
+                      R"(","tags":["Errand"],"deadline":"2031-01-0)" + std::to_string(1 + i % 9) + "\"}";
+    t.process().send(R"({"jsonrpc":"2.0","id":)" + std::to_string(100 + i) +
+                     R"(,"method":"tools/call","params":{"name":"add_todo","arguments":)" + args + "}}");
+  }
+  int successes = 0;
+  for (int i = 0; i < kWrites; ++i) {
+    auto r = t.await(std::to_string(100 + i), std::chrono::seconds(60));
+    ASSERT_TRUE(r.HasMember("result")) << text_of(r);
+    const auto title = "event " + std::to_string(i);
+    const auto rows = sql_value(db, "SELECT count(*) FROM TMTask WHERE title = '" + title + "'");
+    EXPECT_TRUE(rows == "0" || rows == "1") << title << " made " << rows << " times";
+    if (r["result"]["isError"].GetBool()) continue;
+    ++successes;
+    const std::string id = r["result"]["structuredContent"]["id"].GetString();
+    EXPECT_EQ(rows, "1");
+    EXPECT_EQ(sql_value(db, "SELECT notes FROM TMTask WHERE uuid = '" + id + "'"), "n" + std::to_string(i));
+    EXPECT_EQ(sql_value(db, "SELECT count(*) FROM TMTaskTag WHERE tasks = '" + id + "'"), "1");
+  }
+  ::unsetenv("THINGS_SIM_EVENT_FAIL_RATE");
+  EXPECT_GT(successes, kWrites / 4);
+  const auto scrape = http_get(t.metrics_port(), "/metrics");
+  const std::string busy = "\ntakt_script_retries_total{reason=\"busy\"} ";
+  const auto at = scrape.find(busy);
+  ASSERT_NE(at, std::string::npos) << scrape;
+  EXPECT_GT(std::stod(scrape.substr(at + busy.size())), 0.0) << "Things' -1712 inside the script was retried";
+  t.process().close_stdin();
+  EXPECT_EQ(t.process().wait(), 0);
+}

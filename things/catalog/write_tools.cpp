@@ -105,6 +105,25 @@ std::optional<std::string> blank_title(const rapidjson::Value& a) {
   return std::nullopt;
 }
 
+/// A checklist item holding a line break: Things' URL scheme separates checklist items by
+/// line breaks, so Things would split it into two.
+std::optional<std::string> multi_line_checklist(const rapidjson::Value& a) {
+  const auto has_break = [](std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; };
+  const char* const why = ": must be one line (Things separates checklist items by line breaks)";
+  for (const char* f : {"checklist", "append_checklist"}) {
+    const auto* list = json::member(a, f);
+    if (!list || !list->IsArray()) continue;
+    for (rapidjson::SizeType i = 0; i < list->Size(); ++i)
+      if ((*list)[i].IsString() && has_break({(*list)[i].GetString(), (*list)[i].GetStringLength()}))
+        return std::string(f) + "[" + std::to_string(i) + "]" + why;
+  }
+  if (const auto* items = json::member(a, "checklist_items"); items && items->IsArray())
+    for (rapidjson::SizeType i = 0; i < items->Size(); ++i)
+      if (auto t = json::get_string((*items)[i], "title"); t && has_break(*t))
+        return "checklist_items[" + std::to_string(i) + "].title" + why;
+  return std::nullopt;
+}
+
 /// The first string anywhere in `v` that holds a NUL character, as its field path.
 std::optional<std::string> nul_field(const rapidjson::Value& v, const std::string& path) {
   if (v.IsString()) {
@@ -334,6 +353,7 @@ std::optional<std::string> check_write_arguments(const ToolSpec& tool, const rap
   if (tool.bulk)
     if (auto err = check_ids(args)) return err;
   if (auto err = blank_title(args)) return err;
+  if (auto err = multi_line_checklist(args)) return err;
   if (n == "add_todo" || n == "add_project") return check_new_item(args);
   if (n == "update_todo" || n == "update_project" || n == "bulk_update") {
     if (!any_change(args)) return "arguments: give at least one field to change";

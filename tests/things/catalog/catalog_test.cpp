@@ -209,3 +209,18 @@ TEST(Tools, TagContradictionsAndShortcutsAreRefusedBeforeQueueing) {
   auto a = parse(("{\"title\":\"" + long_title + "\"}").c_str());
   EXPECT_FALSE(check_arguments(*find_tool("create_tag"), a, any));
 }
+
+// Found by the script property test: a checklist item with a line break became two in
+// Things, whose URL scheme separates checklist items by line breaks.
+TEST(Tools, ChecklistItemsAreOneLine) {
+  const takt::test::ProbeDialect any;
+  const auto check = [&](const char* tool, const char* args) {
+    auto a = parse(args);
+    return check_arguments(*find_tool(tool), a, any).value_or("");
+  };
+  const std::string why = ": must be one line (Things separates checklist items by line breaks)";
+  EXPECT_EQ(check("add_todo", R"({"title":"t","checklist":["a","b\nc"]})"), "checklist[1]" + why);
+  EXPECT_EQ(check("update_todo", R"({"id":"A","append_checklist":["a\r"]})"), "append_checklist[0]" + why);
+  EXPECT_EQ(check("update_todo", R"({"id":"A","checklist_items":[{"title":"x\ny"}]})"), "checklist_items[0].title" + why);
+  EXPECT_EQ(check("add_todo", R"({"title":"t","checklist":["a b"],"notes":"two\nlines"})"), "");
+}

@@ -76,6 +76,8 @@ std::vector<bool> settle_urls(Services& s, const std::vector<things::Operation>&
     for (std::size_t i = 0; i < ops.size(); ++i)
       if (waiting[i]) any |= waiting[i] = not_shown(i);
   }
+  // Reads answered meanwhile were cached without the change: they go now it has landed.
+  s.cache.invalidate();
   s.lane_metrics.url_settle.Observe(std::chrono::duration<double>(Clock::now() - start).count());
   if (any) spdlog::warn("a change sent through Things' URL scheme has not shown after {} ms", s.config.backend.url_settle.count());
   return waiting;

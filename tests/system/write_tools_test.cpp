@@ -626,6 +626,33 @@ TEST(UrlSchemeWrites, AreReadBackUntilTheyShowAndOtherwiseReportedAsNotAppliedYe
   }
 }
 
+// A read answered while a URL change was still landing shows the item without it, and
+// the cache kept that answer: after the write was confirmed, get_item still showed no
+// checklist until the cache's time-to-live ran out. Once the change shows, the cache drops
+// what it learnt meanwhile.
+TEST(UrlSchemeWrites, AReadCachedWhileTheChangeWasLandingIsNotServedAfterIt) {
+  TempDir dir;
+  const auto db = dir.file("things.sqlite");
+  Takt t(dir, "backend:\n  database: " + db + "\n  sim_per_op: 0ms\n  sim_latency: 1ms\n  script_timeout: 10s\n"
+                  "  sim_url_lag: 1500ms\n  url_settle: 10s\ncache:\n  ttl: 60s\nmetrics:\n  enabled: false\n");
+  t.handshake();
+  auto made = t.tool(1, "add_todo", R"({"title":"trip"})");
+  ASSERT_FALSE(made["result"]["isError"].GetBool()) << text_of(made);
+  const std::string id = made["result"]["structuredContent"]["id"].GetString();
+  const auto checklist_of = [&](int call) {
+    auto r = t.tool(call, "get_item", R"({"id":")" + id + "\"}");
+    const auto& item = r["result"]["structuredContent"]["item"];
+    return item.HasMember("checklist") ? item["checklist"].Size() : rapidjson::SizeType{0};
+  };
+  t.process().send(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"update_todo","arguments":{"id":")" +
+                   id + R"(","append_checklist":["passport","tickets"]}}})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(checklist_of(3), 0u);  // not landed yet: this answer is cached
+  auto w = t.await("2", std::chrono::seconds(20));
+  ASSERT_FALSE(w["result"]["isError"].GetBool()) << text_of(w);
+  EXPECT_EQ(checklist_of(4), 2u);
+}
+
 // issue 12: Things' AppleScript has no headings; a heading's id given to a tool that
 // changes items is refused before anything runs, naming it.
 TEST_F(Writes, AHeadingsIdIsRefusedByToolsThatChangeItems) {

@@ -249,6 +249,13 @@ Config parse(const YAML::Node& root, const std::string& file) {
     m.finish();
   });
 
+  top.field("relay", [&](const YAML::Node& n, const std::string& path) {
+    MapReader m(n, path, file);
+    m.field("socket", [&](const YAML::Node& v, const std::string& k) { cfg.relay.socket = read_path(file, v, k); });
+    m.field("join", [&](const YAML::Node& v, const std::string& k) { cfg.relay.join = read_bool(file, v, k); });
+    m.finish();
+  });
+
   top.field("backend", [&](const YAML::Node& n, const std::string& path) {
     MapReader m(n, path, file);
     m.field("kind", [&](const YAML::Node& v, const std::string& k) {

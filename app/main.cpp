@@ -21,6 +21,8 @@
 #include "pipeline/pipeline.hpp"
 #include "things/script/applescript.hpp"
 #include "things/os/runner.hpp"
+#include "transports/local_socket.hpp"
+#include "transports/relay.hpp"
 #include "transports/stdio.hpp"
 
 namespace fs = std::filesystem;
@@ -30,7 +32,12 @@ namespace {
 
 constexpr const char* kUsage = R"(takt: an MCP server for Things 3, every request through one leveled pipeline.
 
-usage: takt [--config FILE]        serve MCP over stdio (the way desktop AI clients start it)
+usage: takt [--config FILE]        serve MCP over stdio (the way desktop AI clients start it);
+                                   when a takt --daemon of this user serves the same
+                                   database, relay this client to it instead
+       takt --daemon [--config FILE]
+                                   serve every client of this user from one takt: stdio
+                                   clients' takts relay to it (relay.socket), until a signal
        takt --check-config FILE    validate a configuration file and exit (repeat the
                                    option to check several; exit 2 if any is wrong)
        takt --help | --version     (alone)
@@ -61,15 +68,33 @@ std::string default_sim_database() {
 
 std::string range_arg(const MillisRange& r) { return std::to_string(r.min.count()) + ":" + std::to_string(r.max.count()); }
 
-/// The machine-wide lock of the AppleScript lane, in the user's private runtime directory:
-/// one for Things 3, one per database for things-sim (each is its own "Things").
-std::shared_ptr<const MachineLock> make_lock(const Config& cfg, const std::string& sim_database) {
+/// The user's private runtime directory: backend.lock_dir, else $XDG_RUNTIME_DIR/takt,
+/// else /tmp/takt-UID. Created with mode 0700 when missing.
+std::string runtime_dir(const Config& cfg) {
   std::string dir = cfg.backend.lock_dir;
   if (dir.empty()) {
     const char* run = std::getenv("XDG_RUNTIME_DIR");
     dir = run && *run ? std::string(run) + "/takt" : "/tmp/takt-" + std::to_string(::geteuid());
   }
   ensure_private_dir(dir);
+  return dir;
+}
+
+/// Where a takt --daemon listens and a stdio takt looks for one.
+std::string relay_socket(const Config& cfg) {
+  return cfg.relay.socket.empty() ? runtime_dir(cfg) + "/takt.sock" : cfg.relay.socket;
+}
+
+/// The database the configuration names, or the backend's default.
+std::string configured_database(const Config& cfg) {
+  if (!cfg.backend.database.empty()) return cfg.backend.database;
+  return cfg.backend.kind == "osascript" ? things::find_things_database(home()) : default_sim_database();
+}
+
+/// The machine-wide lock of the AppleScript lane, in the user's private runtime directory:
+/// one for Things 3, one per database for things-sim (each is its own "Things").
+std::shared_ptr<const MachineLock> make_lock(const Config& cfg, const std::string& sim_database) {
+  const std::string dir = runtime_dir(cfg);
   if (sim_database.empty()) return std::make_shared<MachineLock>(dir + "/things3.lock");
   std::uint64_t h = 14695981039346656037ull;  // FNV-1a: the same name in every takt build
   for (unsigned char c : fs::weakly_canonical(sim_database).string()) h = (h ^ c) * 1099511628211ull;
@@ -93,7 +118,7 @@ Backend make_backend(const Config& cfg) {
   Backend b;
   b.kind = cfg.backend.kind;
   if (b.kind == "osascript") {
-    b.database = cfg.backend.database.empty() ? things::find_things_database(home()) : cfg.backend.database;
+    b.database = configured_database(cfg);
     b.command = {"/usr/bin/osascript", {"-"}};
     b.label = "Things 3 via osascript";
     b.dialect = applescript_for(b.database);
@@ -101,7 +126,7 @@ Backend make_backend(const Config& cfg) {
     return b;
   }
   const auto sim = cfg.backend.sim_path.empty() ? (self_dir() / "things-sim").string() : cfg.backend.sim_path;
-  b.database = cfg.backend.database.empty() ? default_sim_database() : cfg.backend.database;
+  b.database = configured_database(cfg);
   // takt makes its own default place; a configured database's directory must exist (a
   // typo in the path would otherwise grow a tree of directories and a fresh demo database).
   const auto parent = fs::absolute(b.database).parent_path();
@@ -131,7 +156,65 @@ Backend make_backend(const Config& cfg) {
   return b;
 }
 
-int serve(const Config& cfg) {
+/// A takt started over stdio relays its client to a running takt --daemon of the same
+/// database. Returns the exit code when it did; nullopt when this takt serves the client.
+std::optional<int> try_relay(const Config& cfg) {
+  std::string socket;
+  try {
+    socket = relay_socket(cfg);
+  } catch (const std::exception& e) {
+    spdlog::warn("not looking for a shared takt: {}", e.what());
+    return std::nullopt;
+  }
+  std::string database;
+  try {
+    database = configured_database(cfg);
+  } catch (const std::exception&) {
+    return std::nullopt;  // serving here says what is wrong with it
+  }
+  const auto r = relay_stdio(socket, database, cfg.server);
+  switch (r.outcome) {
+    case RelayOutcome::NoDaemon:
+      return std::nullopt;
+    case RelayOutcome::Refused:
+      spdlog::info("a shared takt runs at {}, but {}: serving this client here", socket, r.why);
+      return std::nullopt;
+    case RelayOutcome::Finished:
+      return 0;
+    case RelayOutcome::DaemonLost:
+      return 1;
+  }
+  return std::nullopt;
+}
+
+/// takt --daemon: no stdio client of its own; stdio clients' takts relay to it through
+/// the socket until SIGTERM, SIGINT or SIGHUP. Then it stops taking messages, finishes
+/// and answers what it took, and closes the connections.
+int serve_daemon(const Config& cfg, Pipeline& pipeline, const Backend& backend, sigset_t& signals, const std::string& metrics_at) {
+  LocalSocketServer relay(pipeline, relay_socket(cfg), backend.database, cfg.server);
+  try {
+    relay.start();
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+  spdlog::info("takt {} serving every client of this user: stdio clients' takts relay through {}", kVersion, relay.path());
+  spdlog::info("backend: {}; database: {}; lock: {}", backend.label, backend.database, backend.lock->path());
+  spdlog::info("metrics: {}; config: {}", metrics_at, cfg.source.empty() ? "built-in defaults" : cfg.source);
+  int sig = 0;
+  while (sigwait(&signals, &sig) == 0 && sig == SIGUSR2) {
+  }
+  spdlog::info("signal {}: finishing accepted requests, then exiting", sig);
+  relay.stop();
+  pipeline.drain();
+  relay.close();
+  spdlog::info("takt stopped cleanly");
+  spdlog::shutdown();
+  std::fflush(nullptr);
+  std::_Exit(0);
+}
+
+int serve(const Config& cfg, bool daemon) {
   auto mcp_sink = std::make_shared<McpLogSink>();
   try {
     spdlog::set_default_logger(make_logger(cfg.logging, mcp_sink));
@@ -141,6 +224,12 @@ int serve(const Config& cfg) {
     return 1;
   }
   things::ignore_sigpipe();
+  if (!daemon && cfg.relay.join) {
+    if (auto code = try_relay(cfg)) {
+      spdlog::shutdown();
+      return *code;
+    }
+  }
 
   // Signals are taken by one thread with sigwait; every other thread has them blocked.
   sigset_t signals;
@@ -175,6 +264,7 @@ int serve(const Config& cfg) {
   Admission admission(cfg.server.max_in_flight);
   Services services(cfg, metrics, db, backend, admission);
   Pipeline pipeline(services);
+  if (daemon) return serve_daemon(cfg, pipeline, backend, signals, metrics_at);
 
   auto writer = std::make_shared<LineWriter>(STDOUT_FILENO);
   LineReader reader(STDIN_FILENO, cfg.server.max_message_bytes, cfg.server.replies_per_write);
@@ -238,6 +328,7 @@ int main(int argc, char** argv) {
   };
   std::optional<std::string> given_config;
   std::vector<std::string> to_check;
+  bool daemon = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h" || arg == "--version") {
@@ -246,6 +337,11 @@ int main(int argc, char** argv) {
       if (arg == "--version") std::cout << kName << " " << kVersion << "\n";
       else std::cout << kUsage;
       return 0;
+    }
+    if (arg == "--daemon") {
+      if (daemon) return usage_error("--daemon is given twice");
+      daemon = true;
+      continue;
     }
     if ((arg == "--config" || arg == "--check-config") && i + 1 < argc) {
       if (arg == "--check-config") {
@@ -259,7 +355,8 @@ int main(int argc, char** argv) {
     return usage_error("unknown or incomplete option '" + arg + "'");
   }
   if (!to_check.empty()) {
-    if (given_config) return usage_error("--check-config checks files and serves nothing: it does not go with --config");
+    if (given_config || daemon)
+      return usage_error("--check-config checks files and serves nothing: it does not go with --config or --daemon");
     int status = 0;
     for (const auto& path : to_check) {
       try {
@@ -280,5 +377,5 @@ int main(int argc, char** argv) {
     std::cerr << "takt: " << e.what() << "\n";
     return 2;
   }
-  return serve(cfg);
+  return serve(cfg, daemon);
 }

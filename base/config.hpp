@@ -112,6 +112,14 @@ struct ToolsConfig {
   std::map<std::string, Millis> timeout;   ///< per-tool script timeout (default: backend.script_timeout)
 };
 
+/// One takt for all of a user's clients: `takt --daemon` listens on a Unix socket, and a
+/// takt started over stdio that finds it there (serving the same database) relays its
+/// client to it (transports/relay.hpp).
+struct RelayConfig {
+  std::string socket;  ///< empty: takt.sock in the user's runtime directory (where the lane's lock is)
+  bool join = true;    ///< a takt started over stdio relays to a running daemon
+};
+
 struct Config {
   std::string source;  ///< file it came from, empty for built-in defaults
   ServerConfig server;
@@ -122,6 +130,7 @@ struct Config {
   LaneConfig lane;
   CacheConfig cache;
   ToolsConfig tools;
+  RelayConfig relay;
 };
 
 /// `fast`, `medium` or `slow`.

@@ -52,4 +52,10 @@ bool Session::cancel(const std::string& id) {
   return true;
 }
 
+void Session::cancel_all() {
+  std::lock_guard lock(mu_);
+  for (auto& [id, weak] : in_flight_)
+    if (auto flag = weak.lock()) flag->store(true, std::memory_order_release);
+}
+
 }  // namespace takt

@@ -62,6 +62,9 @@ class Session {
   /// works on messages in parallel, so a cancellation may overtake its own request: an
   /// unknown id is remembered (the last kPendingCancels of them) and applied by track().
   bool cancel(const std::string& id);
+  /// Marks every request in flight cancelled: the client is gone (a relay connection
+  /// closed). A write that has not started is then dropped; one that runs finishes.
+  void cancel_all();
 
   static constexpr std::size_t kPendingCancels = 256;
 

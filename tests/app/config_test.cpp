@@ -303,3 +303,14 @@ TEST(Config, SimLanguageUrlLagAndUrlSettle) {
   EXPECT_NE(error_of("backend:\n  sim_locale: fr\n").find("en, de, es or ru"), std::string::npos);
   EXPECT_NE(error_of("backend:\n  url_settle: 0s\n").find("longer than 0"), std::string::npos);
 }
+
+TEST(Config, RelaySocketAndJoin) {
+  const auto defaults = load_config_text("", "takt.yaml");
+  EXPECT_TRUE(defaults.relay.socket.empty());
+  EXPECT_TRUE(defaults.relay.join);
+  auto c = load_config_text("relay:\n  socket: /run/user/1000/takt/other.sock\n  join: false\n", "takt.yaml");
+  EXPECT_EQ(c.relay.socket, "/run/user/1000/takt/other.sock");
+  EXPECT_FALSE(c.relay.join);
+  EXPECT_NE(error_of("relay:\n  joins: true\n").find("joins"), std::string::npos);
+  EXPECT_NE(error_of("relay:\n  join: maybe\n").find("join"), std::string::npos);
+}

@@ -1,0 +1,161 @@
+#include "transports/relay.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "base/json.hpp"
+#include "transports/local_socket.hpp"
+#include "transports/stdio.hpp"
+
+namespace takt {
+
+namespace {
+
+constexpr int kAnswerMillis = 5000;  ///< how long the daemon may take to answer the hello
+
+/// The id of a request (JSON text), or empty for anything else (a notification, a reply).
+std::string request_id(const std::string& line, bool& is_reply) {
+  rapidjson::Document d;
+  d.Parse(line.data(), line.size());
+  is_reply = false;
+  if (d.HasParseError() || !d.IsObject()) return {};
+  const auto* id = json::member(d, "id");
+  if (!id || id->IsNull()) return {};
+  is_reply = json::member(d, "method") == nullptr;
+  return json::dump(*id);
+}
+
+/// Sends all of `line` and a newline; false when the daemon is gone.
+bool send_all(int fd, const std::string& line) {
+  const std::string text = line + "\n";
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto n = ::send(fd, text.data() + at, text.size() - at, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {  // the daemon is slow to read: wait
+      pollfd p{fd, POLLOUT, 0};
+      ::poll(&p, 1, -1);
+      continue;
+    }
+    if (n <= 0) return false;
+    at += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+/// The daemon's answer to the hello: nullopt if it said nothing in time.
+std::optional<std::string> read_answer(int fd) {
+  std::string line;
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    const int r = ::poll(&p, 1, kAnswerMillis);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return std::nullopt;
+    char c = 0;
+    const auto n = ::read(fd, &c, 1);  // byte by byte: the rest of the stream is the relay's
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return std::nullopt;
+    if (c == '\n') return line;
+    if (line.size() > 16384) return std::nullopt;
+    line.push_back(c);
+  }
+}
+
+}  // namespace
+
+RelayResult relay_stdio(const std::string& socket_path, const std::string& database, const ServerConfig& limits) {
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  if (socket_path.empty() || socket_path.size() >= sizeof a.sun_path) return {RelayOutcome::NoDaemon, "no usable socket path"};
+  std::memcpy(a.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return {RelayOutcome::NoDaemon, std::strerror(errno)};
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) return {RelayOutcome::NoDaemon, std::strerror(errno)};
+  if (!send_all(fd, relay_hello::request(database))) return {RelayOutcome::NoDaemon, "the daemon closed the connection"};
+  const auto answer = read_answer(fd);
+  if (!answer) return {RelayOutcome::NoDaemon, "the daemon did not answer"};
+  rapidjson::Document d;
+  d.Parse(answer->data(), answer->size());
+  if (d.HasParseError() || !d.IsObject() || !json::get_bool(d, "ok"))
+    return {RelayOutcome::NoDaemon, "what listens at " + socket_path + " is not a takt"};
+  if (!*json::get_bool(d, "ok"))
+    return {RelayOutcome::Refused, std::string(json::get_string(d, "why").value_or("refused"))};
+
+  spdlog::info("relaying this client to the takt serving all clients at {}", socket_path);
+  auto out = std::make_shared<LineWriter>(STDOUT_FILENO);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::set<std::string> in_flight;  // requests passed on and not answered yet
+  bool input_done = false, daemon_gone = false;
+  LineReader input(STDIN_FILENO, limits.max_message_bytes);
+
+  std::thread from_daemon([&] {
+    LineReader daemon(fd, std::size_t{1} << 30);
+    daemon.run([&](std::string line, bool) {
+      bool reply = false;
+      const auto id = request_id(line, reply);
+      out->send(std::move(line));
+      if (reply) {
+        std::lock_guard lock(mu);
+        in_flight.erase(id);
+        if (input_done && in_flight.empty()) cv.notify_all();
+      }
+      return true;
+    });
+    std::unique_lock lock(mu);
+    if (input_done && in_flight.empty()) return;  // closed after the last answer: as it should be
+    daemon_gone = true;
+    spdlog::error("the takt serving all clients at {} went away; {} request(s) of this client were not answered",
+                  socket_path, in_flight.size());
+    for (const auto& id : in_flight)
+      out->send(R"({"jsonrpc":"2.0","id":)" + id +
+                R"(,"error":{"code":-32000,"message":"takt's shared server went away before answering; if this was a write, read the item back before sending it again"}})");
+    in_flight.clear();
+    cv.notify_all();
+    lock.unlock();
+    input.stop();
+  });
+
+  input.run([&](std::string line, bool oversized) {
+    if (oversized) {  // answered here, as takt answers it
+      out->send(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: message longer than )" +
+                std::to_string(limits.max_message_bytes) + R"( bytes"}})");
+      return true;
+    }
+    bool reply = false;
+    const auto id = request_id(line, reply);
+    {
+      std::lock_guard lock(mu);
+      if (daemon_gone) return false;
+      if (!id.empty() && !reply) in_flight.insert(id);
+    }
+    return send_all(fd, line);
+  });
+  {
+    std::unique_lock lock(mu);
+    input_done = true;
+    cv.wait(lock, [&] { return in_flight.empty() || daemon_gone; });
+  }
+  ::shutdown(fd, SHUT_WR);  // the daemon sees its client leave once every answer is in
+  from_daemon.join();
+  out->close();
+  return {daemon_gone ? RelayOutcome::DaemonLost : RelayOutcome::Finished, {}};
+}
+
+}  // namespace takt

@@ -25,16 +25,30 @@ namespace {
 
 constexpr int kAnswerMillis = 5000;  ///< how long the daemon may take to answer the hello
 
-/// The id of a request (JSON text), or empty for anything else (a notification, a reply).
-std::string request_id(const std::string& line, bool& is_reply) {
+/// What the relay needs to know of a message: the id of a request or of a reply (JSON
+/// text), or the id a notifications/cancelled gives up on (no reply is owed to it).
+struct Seen {
+  std::string id;
+  bool reply = false;
+  std::string cancels;
+};
+
+Seen look_at(const std::string& line) {
+  Seen s;
   rapidjson::Document d;
   d.Parse(line.data(), line.size());
-  is_reply = false;
-  if (d.HasParseError() || !d.IsObject()) return {};
+  if (d.HasParseError() || !d.IsObject()) return s;
+  const auto method = json::get_string(d, "method");
+  if (method && *method == "notifications/cancelled") {
+    const auto* params = json::member(d, "params");
+    const auto* of = params && params->IsObject() ? json::member(*params, "requestId") : nullptr;
+    if (of) s.cancels = json::dump(*of);
+  }
   const auto* id = json::member(d, "id");
-  if (!id || id->IsNull()) return {};
-  is_reply = json::member(d, "method") == nullptr;
-  return json::dump(*id);
+  if (!id || id->IsNull()) return s;
+  s.reply = !method;
+  s.id = json::dump(*id);
+  return s;
 }
 
 /// Sends all of `line` and a newline; false when the daemon is gone.
@@ -108,12 +122,11 @@ RelayResult relay_stdio(const std::string& socket_path, const std::string& datab
   std::thread from_daemon([&] {
     LineReader daemon(fd, std::size_t{1} << 30);
     daemon.run([&](std::string line, bool) {
-      bool reply = false;
-      const auto id = request_id(line, reply);
+      const auto seen = look_at(line);
       out->send(std::move(line));
-      if (reply) {
+      if (seen.reply) {
         std::lock_guard lock(mu);
-        in_flight.erase(id);
+        in_flight.erase(seen.id);
         if (input_done && in_flight.empty()) cv.notify_all();
       }
       return true;
@@ -138,12 +151,12 @@ RelayResult relay_stdio(const std::string& socket_path, const std::string& datab
                 std::to_string(limits.max_message_bytes) + R"( bytes"}})");
       return true;
     }
-    bool reply = false;
-    const auto id = request_id(line, reply);
+    const auto seen = look_at(line);
     {
       std::lock_guard lock(mu);
       if (daemon_gone) return false;
-      if (!id.empty() && !reply) in_flight.insert(id);
+      if (!seen.id.empty() && !seen.reply) in_flight.insert(seen.id);
+      if (!seen.cancels.empty()) in_flight.erase(seen.cancels);  // takt owes it no reply now
     }
     return send_all(fd, line);
   });

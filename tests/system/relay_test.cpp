@@ -199,3 +199,20 @@ TEST(Relay, OneDaemonPerSocketAndAStaleSocketIsReplaced) {
   EXPECT_TRUE(contains(second.stderr_text(), "another takt already serves this user's clients at " + socket))
       << second.stderr_text();
 }
+
+// takt owes no reply to a request the client cancelled; a relay that waited for one
+// would never end when its client's input closes.
+TEST(Relay, ACancelledRequestIsNotWaitedFor) {
+  TempDir dir;
+  const auto db = dir.file("things.sqlite"), socket = dir.file("takt.sock");
+  auto daemon = start_daemon(dir, config(db, socket, "1500ms"), socket);
+  TempDir own;
+  Takt t(own, config(db, socket));
+  t.handshake();
+  t.process().send(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add_todo","arguments":{"title":"first"}}})");
+  t.process().send(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add_todo","arguments":{"title":"never mind"}}})");
+  t.process().send(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}})");
+  t.process().close_stdin();
+  EXPECT_EQ(t.process().wait(std::chrono::seconds(15)), 0) << t.process().stderr_text();
+  EXPECT_EQ(title_count(db, "never mind"), "0");  // queued, cancelled, never sent to Things
+}

@@ -55,7 +55,9 @@ void LineWriter::send(std::string line, std::function<void()> written) {
   lock.lock();
   busy_ = false;
   if (n == static_cast<long>(line.size())) {
-    const bool wake = !queue_.empty();
+    // The writer thread waits while this thread writes: it must hear that it is done
+    // when there is something for it, or when close() came meanwhile.
+    const bool wake = !queue_.empty() || closing_;
     lock.unlock();
     if (wake) cv_.notify_one();
     if (written) written();
@@ -65,6 +67,7 @@ void LineWriter::send(std::string line, std::function<void()> written) {
     std::vector<std::function<void()>> done{std::move(written)};
     mark_broken(done);
     lock.unlock();
+    cv_.notify_one();
     for (auto& d : done)
       if (d) d();
     return;
@@ -99,7 +102,7 @@ void LineWriter::release() {
   lock.lock();
   busy_ = false;
   auto done = finish_batch(batch, sent);
-  const bool wake = !queue_.empty();
+  const bool wake = !queue_.empty() || closing_;  // as in send()
   lock.unlock();
   if (wake) cv_.notify_one();
   for (auto& d : done)

@@ -213,6 +213,6 @@ TEST(Relay, ACancelledRequestIsNotWaitedFor) {
   t.process().send(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add_todo","arguments":{"title":"never mind"}}})");
   t.process().send(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}})");
   t.process().close_stdin();
-  EXPECT_EQ(t.process().wait(std::chrono::seconds(15)), 0) << t.process().stderr_text();
+  EXPECT_EQ(t.process().wait(std::chrono::seconds(15)), 0) << t.process().stderr_text() << daemon->stderr_text();
   EXPECT_EQ(title_count(db, "never mind"), "0");  // queued, cancelled, never sent to Things
 }

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -178,4 +180,48 @@ TEST(StdioWriter, WritesEveryLineInOrder) {
   std::string want;
   for (int i = 0; i < 1000; ++i) want += std::to_string(i) + "\n";
   EXPECT_EQ(got, want);
+}
+
+// close() while other threads are still writing replies (a client that leaves while
+// takt answers it): the writer thread waited for a wake-up that a sender finishing its
+// own direct write never gave, and close() never returned. Each round closes while
+// senders write; a round that does not end within seconds is the hang.
+TEST(StdioWriter, CloseReturnsWhileOtherThreadsAreWriting) {
+  for (int round = 0; round < 200; ++round) {
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    std::atomic<bool> reading{true};
+    std::thread drain([&] {
+      char buf[4096];
+      while (reading.load() && ::read(sv[1], buf, sizeof buf) > 0) {
+      }
+    });
+    auto writer = std::make_unique<takt::LineWriter>(sv[0]);
+    std::atomic<bool> go{true};
+    std::vector<std::thread> senders;
+    for (int s = 0; s < 3; ++s)
+      senders.emplace_back([&] {
+        while (go.load()) writer->send("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}");
+      });
+    std::this_thread::sleep_for(std::chrono::microseconds(200 + round % 7 * 50));
+    std::atomic<bool> closed{false};
+    std::thread closer([&] {
+      writer->close();
+      closed.store(true);
+    });
+    for (int i = 0; i < 5000 && !closed.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (!closed.load()) {
+      ADD_FAILURE() << "close() did not return in round " << round;
+      std::_Exit(1);  // the writer thread waits for ever: nothing else can end this test
+    }
+    go.store(false);
+    for (auto& t : senders) t.join();
+    closer.join();
+    writer.reset();
+    reading.store(false);
+    ::shutdown(sv[1], SHUT_RDWR);
+    drain.join();
+    ::close(sv[0]);
+    ::close(sv[1]);
+  }
 }

@@ -1,10 +1,15 @@
 #include "app/log_sink.hpp"
 
+// The compiled spdlog instantiates base_sink for std::mutex only; the recursive one is
+// instantiated here.
+#include <spdlog/sinks/base_sink-inl.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include "base/json.hpp"
 #include "mcp/jsonrpc.hpp"
+
+template class spdlog::sinks::base_sink<std::recursive_mutex>;
 
 namespace takt {
 namespace {
@@ -22,10 +27,17 @@ LogLevel to_mcp(spdlog::level::level_enum l) {
 
 void McpLogSink::attach(const std::shared_ptr<Session>& session) {
   std::lock_guard lock(mutex_);
+  std::erase_if(sessions_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
   sessions_.push_back(session);
 }
 
 void McpLogSink::sink_it_(const spdlog::details::log_msg& msg) {
+  thread_local bool inside = false;
+  if (inside) return;  // logged while sending a log line to a client: not sent on
+  inside = true;
+  struct Leave {
+    ~Leave() { inside = false; }
+  } leave;
   const auto level = to_mcp(msg.level);
   std::string params;
   for (auto& weak : sessions_) {

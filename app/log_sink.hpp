@@ -17,8 +17,13 @@
 
 namespace takt {
 
-class McpLogSink final : public spdlog::sinks::base_sink<std::mutex> {
+/// A session's way out may itself log (a writer that finds its client gone says so):
+/// that line reaches this sink again on the same thread, inside the first one. The mutex
+/// is recursive so that it is not a deadlock, and the inner line goes to stderr and the
+/// file only, not to clients.
+class McpLogSink final : public spdlog::sinks::base_sink<std::recursive_mutex> {
  public:
+  /// Sessions that ended are dropped from the list here, so a daemon's sink stays small.
   void attach(const std::shared_ptr<Session>& session);
 
  protected:

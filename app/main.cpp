@@ -190,8 +190,10 @@ std::optional<int> try_relay(const Config& cfg) {
 /// takt --daemon: no stdio client of its own; stdio clients' takts relay to it through
 /// the socket until SIGTERM, SIGINT or SIGHUP. Then it stops taking messages, finishes
 /// and answers what it took, and closes the connections.
-int serve_daemon(const Config& cfg, Pipeline& pipeline, const Backend& backend, sigset_t& signals, const std::string& metrics_at) {
-  LocalSocketServer relay(pipeline, relay_socket(cfg), backend.database, cfg.server);
+int serve_daemon(const Config& cfg, Pipeline& pipeline, const Backend& backend, sigset_t& signals,
+                 const std::string& metrics_at, const std::shared_ptr<McpLogSink>& log_sink) {
+  LocalSocketServer relay(pipeline, relay_socket(cfg), backend.database, cfg.server,
+                          [log_sink](const std::shared_ptr<Session>& s) { log_sink->attach(s); });
   try {
     relay.start();
   } catch (const std::exception& e) {
@@ -264,7 +266,7 @@ int serve(const Config& cfg, bool daemon) {
   Admission admission(cfg.server.max_in_flight);
   Services services(cfg, metrics, db, backend, admission);
   Pipeline pipeline(services);
-  if (daemon) return serve_daemon(cfg, pipeline, backend, signals, metrics_at);
+  if (daemon) return serve_daemon(cfg, pipeline, backend, signals, metrics_at, mcp_sink);
 
   auto writer = std::make_shared<LineWriter>(STDOUT_FILENO);
   LineReader reader(STDIN_FILENO, cfg.server.max_message_bytes, cfg.server.replies_per_write);

@@ -107,7 +107,7 @@ struct SocketOutput final : Output {
     ~OwnedFd() { ::close(fd); }
   } owned;
   LineWriter writer;
-  explicit SocketOutput(int fd) : owned{fd}, writer(fd) {}
+  explicit SocketOutput(int fd) : owned{fd}, writer(fd, "a relay connection") {}
   void send(std::string line, std::function<void()> written) override { writer.send(std::move(line), std::move(written)); }
 };
 
@@ -121,8 +121,10 @@ struct LocalSocketServer::Connection {
   std::atomic<bool> finished{false};
 };
 
-LocalSocketServer::LocalSocketServer(Pipeline& pipeline, std::string path, std::string database, const ServerConfig& limits)
-    : pipeline_(pipeline), path_(std::move(path)), database_(same_file(database)), limits_(limits) {}
+LocalSocketServer::LocalSocketServer(Pipeline& pipeline, std::string path, std::string database, const ServerConfig& limits,
+                                     OnSession on_session)
+    : pipeline_(pipeline), path_(std::move(path)), database_(same_file(database)), limits_(limits),
+      on_session_(std::move(on_session)) {}
 
 LocalSocketServer::~LocalSocketServer() {
   stop();
@@ -206,6 +208,7 @@ void LocalSocketServer::serve(const std::shared_ptr<Connection>& c) {
   ::fcntl(c->fd, F_SETFL, ::fcntl(c->fd, F_GETFL) | O_NONBLOCK);
   c->output = std::make_shared<SocketOutput>(c->fd);
   auto session = std::make_shared<Session>(c->output);
+  if (on_session_) on_session_(session);
   {
     std::lock_guard lock(mu_);
     if (stopping_.load()) return;  // stop() came first: it would not find this reader

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,7 @@
 namespace takt {
 
 class Pipeline;
+class Session;
 
 /// The two lines that open a relay connection (one JSON object each).
 namespace relay_hello {
@@ -35,8 +37,12 @@ std::string answer(bool ok, const std::string& why);
 
 class LocalSocketServer {
  public:
+  /// Called with each connection's new session (takt attaches it to the log sink, so a
+  /// client that asks for log messages gets them as it would from its own takt).
+  using OnSession = std::function<void(const std::shared_ptr<Session>&)>;
   /// `database`: the one this takt serves (a relay's hello must name the same file).
-  LocalSocketServer(Pipeline& pipeline, std::string path, std::string database, const ServerConfig& limits);
+  LocalSocketServer(Pipeline& pipeline, std::string path, std::string database, const ServerConfig& limits,
+                    OnSession on_session = {});
   ~LocalSocketServer();
   LocalSocketServer(const LocalSocketServer&) = delete;
   LocalSocketServer& operator=(const LocalSocketServer&) = delete;
@@ -62,6 +68,7 @@ class LocalSocketServer {
   Pipeline& pipeline_;
   std::string path_, database_;
   ServerConfig limits_;
+  OnSession on_session_;
   int listen_fd_ = -1;
   int wake_[2] = {-1, -1};
   std::atomic<bool> stopping_{false};

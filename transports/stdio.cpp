@@ -15,7 +15,7 @@
 
 namespace takt {
 
-LineWriter::LineWriter(int fd) : fd_(fd) {
+LineWriter::LineWriter(int fd, std::string name) : fd_(fd), name_(std::move(name)) {
   struct stat st{};
   if (::fstat(fd_, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
     // Only pipes and sockets: a terminal's flags are shared with the shell that runs takt.
@@ -135,7 +135,7 @@ LineWriter::Sent LineWriter::write_batch(const Batch& batch, bool wait) {
       continue;
     }
     if (n <= 0) {
-      spdlog::warn("stdout closed: {}; replies are dropped from now on", std::system_category().message(errno));
+      spdlog::warn("{} closed: {}; replies are dropped from now on", name_, std::system_category().message(errno));
       at.broken = true;
       break;
     }
@@ -186,7 +186,7 @@ long LineWriter::write_some(const char* data, std::size_t size) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    spdlog::warn("stdout closed: {}; replies are dropped from now on", std::system_category().message(errno));
+    spdlog::warn("{} closed: {}; replies are dropped from now on", name_, std::system_category().message(errno));
     return -1;
   }
   return static_cast<long>(off);

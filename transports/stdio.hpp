@@ -25,7 +25,8 @@ namespace takt {
 /// Thread-safe.
 class LineWriter final : public Output {
  public:
-  explicit LineWriter(int fd);
+  /// `name` says what the descriptor is in the log line when the client goes away.
+  explicit LineWriter(int fd, std::string name = "stdout");
   ~LineWriter() override;
   void send(std::string line, std::function<void()> written = {}) override;
   /// Writes everything queued so far, then stops the thread. Idempotent.
@@ -51,6 +52,7 @@ class LineWriter final : public Output {
   std::vector<std::function<void()>> finish_batch(Batch& batch, const Sent& sent);  ///< caller holds mu_
   void mark_broken(std::vector<std::function<void()>>& done);
   int fd_;
+  std::string name_;
   int saved_flags_ = -1;     ///< the fd's flags before takt set O_NONBLOCK, restored at the end
   bool busy_ = false;        ///< a thread is writing right now; nobody else may
   int held_ = 0;             ///< hold() calls not yet released

@@ -216,3 +216,23 @@ TEST(Relay, ACancelledRequestIsNotWaitedFor) {
   EXPECT_EQ(t.process().wait(std::chrono::seconds(15)), 0) << t.process().stderr_text() << daemon->stderr_text();
   EXPECT_EQ(title_count(db, "never mind"), "0");  // queued, cancelled, never sent to Things
 }
+
+// The relay knows an answer by its id, read from takt's reply as takt writes it: ids of
+// every shape a client may choose come back matched, so the relay ends once they are.
+TEST(Relay, EveryKindOfIdIsMatchedToItsAnswer) {
+  TempDir dir;
+  const auto db = dir.file("things.sqlite"), socket = dir.file("takt.sock");
+  auto daemon = start_daemon(dir, config(db, socket), socket);
+  TempDir own;
+  Takt t(own, config(db, socket));
+  t.handshake();
+  const std::vector<std::string> ids = {R"("a\"b\\c")", R"("\u00e9t\u00e9 \ud83d\ude00")", "9007199254740993", "-7",
+                                        "0", R"("")", "18446744073709551615"};
+  for (const auto& id : ids) t.process().send(R"({"jsonrpc":"2.0","id":)" + id + R"(,"method":"ping"})");
+  t.process().send(R"({"jsonrpc":"2.0","id":{"not":"an id"},"method":"ping"})");  // refused, with a null id
+  t.process().close_stdin();
+  EXPECT_EQ(t.process().wait(std::chrono::seconds(15)), 0) << t.process().stderr_text() << daemon->stderr_text();
+  int answered = 0;
+  while (auto line = t.process().read_line(std::chrono::milliseconds(500))) ++answered;
+  EXPECT_EQ(answered, static_cast<int>(ids.size()) + 1);
+}

@@ -40,6 +40,19 @@ struct ServerConfig {
   std::size_t replies_per_write = 16;
 };
 
+/// MCP over Streamable HTTP (transports/http): one takt for several clients.
+struct HttpConfig {
+  std::string listen;             ///< host:port to serve /mcp on; empty: no HTTP (stdio only)
+  std::string token_file;         ///< file (mode 0600) holding the bearer token; TAKT_HTTP_TOKEN wins
+  unsigned threads = 2;           ///< threads running the HTTP connections
+  std::size_t max_header_bytes = 16 * 1024;  ///< a request's headers, at most (413 beyond)
+  Millis read_timeout{10000};     ///< a whole request must arrive within this (slow clients are cut off)
+  Millis idle_timeout{60000};     ///< a kept-alive connection with no request is closed after this
+  std::size_t max_sessions = 128; ///< open MCP sessions, at most (503 with Retry-After beyond)
+  Millis session_idle{1800000};   ///< a session with no request and no open stream ends after this
+  Millis keepalive{15000};        ///< an SSE comment this often on an idle GET stream (finds vanished clients)
+};
+
 struct LoggingConfig {
   std::string level = "info";  ///< trace, debug, info, warn, error, critical, off
   std::string file;            ///< also write log lines to this file; empty: stderr only
@@ -115,6 +128,7 @@ struct ToolsConfig {
 struct Config {
   std::string source;  ///< file it came from, empty for built-in defaults
   ServerConfig server;
+  HttpConfig http;
   LoggingConfig logging;
   MetricsConfig metrics;
   BackendConfig backend;

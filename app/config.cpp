@@ -242,6 +242,25 @@ Config parse(const YAML::Node& root, const std::string& file) {
     m.field("max_sessions", [&](const YAML::Node& v, const std::string& k) {
       cfg.http.max_sessions = read_uint<std::size_t>(file, v, k, 1, 100'000);
     });
+    m.field("session_max_in_flight", [&](const YAML::Node& v, const std::string& k) {
+      cfg.http.session_max_in_flight = read_uint<std::size_t>(file, v, k, 1, 1'000'000);
+    });
+    m.field("session_rate", [&](const YAML::Node& v, const std::string& k) {
+      const auto s = scalar(file, v, k, "requests per second (0: no limit)");
+      try {
+        std::size_t used = 0;
+        const double r = std::stod(s, &used);
+        if (used == s.size() && r >= 0 && r <= 1e6) {
+          cfg.http.session_rate = r;
+          return;
+        }
+      } catch (const std::exception&) {
+      }
+      bad_value(file, v, k, "requests per second from 0 (no limit) to 1000000");
+    });
+    m.field("session_burst", [&](const YAML::Node& v, const std::string& k) {
+      cfg.http.session_burst = read_uint<unsigned>(file, v, k, 1, 1'000'000);
+    });
     m.finish();
   });
 

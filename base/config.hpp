@@ -51,6 +51,10 @@ struct HttpConfig {
   std::size_t max_sessions = 128; ///< open MCP sessions, at most (503 with Retry-After beyond)
   Millis session_idle{1800000};   ///< a session with no request and no open stream ends after this
   Millis keepalive{15000};        ///< an SSE comment this often on an idle GET stream (finds vanished clients)
+  // Fairness between clients: each session is one client of the one pipeline.
+  std::size_t session_max_in_flight = 32;  ///< a session's requests in the pipeline at once; more wait their turn
+  double session_rate = 0;        ///< requests per second a session may send (token bucket); 0: no limit
+  unsigned session_burst = 20;    ///< requests a session may send at once before session_rate applies
 };
 
 struct LoggingConfig {

@@ -95,6 +95,7 @@ struct Exchange {
 /// A message that could not be admitted at once, waiting for the feeding thread.
 struct Queued {
   std::string line;
+  bool request = false;  ///< counts against the session's requests in flight
   std::function<void(bool admitted)> admitted;
   Clock::time_point since;
 };
@@ -127,6 +128,23 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   std::weak_ptr<Connection> stream;
   bool ended = false;
   Clock::time_point last_used;
+  double tokens = -1;               ///< the rate limit's bucket (-1: full, not yet used)
+  Clock::time_point refilled;
+
+  /// Requests admitted into the pipeline and not yet answered (at most session_max_in_flight).
+  std::atomic<long> in_flight{0};
+  /// Takes one request from the token bucket; false when the session is over its rate.
+  bool take_token(double rate, unsigned burst) {
+    if (rate <= 0) return true;
+    std::lock_guard lock(mu);
+    const auto now = Clock::now();
+    if (tokens < 0) tokens = burst;
+    else tokens = std::min<double>(burst, tokens + rate * std::chrono::duration<double>(now - refilled).count());
+    refilled = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  }
 
   // Guarded by Impl::qmu: messages waiting for room in the ingress.
   std::deque<Queued> backlog;
@@ -166,7 +184,12 @@ struct Impl {
     return it == sessions.end() ? nullptr : it->second;
   }
   void end_session(const std::shared_ptr<HttpSession>& s, int status_for_waiting);
-  void submit(const std::shared_ptr<HttpSession>& s, std::string line, std::function<void(bool)> admitted);
+  void submit(const std::shared_ptr<HttpSession>& s, std::string line, bool request, std::function<void(bool)> admitted);
+  /// A request of `s` was answered: its waiting messages may go on.
+  void answered(const std::shared_ptr<HttpSession>& s);
+  bool at_bound(const HttpSession& s) const {
+    return s.in_flight.load(std::memory_order_acquire) >= static_cast<long>(opt.limits.session_max_in_flight);
+  }
   void feed();
   void accept();
   void sweep();
@@ -371,7 +394,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     s->touch();
     if (!request) {  // a notification or a response: 202 once admitted
       mode_ = Mode::Json;
-      impl_.submit(s, std::move(req.body()), [self = shared_from_this()](bool ok) {
+      impl_.submit(s, std::move(req.body()), false, [self = shared_from_this()](bool ok) {
         net::post(self->stream_.get_executor(), [self, ok] {
           if (self->mode_ != Mode::Json || self->current_) return;
           ok ? self->respond(202, {}) : self->respond(503, error_body("Service Unavailable: takt is stopping"));
@@ -379,6 +402,10 @@ class Connection final : public std::enable_shared_from_this<Connection> {
       });
       watch();
       return;
+    }
+    if (!s->take_token(impl_.opt.limits.session_rate, impl_.opt.limits.session_burst)) {
+      if (opened) impl_.end_session(s, 404);
+      return respond(429, error_body("Too Many Requests: this session is over its rate (http.session_rate)"), {}, true);
     }
     auto ex = std::make_shared<Exchange>();
     ex->conn = shared_from_this();
@@ -402,7 +429,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
       mode_ = Mode::Json;
     }
     watch();
-    impl_.submit(s, std::move(req.body()), [s, ex](bool ok) {
+    impl_.submit(s, std::move(req.body()), true, [s, ex](bool ok) {
       if (ok || !s->drop_waiting(ex)) return;
       ex->conn->abandon(ex, s->ended ? 404 : 503, s->ended ? "Not Found: the session ended" : "Service Unavailable: takt is stopping");
       if (ex->initialize) s->impl.end_session(s, 503);
@@ -641,6 +668,8 @@ void HttpSession::route(std::string line, std::function<void()> written) {
       last_used = Clock::now();
     }
     if (ex) {
+      in_flight.fetch_sub(1, std::memory_order_acq_rel);
+      impl.answered(shared_from_this());
       auto conn = ex->conn;
       return conn->deliver(std::move(ex), std::move(line), std::move(done), true, error);
     }
@@ -742,14 +771,22 @@ void Impl::end_session(const std::shared_ptr<HttpSession>& s, int status_for_wai
   if (stream) stream->end_stream();
 }
 
-void Impl::submit(const std::shared_ptr<HttpSession>& s, std::string line, std::function<void(bool)> admitted) {
-  if (s->backlog_size.load(std::memory_order_acquire) == 0 && !stopping_flag.load(std::memory_order_acquire)) {
+void Impl::submit(const std::shared_ptr<HttpSession>& s, std::string line, bool request,
+                  std::function<void(bool)> admitted) {
+  if (s->backlog_size.load(std::memory_order_acquire) == 0 && !stopping_flag.load(std::memory_order_acquire) &&
+      !(request && at_bound(*s))) {
+    // Counted before it goes in: its reply may come back before try_submit returns.
+    if (request) s->in_flight.fetch_add(1, std::memory_order_acq_rel);
     switch (ingress.try_submit(s->mcp, line)) {
       case Ingress::Admit::Admitted:
         if (observer.on_backlog_wait) observer.on_backlog_wait(0.0);
         return admitted(true);
-      case Ingress::Admit::Closed: return admitted(false);
-      case Ingress::Admit::Full: break;
+      case Ingress::Admit::Closed:
+        if (request) s->in_flight.fetch_sub(1, std::memory_order_acq_rel);
+        return admitted(false);
+      case Ingress::Admit::Full:
+        if (request) s->in_flight.fetch_sub(1, std::memory_order_acq_rel);
+        break;
     }
   }
   {
@@ -758,12 +795,22 @@ void Impl::submit(const std::shared_ptr<HttpSession>& s, std::string line, std::
       lock.unlock();
       return admitted(false);
     }
-    s->backlog.push_back({std::move(line), std::move(admitted), Clock::now()});
+    s->backlog.push_back({std::move(line), request, std::move(admitted), Clock::now()});
     s->backlog_size.fetch_add(1, std::memory_order_release);
     if (!s->in_ring) {
       s->in_ring = true;
       ring.push_back(s);
     }
+  }
+  qcv.notify_one();
+}
+
+void Impl::answered(const std::shared_ptr<HttpSession>& s) {
+  {
+    std::lock_guard lock(qmu);
+    if (s->in_ring || s->backlog.empty() || stopping) return;
+    s->in_ring = true;
+    ring.push_back(s);
   }
   qcv.notify_one();
 }
@@ -789,7 +836,9 @@ void Impl::feed() {
     }
     auto s = std::move(ring.front());
     ring.pop_front();
-    if (s->backlog.empty()) {
+    // A session at its bound of requests in flight leaves the ring until one is answered
+    // (answered() brings it back): its backlog waits, the other sessions' does not.
+    if (s->backlog.empty() || (s->backlog.front().request && at_bound(*s))) {
       s->in_ring = false;
       continue;
     }
@@ -798,7 +847,9 @@ void Impl::feed() {
     if (s->backlog.empty()) s->in_ring = false;
     else ring.push_back(s);
     lock.unlock();
+    if (q.request) s->in_flight.fetch_add(1, std::memory_order_acq_rel);
     const bool ok = ingress.submit(s->mcp, std::move(q.line));
+    if (!ok && q.request) s->in_flight.fetch_sub(1, std::memory_order_acq_rel);
     s->backlog_size.fetch_sub(1, std::memory_order_release);
     if (observer.on_backlog_wait)
       observer.on_backlog_wait(std::chrono::duration<double>(Clock::now() - q.since).count());

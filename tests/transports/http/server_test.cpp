@@ -584,3 +584,61 @@ TEST_F(HttpServer, StoppingAnswersMessagesStillWaitingForRoom) {
   t.join();
   EXPECT_EQ(r.status, 503);
 }
+
+namespace {
+/// Sends a POST on its own connection without waiting for the answer.
+std::unique_ptr<Client> send_only(unsigned short port, const std::string& sid, const std::string& body) {
+  auto c = std::make_unique<Client>(port);
+  bh::request<bh::string_body> req{bh::verb::post, "/mcp", 11};
+  req.set(bh::field::host, "127.0.0.1");
+  req.set(bh::field::content_type, "application/json");
+  req.set(bh::field::accept, "application/json");
+  req.set("Mcp-Session-Id", sid);
+  req.body() = body;
+  req.prepare_payload();
+  bh::write(c->socket(), req);
+  return c;
+}
+}  // namespace
+
+TEST_F(HttpServer, ASessionHasABoundedNumberOfRequestsInFlightAndOthersPassIt) {
+  http::ServerOptions o;
+  o.limits.session_max_in_flight = 2;
+  start(o);
+  Client c(server->port()), d(server->port());
+  const auto a = open(c), b = open(d);
+  std::vector<std::unique_ptr<Client>> flood;
+  for (int i = 0; i < 5; ++i) flood.push_back(send_only(server->port(), a, rpc(10 + i, "hold")));
+  while (ingress.held() < 2) std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(ingress.held(), 2u);  // the other three wait their turn in the session's backlog
+  // Another session is not held back by them.
+  EXPECT_EQ(d.request(bh::verb::post, rpc(2, "ping"), {{"Mcp-Session-Id", b}}).status, 200);
+  // Each answer lets one more in, until all five were answered.
+  int answered = 0;
+  while (answered < 5) {
+    answered += ingress.release();
+    std::this_thread::sleep_for(5ms);
+  }
+  for (auto& f : flood) EXPECT_EQ(f->read().status, 200);
+}
+
+TEST_F(HttpServer, ASessionOverItsRateIsTold429) {
+  http::ServerOptions o;
+  o.limits.session_rate = 0.001;  // no refill within the test
+  o.limits.session_burst = 3;
+  start(o);
+  Client c(server->port());
+  const auto sid = open(c);  // the first of the three
+  EXPECT_EQ(c.request(bh::verb::post, rpc(2, "ping"), {{"Mcp-Session-Id", sid}}).status, 200);
+  EXPECT_EQ(c.request(bh::verb::post, rpc(3, "ping"), {{"Mcp-Session-Id", sid}}).status, 200);
+  auto r = c.request(bh::verb::post, rpc(4, "ping"), {{"Mcp-Session-Id", sid}});
+  EXPECT_EQ(r.status, 429);
+  EXPECT_FALSE(r.header("retry-after").empty());
+  // Notifications are not limited (they cost nothing to answer and must not be lost).
+  EXPECT_EQ(c.request(bh::verb::post, R"({"jsonrpc":"2.0","method":"notifications/initialized"})", {{"Mcp-Session-Id", sid}})
+                .status,
+            202);
+  Client other(server->port());
+  EXPECT_FALSE(open(other).empty());  // the limit is per session
+}

@@ -236,7 +236,17 @@ int serve(const Config& cfg, bool with_stdio) {
   http::PipelineIngress ingress(pipeline);
   std::optional<http::Server> web;
   if (with_http) {
-    web.emplace(*http_opts, ingress, [mcp_sink](const std::shared_ptr<Session>& s) { mcp_sink->attach(s); });
+    // What the server counts, without a label per session (ids are unbounded).
+    auto& http_messages = metrics.messages.Add({{"transport", "http"}});
+    auto& sessions_open = metrics.http_sessions.Add({});
+    auto& backlog_wait = metrics.http_backlog_wait.Add({}, Metrics::lock_wait_buckets());
+    http::Observer observer{
+        [&metrics](int status) { metrics.http_responses.Add({{"code", std::to_string(status)}}).Increment(); },
+        [&sessions_open](long open) { sessions_open.Set(static_cast<double>(open)); },
+        [&backlog_wait](double seconds) { backlog_wait.Observe(seconds); },
+        [&http_messages] { http_messages.Increment(); }};
+    web.emplace(*http_opts, ingress, [mcp_sink](const std::shared_ptr<Session>& s) { mcp_sink->attach(s); },
+                std::move(observer));
     try {
       web->start();
     } catch (const std::exception& e) {
@@ -290,7 +300,12 @@ int serve(const Config& cfg, bool with_stdio) {
     // and so do replies other threads make meanwhile (a slot is freed only once its reply
     // is written, so holding those back would wait forever).
     const auto flush = [&](bool waiting) { waiting ? writer->release() : writer->hold(); };
-    reader->run([&](std::string line, bool oversized) { return pipeline.submit(session, std::move(line), oversized, flush); },
+    auto& stdio_messages = metrics.messages.Add({{"transport", "stdio"}});
+    reader->run(
+        [&](std::string line, bool oversized) {
+          stdio_messages.Increment();
+          return pipeline.submit(session, std::move(line), oversized, flush);
+        },
                 [&](bool begin) { begin ? writer->hold() : writer->release(); });
     spdlog::info("input closed: finishing accepted requests");
     if (web) request_stop();  // over both, closing stdin ends takt as it always did

@@ -249,3 +249,30 @@ TEST(Http, WithATokenEveryRequestMustCarryIt) {
   takt.process().signal(SIGTERM);
   EXPECT_EQ(takt.process().wait(), 0);
 }
+
+TEST(Http, MetricsShowSessionsStatusesAndMessagesByTransport) {
+  TempDir dir;
+  auto yaml = config(dir);
+  const std::string off = "metrics:\n  enabled: false";
+  yaml.replace(yaml.find(off), off.size(), "metrics:\n  listen: 127.0.0.1:0");
+  HttpTakt takt(dir, yaml);
+  ASSERT_NE(takt.port(), 0) << takt.process().stderr_text();
+  Client a(takt.port()), b(takt.port());
+  a.handshake();
+  b.handshake();
+  a.tool(1, "get_today");
+  Client stranger(takt.port());
+  EXPECT_EQ(stranger.post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})").status, 400);  // no session
+  std::smatch m;
+  const auto err = takt.process().stderr_text();
+  ASSERT_TRUE(std::regex_search(err, m, std::regex("metrics: http://127\\.0\\.0\\.1:([0-9]+)/metrics"))) << err;
+  const auto text = http_get(std::stoi(m[1]), "/metrics");
+  EXPECT_NE(text.find("takt_http_sessions 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("takt_http_responses_total{code=\"400\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("takt_http_responses_total{code=\"202\"} 2"), std::string::npos);
+  EXPECT_NE(text.find("takt_messages_total{transport=\"http\"} 6"), std::string::npos);
+  EXPECT_NE(text.find("takt_http_backlog_wait_seconds_count"), std::string::npos);
+  EXPECT_EQ(text.find(a.session()), std::string::npos);  // no label per session
+  takt.process().signal(SIGTERM);
+  EXPECT_EQ(takt.process().wait(), 0);
+}

@@ -381,6 +381,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     auto parsed = mcp::parse_message(req.body(), impl_.opt.max_json_depth);
     if (!parsed.message) return respond(400, mcp::make_error(parsed.id, *parsed.error));
     const auto& msg = *parsed.message;
+    if (impl_.observer.on_message) impl_.observer.on_message();
     const bool request = msg.kind == mcp::Message::Kind::Request;
     std::shared_ptr<HttpSession> s;
     bool opened = false;

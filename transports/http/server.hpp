@@ -49,6 +49,7 @@ struct Observer {
   std::function<void(int status)> on_status;          ///< every HTTP answer, by status code
   std::function<void(long open)> on_sessions;         ///< sessions open, after each change
   std::function<void(double seconds)> on_backlog_wait; ///< a line's wait for room in the ingress
+  std::function<void()> on_message;                    ///< every JSON-RPC message POSTed (valid ones)
 };
 
 struct ServerOptions {

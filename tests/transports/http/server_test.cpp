@@ -194,7 +194,7 @@ class HttpServer : public ::testing::Test {
                                     std::lock_guard lock(mu);
                                     ++statuses[status];
                                   },
-                                  {}, {}});
+                                  {}, {}, {}});
     server->start();
   }
   void TearDown() override {

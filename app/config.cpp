@@ -378,6 +378,7 @@ Config parse(const YAML::Node& root, const std::string& file) {
       w.finish();
     });
     m.field("batch_max", [&](const YAML::Node& v, const std::string& k) { cfg.lane.batch_max = read_uint<unsigned>(file, v, k, 1, 250); });
+    m.field("session_turns", [&](const YAML::Node& v, const std::string& k) { cfg.lane.session_turns = read_bool(file, v, k); });
     m.field("reclassify_after", [&](const YAML::Node& v, const std::string& k) {
       cfg.lane.reclassify_after = read_uint<unsigned>(file, v, k, 1, 1'000'000);
     });

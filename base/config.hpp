@@ -105,6 +105,7 @@ struct LaneConfig {
   unsigned max_writes_passing_a_read = 4;  ///< a waiting read runs after at most this many writes
   unsigned weight_fast = 4, weight_medium = 2, weight_slow = 1;  ///< interleaving of cost classes
   unsigned batch_max = 10;                 ///< operations run together in one script, at most
+  bool session_turns = true;               ///< sessions (clients) take turns within each class
   unsigned reclassify_after = 5;           ///< measured runs before a tool's class follows them
   Millis fast_below{300};                  ///< measured service time under this: fast
   Millis slow_above{1500};                 ///< measured service time over this: slow

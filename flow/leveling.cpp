@@ -8,7 +8,7 @@ int class_index(CostClass c) { return static_cast<int>(c); }
 }  // namespace
 
 void LevelingQueue::ClassQueue::push(Entry e) {
-  const void* key = e.job->session.get();
+  const void* key = session_turns ? e.job->session.get() : nullptr;
   ++count;
   for (auto& ps : ring)
     if (ps.session == key) return ps.entries.push_back(std::move(e));

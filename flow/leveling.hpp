@@ -49,9 +49,13 @@ class LevelingQueue {
     std::array<unsigned, 3> weights{4, 2, 1};  ///< by CostClass: fast, medium, slow
     unsigned batch_max = 1;
     std::size_t capacity = 1024;
+    bool session_turns = true;  ///< false: one FIFO per class whoever sent the job (policy 2b off)
   };
 
-  explicit LevelingQueue(Policy policy) : policy_(policy) {}
+  explicit LevelingQueue(Policy policy) : policy_(policy) {
+    for (auto& kind : state_.queues)
+      for (auto& q : kind) q.session_turns = policy.session_turns;
+  }
 
   /// Queues a job (its `write` and `cost` decide its place). False when full.
   bool push(JobPtr job);
@@ -78,6 +82,7 @@ class LevelingQueue {
     };
     std::deque<PerSession> ring;  ///< front: the session whose turn it is
     std::size_t count = 0;
+    bool session_turns = true;
     bool empty() const { return count == 0; }
     std::size_t size() const { return count; }
     void push(Entry e);

@@ -95,6 +95,7 @@ TEST(Config, ShippedFileIsValidAndMatchesDefaults) {
   EXPECT_EQ(shipped.cache.shared, defaults.cache.shared);
   EXPECT_EQ(shipped.cache.dir, defaults.cache.dir);
   EXPECT_EQ(shipped.metrics.listen, defaults.metrics.listen);
+  EXPECT_EQ(shipped.lane.session_turns, defaults.lane.session_turns);
   EXPECT_EQ(shipped.http.listen, defaults.http.listen);
   EXPECT_EQ(shipped.http.token_file, defaults.http.token_file);
   EXPECT_EQ(shipped.http.threads, defaults.http.threads);

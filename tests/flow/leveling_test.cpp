@@ -214,6 +214,17 @@ TEST(Leveling, SessionsTakeTurnsWithinAClass) {
   EXPECT_EQ(drain(r), (std::vector<std::uint64_t>{0, 3, 6, 1, 4, 7, 2, 5, 8}));
 }
 
+TEST(Leveling, WithoutSessionTurnsAClassIsFirstComeFirstServed) {
+  auto p = policy(4);
+  p.session_turns = false;
+  LevelingQueue q(p);
+  auto a = a_session(), b = a_session();
+  for (int i = 0; i < 50; ++i) q.push(job_of(a, i, true));
+  q.push(job_of(b, 1000, true));
+  auto order = drain(q);
+  EXPECT_EQ(std::find(order.begin(), order.end(), 1000u) - order.begin(), 50);
+}
+
 TEST(Leveling, TheSessionBoundHoldsUnderRandomArrivals) {
   // For every write: the jobs of other sessions of its kind and class that ran between its
   // arrival and its run are at most p·(S−1), p its place in its session's queue of that

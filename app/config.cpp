@@ -212,6 +212,58 @@ Config parse(const YAML::Node& root, const std::string& file) {
     m.finish();
   });
 
+  top.field("http", [&](const YAML::Node& n, const std::string& path) {
+    MapReader m(n, path, file);
+    m.field("listen", [&](const YAML::Node& v, const std::string& k) {
+      auto s = read_string(file, v, k);
+      if (!s.empty() && !parse_listen(s)) bad_value(file, v, k, "host:port, such as 127.0.0.1:8765 (empty: no HTTP)");
+      cfg.http.listen = s;
+    });
+    m.field("token_file", [&](const YAML::Node& v, const std::string& k) { cfg.http.token_file = read_path(file, v, k); });
+    m.field("threads", [&](const YAML::Node& v, const std::string& k) {
+      cfg.http.threads = read_uint<unsigned>(file, v, k, 1, 64);
+    });
+    m.field("max_header_size", [&](const YAML::Node& v, const std::string& k) {
+      auto s = parse_size(scalar(file, v, k, "a size such as 16KiB"));
+      if (!s || *s < 1024 || *s > (std::size_t{1} << 20)) bad_value(file, v, k, "a size from 1KiB to 1MiB");
+      cfg.http.max_header_bytes = *s;
+    });
+    const auto positive = [&](Millis& out) {
+      return [&](const YAML::Node& v, const std::string& k) {
+        auto d = read_duration(file, v, k);
+        if (d.count() <= 0) bad_value(file, v, k, "a duration above zero, such as 10s");
+        out = d;
+      };
+    };
+    m.field("read_timeout", positive(cfg.http.read_timeout));
+    m.field("idle_timeout", positive(cfg.http.idle_timeout));
+    m.field("session_idle", positive(cfg.http.session_idle));
+    m.field("keepalive", positive(cfg.http.keepalive));
+    m.field("max_sessions", [&](const YAML::Node& v, const std::string& k) {
+      cfg.http.max_sessions = read_uint<std::size_t>(file, v, k, 1, 100'000);
+    });
+    m.field("session_max_in_flight", [&](const YAML::Node& v, const std::string& k) {
+      cfg.http.session_max_in_flight = read_uint<std::size_t>(file, v, k, 1, 1'000'000);
+    });
+    m.field("session_rate", [&](const YAML::Node& v, const std::string& k) {
+      const auto s = scalar(file, v, k, "requests per second (0: no limit)");
+      try {
+        std::size_t used = 0;
+        const double r = std::stod(s, &used);
+        if (used == s.size() && r >= 0 && r <= 1e6) {
+          cfg.http.session_rate = r;
+          return;
+        }
+      } catch (const std::exception&) {
+      }
+      bad_value(file, v, k, "requests per second from 0 (no limit) to 1000000");
+    });
+    m.field("session_burst", [&](const YAML::Node& v, const std::string& k) {
+      cfg.http.session_burst = read_uint<unsigned>(file, v, k, 1, 1'000'000);
+    });
+    m.finish();
+  });
+
   top.field("logging", [&](const YAML::Node& n, const std::string& path) {
     MapReader m(n, path, file);
     m.field("level", [&](const YAML::Node& v, const std::string& k) {
@@ -333,6 +385,7 @@ Config parse(const YAML::Node& root, const std::string& file) {
       w.finish();
     });
     m.field("batch_max", [&](const YAML::Node& v, const std::string& k) { cfg.lane.batch_max = read_uint<unsigned>(file, v, k, 1, 250); });
+    m.field("session_turns", [&](const YAML::Node& v, const std::string& k) { cfg.lane.session_turns = read_bool(file, v, k); });
     m.field("reclassify_after", [&](const YAML::Node& v, const std::string& k) {
       cfg.lane.reclassify_after = read_uint<unsigned>(file, v, k, 1, 1'000'000);
     });
@@ -453,6 +506,25 @@ std::optional<Millis> parse_duration(const std::string& raw) {
     while (i < text.size() && text[i] == ' ') ++i;
   }
   return Millis{total};
+}
+
+std::optional<ListenAddress> parse_listen(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  ListenAddress out;
+  out.host = text.substr(0, colon);
+  if (out.host.front() == '[') {
+    if (out.host.size() < 3 || out.host.back() != ']') return std::nullopt;
+    out.host = out.host.substr(1, out.host.size() - 2);
+  } else if (out.host.find(':') != std::string::npos) {
+    return std::nullopt;  // an IPv6 address needs its brackets
+  }
+  unsigned port = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data() + colon + 1, end, port);
+  if (ec != std::errc{} || p != end || port > 65535) return std::nullopt;
+  out.port = static_cast<unsigned short>(port);
+  return out;
 }
 
 std::optional<std::size_t> parse_size(const std::string& raw) {

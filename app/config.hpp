@@ -26,6 +26,12 @@ inline constexpr Millis kMaxDuration{365LL * 24 * 3'600'000};
 /// Parses `250ms`, `2s`, `1.5s`, `1m30s`, `1h` (units ms, s, m or min, h; largest first, each
 /// once; whole milliseconds), up to kMaxDuration. A bare number has no unit and is refused.
 std::optional<Millis> parse_duration(const std::string& text);
+/// `host:port` (`[::1]:port` for an IPv6 address), as http.listen and --http take it.
+struct ListenAddress {
+  std::string host;
+  unsigned short port = 0;
+};
+std::optional<ListenAddress> parse_listen(const std::string& text);
 /// Parses `512`, `64KiB`, `4MiB`, `1GiB`, `10kB`, `1MB` into bytes (nullopt if it overflows).
 std::optional<std::size_t> parse_size(const std::string& text);
 

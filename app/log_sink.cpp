@@ -27,7 +27,8 @@ LogLevel to_mcp(spdlog::level::level_enum l) {
 
 void McpLogSink::attach(const std::shared_ptr<Session>& session) {
   std::lock_guard lock(mutex_);
-  std::erase_if(sessions_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+  // Sessions come and go over HTTP: forget the ended ones.
+  std::erase_if(sessions_, [](const std::weak_ptr<Session>& w) { return w.expired(); });
   sessions_.push_back(session);
 }
 

@@ -7,7 +7,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -21,6 +23,9 @@
 #include "pipeline/pipeline.hpp"
 #include "things/script/applescript.hpp"
 #include "things/os/runner.hpp"
+#include "transports/http/pipeline_ingress.hpp"
+#include "transports/http/policy.hpp"
+#include "transports/http/server.hpp"
 #include "transports/local_socket.hpp"
 #include "transports/relay.hpp"
 #include "transports/stdio.hpp"
@@ -33,11 +38,17 @@ namespace {
 constexpr const char* kUsage = R"(takt: an MCP server for Things 3, every request through one leveled pipeline.
 
 usage: takt [--config FILE]        serve MCP over stdio (the way desktop AI clients start it);
-                                   when a takt --daemon of this user serves the same
-                                   database, relay this client to it instead
+                                   when a takt serving all of this user's clients runs for
+                                   the same database, relay this client to it instead
+       takt [--config FILE] --http HOST:PORT [--stdio]
+                                   serve MCP over Streamable HTTP at http://HOST:PORT/mcp,
+                                   one takt for several clients (also over stdio with
+                                   --stdio); http.listen in the file does the same.
+                                   Without --stdio it also serves stdio clients' takts
+                                   through a Unix socket (relay.socket)
        takt --daemon [--config FILE]
-                                   serve every client of this user from one takt: stdio
-                                   clients' takts relay to it (relay.socket), until a signal
+                                   only that: serve the takts stdio clients start, until
+                                   SIGTERM, SIGINT or SIGHUP
        takt --check-config FILE    validate a configuration file and exit (repeat the
                                    option to check several; exit 2 if any is wrong)
        takt --help | --version     (alone)
@@ -45,6 +56,10 @@ usage: takt [--config FILE]        serve MCP over stdio (the way desktop AI clie
 Without --config, takt reads $TAKT_CONFIG if set, else runs on built-in defaults: on
 Linux that is things-sim, a stand-in for Things 3 with demo data, so every tool works
 at once. config/takt.yaml documents every setting.
+
+Over HTTP, a token in $TAKT_HTTP_TOKEN (or http.token_file) is asked of every client
+as "Authorization: Bearer <token>"; takt listens on an address other than loopback
+only with one.
 
 Exit codes: 0 clean shutdown, 1 start-up failure, 2 bad command line or configuration.
 )";
@@ -156,6 +171,30 @@ Backend make_backend(const Config& cfg) {
   return b;
 }
 
+/// The HTTP side's options from the config and environment; throws std::runtime_error
+/// saying why takt must not serve (a bad token file, no token off loopback).
+http::ServerOptions http_options(const Config& cfg) {
+  const auto at = parse_listen(cfg.http.listen);
+  if (!at) throw std::runtime_error("http.listen: '" + cfg.http.listen + "' is not host:port");
+  http::ServerOptions o;
+  o.host = at->host;
+  o.port = at->port;
+  o.limits = cfg.http;
+  o.max_body_bytes = cfg.server.max_message_bytes;
+  o.max_json_depth = cfg.server.max_json_depth;
+  if (const char* env = std::getenv("TAKT_HTTP_TOKEN"); env && *env) {
+    o.token = env;
+    if (o.token.size() < 16) throw std::runtime_error("TAKT_HTTP_TOKEN: the token must have at least 16 characters");
+  } else if (!cfg.http.token_file.empty()) {
+    o.token = http::read_token_file(cfg.http.token_file);
+  }
+  if (o.token.empty() && !http::is_loopback_host(o.host))
+    throw std::runtime_error("refusing to serve HTTP on " + cfg.http.listen +
+                             ", an address other machines can reach, without a token: set TAKT_HTTP_TOKEN or "
+                             "http.token_file, or listen on 127.0.0.1");
+  return o;
+}
+
 /// A takt started over stdio relays its client to a running takt --daemon of the same
 /// database. Returns the exit code when it did; nullopt when this takt serves the client.
 std::optional<int> try_relay(const Config& cfg) {
@@ -187,36 +226,17 @@ std::optional<int> try_relay(const Config& cfg) {
   return std::nullopt;
 }
 
-/// takt --daemon: no stdio client of its own; stdio clients' takts relay to it through
-/// the socket until SIGTERM, SIGINT or SIGHUP. Then it stops taking messages, finishes
-/// and answers what it took, and closes the connections.
-int serve_daemon(const Config& cfg, Pipeline& pipeline, const Backend& backend, sigset_t& signals,
-                 const std::string& metrics_at, const std::shared_ptr<McpLogSink>& log_sink) {
-  LocalSocketServer relay(pipeline, relay_socket(cfg), backend.database, cfg.server,
-                          [log_sink](const std::shared_ptr<Session>& s) { log_sink->attach(s); });
-  try {
-    relay.start();
-  } catch (const std::exception& e) {
-    spdlog::critical("{}", e.what());
-    return 1;
+int serve(const Config& cfg, bool with_stdio) {
+  const bool with_http = !cfg.http.listen.empty();
+  std::optional<http::ServerOptions> http_opts;
+  if (with_http) {
+    try {
+      http_opts = http_options(cfg);
+    } catch (const std::exception& e) {
+      std::cerr << "takt: " << e.what() << "\n";
+      return 1;
+    }
   }
-  spdlog::info("takt {} serving every client of this user: stdio clients' takts relay through {}", kVersion, relay.path());
-  spdlog::info("backend: {}; database: {}; lock: {}", backend.label, backend.database, backend.lock->path());
-  spdlog::info("metrics: {}; config: {}", metrics_at, cfg.source.empty() ? "built-in defaults" : cfg.source);
-  int sig = 0;
-  while (sigwait(&signals, &sig) == 0 && sig == SIGUSR2) {
-  }
-  spdlog::info("signal {}: finishing accepted requests, then exiting", sig);
-  relay.stop();
-  pipeline.drain();
-  relay.close();
-  spdlog::info("takt stopped cleanly");
-  spdlog::shutdown();
-  std::fflush(nullptr);
-  std::_Exit(0);
-}
-
-int serve(const Config& cfg, bool daemon) {
   auto mcp_sink = std::make_shared<McpLogSink>();
   try {
     spdlog::set_default_logger(make_logger(cfg.logging, mcp_sink));
@@ -226,7 +246,8 @@ int serve(const Config& cfg, bool daemon) {
     return 1;
   }
   things::ignore_sigpipe();
-  if (!daemon && cfg.relay.join) {
+  // A takt a client started over stdio joins a takt that serves all clients, if one runs.
+  if (with_stdio && !with_http && cfg.relay.join) {
     if (auto code = try_relay(cfg)) {
       spdlog::shutdown();
       return *code;
@@ -266,26 +287,85 @@ int serve(const Config& cfg, bool daemon) {
   Admission admission(cfg.server.max_in_flight);
   Services services(cfg, metrics, db, backend, admission);
   Pipeline pipeline(services);
-  if (daemon) return serve_daemon(cfg, pipeline, backend, signals, metrics_at, mcp_sink);
 
-  auto writer = std::make_shared<LineWriter>(STDOUT_FILENO);
-  LineReader reader(STDIN_FILENO, cfg.server.max_message_bytes, cfg.server.replies_per_write);
-  auto session = std::make_shared<Session>(writer);
-  mcp_sink->attach(session);
+  // stdio: the way desktop clients start takt; HTTP: one takt for several clients.
+  std::shared_ptr<LineWriter> writer;
+  std::optional<LineReader> reader;
+  std::shared_ptr<Session> session;
+  if (with_stdio) {
+    writer = std::make_shared<LineWriter>(STDOUT_FILENO);
+    reader.emplace(STDIN_FILENO, cfg.server.max_message_bytes, cfg.server.replies_per_write);
+    session = std::make_shared<Session>(writer);
+    mcp_sink->attach(session);
+  }
+  http::PipelineIngress ingress(pipeline);
+  std::optional<http::Server> web;
+  if (with_http) {
+    // What the server counts, without a label per session (ids are unbounded).
+    auto& http_messages = metrics.messages.Add({{"transport", "http"}});
+    auto& sessions_open = metrics.http_sessions.Add({});
+    auto& backlog_wait = metrics.http_backlog_wait.Add({}, Metrics::lock_wait_buckets());
+    http::Observer observer{
+        [&metrics](int status) { metrics.http_responses.Add({{"code", std::to_string(status)}}).Increment(); },
+        [&sessions_open](long open) { sessions_open.Set(static_cast<double>(open)); },
+        [&backlog_wait](double seconds) { backlog_wait.Observe(seconds); },
+        [&http_messages] { http_messages.Increment(); }};
+    web.emplace(*http_opts, ingress, [mcp_sink](const std::shared_ptr<Session>& s) { mcp_sink->attach(s); },
+                std::move(observer));
+    try {
+      web->start();
+    } catch (const std::exception& e) {
+      spdlog::critical("{}", e.what());
+      return 1;
+    }
+  }
 
+  // A takt that serves no stdio client of its own serves the takts that stdio clients
+  // start: they relay through its socket (transports/relay.hpp).
+  std::optional<LocalSocketServer> relay;
+  if (!with_stdio) {
+    auto& relay_messages = metrics.messages.Add({{"transport", "relay"}});
+    try {
+      relay.emplace(pipeline, relay_socket(cfg), backend.database, cfg.server,
+                    [mcp_sink](const std::shared_ptr<Session>& s) { mcp_sink->attach(s); },
+                    [&relay_messages] { relay_messages.Increment(); });
+      relay->start();
+    } catch (const std::exception& e) {
+      spdlog::critical("{}", e.what());
+      return 1;
+    }
+  }
+
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stop_requested = false;
+  const auto request_stop = [&] {
+    {
+      std::lock_guard lock(stop_mu);
+      stop_requested = true;
+    }
+    stop_cv.notify_all();
+    if (reader) reader->stop();
+  };
   std::thread signal_thread([&] {
     int sig = 0;
     while (sigwait(&signals, &sig) == 0) {
       if (sig == SIGUSR2) return;  // our own wake-up at shutdown
       spdlog::info("signal {}: finishing accepted requests, then exiting", sig);
-      reader.stop();
+      request_stop();
     }
   });
 
-  spdlog::info("takt {} serving MCP over stdio", kVersion);
+  if (with_stdio) spdlog::info("takt {} serving MCP over stdio", kVersion);
+  if (web)
+    spdlog::info("takt {} serving MCP over HTTP at {}{}", kVersion, web->url(),
+                 http_opts->token.empty() ? "" : " (a bearer token is required)");
+  if (relay)
+    spdlog::info("takt {} serving every client of this user: stdio clients' takts relay through {}", kVersion,
+                 relay->path());
   spdlog::info("backend: {}; database: {}; lock: {}", backend.label, backend.database, backend.lock->path());
   spdlog::info("metrics: {}; config: {}", metrics_at, cfg.source.empty() ? "built-in defaults" : cfg.source);
-  if (isatty(STDIN_FILENO)) {
+  if (with_stdio && isatty(STDIN_FILENO)) {
     spdlog::info("stdin is a terminal: takt expects an MCP client on stdin/stdout, one JSON-RPC message per line.");
     // Both hints start takt the way it runs now: with the configuration it was given.
     const auto config_file = cfg.source.empty() ? std::string() : fs::absolute(cfg.source).string();
@@ -296,18 +376,34 @@ int serve(const Config& cfg, bool daemon) {
                  (self_dir() / "takt").string(), config_file.empty() ? "" : " --config '" + config_file + "'");
   }
 
-  // The writer is held while one batch of lines is handled (those of one read, at most
-  // server.replies_per_write of them), so their replies leave in one write; a client
-  // with many requests in flight gets the first replies while takt handles the rest.
-  // While the reader waits for a slot the writer is not held: the held replies go out,
-  // and so do replies other threads make meanwhile (a slot is freed only once its reply
-  // is written, so holding those back would wait forever).
-  const auto flush = [&](bool waiting) { waiting ? writer->release() : writer->hold(); };
-  reader.run([&](std::string line, bool oversized) { return pipeline.submit(session, std::move(line), oversized, flush); },
-             [&](bool begin) { begin ? writer->hold() : writer->release(); });
-  spdlog::info("input closed: finishing accepted requests");
+  if (with_stdio) {
+    // The writer is held while one batch of lines is handled (those of one read, at most
+    // server.replies_per_write of them), so their replies leave in one write; a client
+    // with many requests in flight gets the first replies while takt handles the rest.
+    // While the reader waits for a slot the writer is not held: the held replies go out,
+    // and so do replies other threads make meanwhile (a slot is freed only once its reply
+    // is written, so holding those back would wait forever).
+    const auto flush = [&](bool waiting) { waiting ? writer->release() : writer->hold(); };
+    auto& stdio_messages = metrics.messages.Add({{"transport", "stdio"}});
+    reader->run(
+        [&](std::string line, bool oversized) {
+          stdio_messages.Increment();
+          return pipeline.submit(session, std::move(line), oversized, flush);
+        },
+                [&](bool begin) { begin ? writer->hold() : writer->release(); });
+    spdlog::info("input closed: finishing accepted requests");
+    if (web) request_stop();  // over both, closing stdin ends takt as it always did
+  } else {
+    std::unique_lock lock(stop_mu);
+    stop_cv.wait(lock, [&] { return stop_requested; });
+  }
+  // In reverse: no new messages, every admitted one answered, the last replies written.
+  if (web) web->stop_ingress();
+  if (relay) relay->stop();
   pipeline.drain();
-  writer->close();
+  if (web) web->stop();
+  if (relay) relay->close();
+  if (writer) writer->close();
   pthread_kill(signal_thread.native_handle(), SIGUSR2);
   signal_thread.join();
   spdlog::info("takt stopped cleanly");
@@ -330,7 +426,8 @@ int main(int argc, char** argv) {
   };
   std::optional<std::string> given_config;
   std::vector<std::string> to_check;
-  bool daemon = false;
+  std::optional<std::string> http_listen;
+  bool with_stdio = false, daemon = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h" || arg == "--version") {
@@ -339,6 +436,16 @@ int main(int argc, char** argv) {
       if (arg == "--version") std::cout << kName << " " << kVersion << "\n";
       else std::cout << kUsage;
       return 0;
+    }
+    if (arg == "--http" && i + 1 < argc) {
+      if (http_listen) return usage_error("--http is given twice");
+      http_listen = argv[++i];
+      if (!parse_listen(*http_listen)) return usage_error("--http takes HOST:PORT, such as 127.0.0.1:8765");
+      continue;
+    }
+    if (arg == "--stdio") {
+      with_stdio = true;
+      continue;
     }
     if (arg == "--daemon") {
       if (daemon) return usage_error("--daemon is given twice");
@@ -357,8 +464,9 @@ int main(int argc, char** argv) {
     return usage_error("unknown or incomplete option '" + arg + "'");
   }
   if (!to_check.empty()) {
-    if (given_config || daemon)
-      return usage_error("--check-config checks files and serves nothing: it does not go with --config or --daemon");
+    if (given_config || http_listen || with_stdio || daemon)
+      return usage_error(
+          "--check-config checks files and serves nothing: it does not go with --config, --http, --stdio or --daemon");
     int status = 0;
     for (const auto& path : to_check) {
       try {
@@ -371,6 +479,7 @@ int main(int argc, char** argv) {
     }
     return status;
   }
+  if (daemon && with_stdio) return usage_error("--daemon serves no stdio client of its own: it does not go with --stdio");
   if (given_config) config_path = *given_config;
   Config cfg;
   try {
@@ -379,5 +488,8 @@ int main(int argc, char** argv) {
     std::cerr << "takt: " << e.what() << "\n";
     return 2;
   }
-  return serve(cfg, daemon);
+  if (http_listen) cfg.http.listen = *http_listen;  // the command line wins over the file
+  // Over HTTP only, unless --stdio asks for both; without HTTP, stdio as always.
+  if (cfg.http.listen.empty() && !daemon) with_stdio = true;
+  return serve(cfg, with_stdio);
 }

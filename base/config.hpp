@@ -40,6 +40,23 @@ struct ServerConfig {
   std::size_t replies_per_write = 16;
 };
 
+/// MCP over Streamable HTTP (transports/http): one takt for several clients.
+struct HttpConfig {
+  std::string listen;             ///< host:port to serve /mcp on; empty: no HTTP (stdio only)
+  std::string token_file;         ///< file (mode 0600) holding the bearer token; TAKT_HTTP_TOKEN wins
+  unsigned threads = 2;           ///< threads running the HTTP connections
+  std::size_t max_header_bytes = 16 * 1024;  ///< a request's headers, at most (413 beyond)
+  Millis read_timeout{10000};     ///< a whole request must arrive within this (slow clients are cut off)
+  Millis idle_timeout{60000};     ///< a kept-alive connection with no request is closed after this
+  std::size_t max_sessions = 128; ///< open MCP sessions, at most (503 with Retry-After beyond)
+  Millis session_idle{1800000};   ///< a session with no request and no open stream ends after this
+  Millis keepalive{15000};        ///< an SSE comment this often on an idle GET stream (finds vanished clients)
+  // Fairness between clients: each session is one client of the one pipeline.
+  std::size_t session_max_in_flight = 32;  ///< a session's requests in the pipeline at once; more wait their turn
+  double session_rate = 0;        ///< requests per second a session may send (token bucket); 0: no limit
+  unsigned session_burst = 20;    ///< requests a session may send at once before session_rate applies
+};
+
 struct LoggingConfig {
   std::string level = "info";  ///< trace, debug, info, warn, error, critical, off
   std::string file;            ///< also write log lines to this file; empty: stderr only
@@ -88,6 +105,7 @@ struct LaneConfig {
   unsigned max_writes_passing_a_read = 4;  ///< a waiting read runs after at most this many writes
   unsigned weight_fast = 4, weight_medium = 2, weight_slow = 1;  ///< interleaving of cost classes
   unsigned batch_max = 10;                 ///< operations run together in one script, at most
+  bool session_turns = true;               ///< sessions (clients) take turns within each class
   unsigned reclassify_after = 5;           ///< measured runs before a tool's class follows them
   Millis fast_below{300};                  ///< measured service time under this: fast
   Millis slow_above{1500};                 ///< measured service time over this: slow
@@ -123,6 +141,7 @@ struct RelayConfig {
 struct Config {
   std::string source;  ///< file it came from, empty for built-in defaults
   ServerConfig server;
+  HttpConfig http;
   LoggingConfig logging;
   MetricsConfig metrics;
   BackendConfig backend;

@@ -7,11 +7,55 @@ constexpr int kRead = 0, kWrite = 1;
 int class_index(CostClass c) { return static_cast<int>(c); }
 }  // namespace
 
+void LevelingQueue::ClassQueue::push(Entry e) {
+  const void* key = session_turns ? e.job->session.get() : nullptr;
+  ++count;
+  for (auto& ps : ring)
+    if (ps.session == key) return ps.entries.push_back(std::move(e));
+  ring.push_back({key, {}});  // a session with nothing waiting joins at the back
+  ring.back().entries.push_back(std::move(e));
+}
+
+const LevelingQueue::Entry* LevelingQueue::ClassQueue::oldest() const {
+  // Each session's queue is in arrival order: only the heads need looking at.
+  const Entry* best = nullptr;
+  for (const auto& ps : ring)
+    if (!best || ps.entries.front().writes_seen_at_arrival < best->writes_seen_at_arrival ||
+        (ps.entries.front().writes_seen_at_arrival == best->writes_seen_at_arrival &&
+         ps.entries.front().job->seq < best->job->seq))
+      best = &ps.entries.front();
+  return best;
+}
+
+LevelingQueue::Entry LevelingQueue::ClassQueue::take_turn() {
+  auto ps = std::move(ring.front());
+  ring.pop_front();
+  Entry e = std::move(ps.entries.front());
+  ps.entries.pop_front();
+  --count;
+  if (!ps.entries.empty()) ring.push_back(std::move(ps));
+  return e;
+}
+
+LevelingQueue::Entry LevelingQueue::ClassQueue::take_oldest() {
+  const Entry* o = oldest();
+  for (auto it = ring.begin(); it != ring.end(); ++it) {
+    if (&it->entries.front() != o) continue;
+    Entry e = std::move(it->entries.front());
+    it->entries.pop_front();
+    --count;
+    if (it->entries.empty()) ring.erase(it);  // its turn is not used up: the others keep their places
+    return e;
+  }
+  return take_turn();  // not reached: o is one of the heads
+}
+
 bool LevelingQueue::push(JobPtr job) {
   std::lock_guard lock(mu_);
   if (state_.size >= policy_.capacity) return false;
   const int kind = job->write ? kWrite : kRead;
-  state_.queues[kind][class_index(job->cost)].push_back({std::move(job), state_.writes_dispatched});
+  const auto seen = state_.writes_dispatched;
+  state_.queues[kind][class_index(job->cost)].push({std::move(job), seen});
   ++state_.size;
   return true;
 }
@@ -33,7 +77,8 @@ bool LevelingQueue::read_must_go(const State& s) const {
   std::uint64_t oldest = 0;
   for (const auto& q : s.queues[kRead]) {
     if (q.empty()) continue;
-    if (!any || q.front().writes_seen_at_arrival < oldest) oldest = q.front().writes_seen_at_arrival;
+    const auto seen = q.oldest()->writes_seen_at_arrival;
+    if (!any || seen < oldest) oldest = seen;
     any = true;
   }
   return any && s.writes_dispatched - oldest >= policy_.max_writes_passing_a_read;
@@ -66,7 +111,8 @@ bool LevelingQueue::take(State& s, int only_kind, Entry& out) const {
       cls = -1;
       for (int c = 0; c < 3; ++c) {
         const auto& q = s.queues[kRead][c];
-        if (!q.empty() && (cls < 0 || q.front().writes_seen_at_arrival < s.queues[kRead][cls].front().writes_seen_at_arrival))
+        if (!q.empty() && (cls < 0 || q.oldest()->writes_seen_at_arrival <
+                                          s.queues[kRead][cls].oldest()->writes_seen_at_arrival))
           cls = c;
       }
     } else {
@@ -77,10 +123,10 @@ bool LevelingQueue::take(State& s, int only_kind, Entry& out) const {
     cls = -2;
   }
   if (only_kind >= 0 && kind != only_kind) return false;  // before any change to `s`
+  const bool out_of_turn = cls != -2;  // a read at its bound: the oldest, not the next session's
   if (cls == -2) cls = pick_class(s, kind);
   auto& q = s.queues[kind][cls];
-  out = std::move(q.front());
-  q.pop_front();
+  out = out_of_turn ? q.take_oldest() : q.take_turn();
   --s.size;
   if (kind == kWrite) ++s.writes_dispatched;
   return true;

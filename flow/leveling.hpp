@@ -10,6 +10,20 @@
 ///     interleaved by their weights with smooth weighted round-robin over the classes that
 ///     have work, first come first served within a class: a burst of slow scripts cannot
 ///     hold fast ones back, and no class starves.
+///  2b. Within a class, sessions take turns (round-robin, one job each, first come first
+///     served within a session), so one client cannot make another wait behind its whole
+///     backlog. The bound: let S be the most sessions with jobs of that kind and class
+///     waiting at once while a job j of session B waits, and p its place in B's own queue
+///     of that class (1: B's next). Every turn of the class takes the head of the session
+///     at the front of the ring and moves that session to the back; a session that joins
+///     (or comes back once its queue emptied) goes to the back. So before j's session
+///     comes round again, each other session takes at most one job, and B comes round p
+///     times before j goes: at most p·(S−1) jobs of other sessions of that kind and class
+///     run before j (plus p−1 of B's own). A read may also be taken out of turn when it
+///     reaches its bound K (1), which only ever lets the longest-waiting read go.
+///     With one session (stdio) this is plain FIFO.
+///     The classes' and kinds' bounds (1, 2) then hold as before: they decide which
+///     class's turn it is; this decides whose.
 ///  3. A batch is the job chosen by 1-2 plus the jobs the policy would choose right after
 ///     it, as long as they are of the same kind (all writes or all reads), up to
 ///     `batch_max`; a write batch never takes a waiting read past its bound.
@@ -35,9 +49,13 @@ class LevelingQueue {
     std::array<unsigned, 3> weights{4, 2, 1};  ///< by CostClass: fast, medium, slow
     unsigned batch_max = 1;
     std::size_t capacity = 1024;
+    bool session_turns = true;  ///< false: one FIFO per class whoever sent the job (policy 2b off)
   };
 
-  explicit LevelingQueue(Policy policy) : policy_(policy) {}
+  explicit LevelingQueue(Policy policy) : policy_(policy) {
+    for (auto& kind : state_.queues)
+      for (auto& q : kind) q.session_turns = policy.session_turns;
+  }
 
   /// Queues a job (its `write` and `cost` decide its place). False when full.
   bool push(JobPtr job);
@@ -56,9 +74,28 @@ class LevelingQueue {
     JobPtr job;
     std::uint64_t writes_seen_at_arrival = 0;  ///< writes dispatched when it arrived (reads)
   };
+  /// One class's waiting jobs: a FIFO per session, the sessions in round-robin order.
+  struct ClassQueue {
+    struct PerSession {
+      const void* session = nullptr;
+      std::deque<Entry> entries;
+    };
+    std::deque<PerSession> ring;  ///< front: the session whose turn it is
+    std::size_t count = 0;
+    bool session_turns = true;
+    bool empty() const { return count == 0; }
+    std::size_t size() const { return count; }
+    void push(Entry e);
+    /// The entry with the fewest writes seen at arrival (the longest-waiting read).
+    const Entry* oldest() const;
+    /// Takes the front session's next job and moves that session to the back.
+    Entry take_turn();
+    /// Takes the oldest entry (out of turn: a read at its bound).
+    Entry take_oldest();
+  };
   /// The queues and the round-robin state: copyable, so a dry run can predict the order.
   struct State {
-    std::array<std::array<std::deque<Entry>, 3>, 2> queues;  ///< [write?][class]
+    std::array<std::array<ClassQueue, 3>, 2> queues;  ///< [write?][class]
     std::array<std::array<long long, 3>, 2> current{};       ///< smooth WRR state per kind
     std::uint64_t writes_dispatched = 0;
     std::size_t size = 0;

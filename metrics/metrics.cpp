@@ -101,6 +101,23 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> reg, std::shared_ptr<fast
                              .Help("Time a write read back a change sent through Things' URL scheme until it showed "
                                    "(or backend.url_settle passed)")
                              .Register(*registry_)),
+      messages(prometheus::BuildCounter()
+                   .Name("takt_messages_total")
+                   .Help("MCP messages received, by the transport they came over (stdio, http)")
+                   .Register(*registry_)),
+      http_sessions(prometheus::BuildGauge()
+                        .Name("takt_http_sessions")
+                        .Help("MCP sessions open over HTTP (clients of this takt)")
+                        .Register(*registry_)),
+      http_responses(prometheus::BuildCounter()
+                         .Name("takt_http_responses_total")
+                         .Help("HTTP answers at /mcp, by status code (408: a connection cut off by the read time-out)")
+                         .Register(*registry_)),
+      http_backlog_wait(prometheus::BuildHistogram()
+                            .Name("takt_http_backlog_wait_seconds")
+                            .Help("Time a message of an HTTP session waited in its session's backlog before the "
+                                  "pipeline took it (0 when it went in at once)")
+                            .Register(*registry_)),
       combined_(std::make_shared<Combined>(*this)) {
   // Resolved now so that they appear in the first scrape, before any retry or lock wait.
   for (const char* reason : {"timeout", "not_running", "busy", "crashed"}) script_retries.Add({{"reason", reason}});
@@ -108,6 +125,10 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> reg, std::shared_ptr<fast
   script_seconds.Add({}, script_buckets());
   lock_wait_seconds.Add({}, lock_wait_buckets());
   url_settle_seconds.Add({}, script_buckets());
+  for (const char* transport : {"stdio", "http"}) messages.Add({{"transport", transport}});
+  http_sessions.Add({});
+  http_responses.Add({{"code", "200"}});
+  http_backlog_wait.Add({}, lock_wait_buckets());
   fast_->collector(&collect_process_metrics);
   prometheus::BuildGauge()
       .Name("takt_build_info")

@@ -81,6 +81,11 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& script_retries;    ///< takt_script_retries_total{reason}
   prometheus::Family<prometheus::Histogram>& lock_wait_seconds;  ///< takt_lock_wait_seconds
   prometheus::Family<prometheus::Histogram>& url_settle_seconds;  ///< takt_url_settle_seconds
+  // Transports: many clients in one takt (no label per session: ids are unbounded).
+  prometheus::Family<prometheus::Counter>& messages;       ///< takt_messages_total{transport}
+  prometheus::Family<prometheus::Gauge>& http_sessions;    ///< takt_http_sessions
+  prometheus::Family<prometheus::Counter>& http_responses; ///< takt_http_responses_total{code}
+  prometheus::Family<prometheus::Histogram>& http_backlog_wait;  ///< takt_http_backlog_wait_seconds
 
  private:
   Metrics(std::shared_ptr<prometheus::Registry> registry, std::shared_ptr<fast::FastRegistry> fast);

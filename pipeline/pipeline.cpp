@@ -145,6 +145,22 @@ bool Pipeline::submit(const std::shared_ptr<Session>& session, std::string line,
   } else if (!slot->acquire(around_wait)) {
     return false;
   }
+  enter(session, std::move(line), oversized, slot);
+  return true;
+}
+
+Pipeline::Admit Pipeline::try_submit(const std::shared_ptr<Session>& session, std::string& line) {
+  if (graph_->draining.load()) return Admit::Closed;
+  Admission* slot = &services_.admission;
+  if (!slot->try_acquire()) {
+    if (services_.config.server.on_overload != OverloadPolicy::Reject || !overflow_.try_acquire()) return Admit::Full;
+    slot = &overflow_;
+  }
+  enter(session, std::move(line), false, slot);
+  return Admit::Admitted;
+}
+
+void Pipeline::enter(const std::shared_ptr<Session>& session, std::string line, bool oversized, Admission* slot) {
   auto job = std::make_shared<Job>();
   job->seq = graph_->seq.fetch_add(1);
   job->session = session;
@@ -158,7 +174,6 @@ bool Pipeline::submit(const std::shared_ptr<Session>& session, std::string line,
   // thread; what has to run elsewhere (db_read, the lane) is spawned into the graph's own
   // arena by TBB. Entering the arena per message would wake its workers every time.
   graph_->parse->try_put(job);
-  return true;
 }
 
 void Pipeline::drain() {

@@ -33,6 +33,12 @@ class Pipeline {
   /// reader lets its held replies go, and holds new ones again once it may go on).
   bool submit(const std::shared_ptr<Session>& session, std::string line, bool oversized,
               const std::function<void(bool)>& around_wait = {});
+  /// What try_submit() did with a line.
+  enum class Admit { Admitted, Full, Closed };
+  /// Like submit(), but never waits: when no admission slot is free right now it returns
+  /// Full and leaves `line` as it was (the HTTP transport then queues it on a thread of its
+  /// own, so the threads that write replies, and so free slots, never block).
+  Admit try_submit(const std::shared_ptr<Session>& session, std::string& line);
   /// Stops admitting, waits until every admitted message is answered (writes finish).
   void drain();
 
@@ -41,6 +47,7 @@ class Pipeline {
  private:
   struct Graph;
   void register_buffer_metrics();
+  void enter(const std::shared_ptr<Session>& session, std::string line, bool oversized, Admission* slot);
   Services& services_;
   Admission overflow_;  ///< slots for messages that are only told "overloaded"
   std::unique_ptr<Graph> graph_;

@@ -24,7 +24,8 @@ declare -A MAY=(
   [nodes]="base $THINGS mcp metrics flow"
   [pipeline]="base $THINGS mcp metrics flow nodes"
   [transports]="base $THINGS mcp metrics flow pipeline"
-  [app]="base $THINGS mcp metrics flow nodes pipeline transports"
+  [transports/http]="base mcp metrics flow pipeline"
+  [app]="base $THINGS mcp metrics flow nodes pipeline transports transports/http"
   # things-sim, the stand-in for osascript + Things, uses nothing of takt: a bug in takt's
   # Things code must not be mirrored in the stand-in meant to catch it (Things' schema
   # is its own copy, sim/store/schema.sql).

@@ -122,9 +122,9 @@ struct LocalSocketServer::Connection {
 };
 
 LocalSocketServer::LocalSocketServer(Pipeline& pipeline, std::string path, std::string database, const ServerConfig& limits,
-                                     OnSession on_session)
+                                     OnSession on_session, std::function<void()> on_message)
     : pipeline_(pipeline), path_(std::move(path)), database_(same_file(database)), limits_(limits),
-      on_session_(std::move(on_session)) {}
+      on_session_(std::move(on_session)), on_message_(std::move(on_message)) {}
 
 LocalSocketServer::~LocalSocketServer() {
   stop();
@@ -218,7 +218,11 @@ void LocalSocketServer::serve(const std::shared_ptr<Connection>& c) {
   spdlog::info("relay socket: a client joined ({} connected)", open_.load());
   auto& writer = c->output->writer;
   const auto flush = [&](bool waiting) { waiting ? writer.release() : writer.hold(); };
-  c->reader->run([&](std::string line, bool oversized) { return pipeline_.submit(session, std::move(line), oversized, flush); },
+  c->reader->run(
+      [&](std::string line, bool oversized) {
+        if (on_message_) on_message_();
+        return pipeline_.submit(session, std::move(line), oversized, flush);
+      },
                  [&](bool begin) { begin ? writer.hold() : writer.release(); });
   open_.fetch_sub(1);
   if (!stopping_.load()) {

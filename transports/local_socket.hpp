@@ -41,8 +41,9 @@ class LocalSocketServer {
   /// client that asks for log messages gets them as it would from its own takt).
   using OnSession = std::function<void(const std::shared_ptr<Session>&)>;
   /// `database`: the one this takt serves (a relay's hello must name the same file).
+  /// `on_message`: called for each message a client sends (takt counts them by transport).
   LocalSocketServer(Pipeline& pipeline, std::string path, std::string database, const ServerConfig& limits,
-                    OnSession on_session = {});
+                    OnSession on_session = {}, std::function<void()> on_message = {});
   ~LocalSocketServer();
   LocalSocketServer(const LocalSocketServer&) = delete;
   LocalSocketServer& operator=(const LocalSocketServer&) = delete;
@@ -69,6 +70,7 @@ class LocalSocketServer {
   std::string path_, database_;
   ServerConfig limits_;
   OnSession on_session_;
+  std::function<void()> on_message_;
   int listen_fd_ = -1;
   int wake_[2] = {-1, -1};
   std::atomic<bool> stopping_{false};

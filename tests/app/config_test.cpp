@@ -95,6 +95,16 @@ TEST(Config, ShippedFileIsValidAndMatchesDefaults) {
   EXPECT_EQ(shipped.cache.shared, defaults.cache.shared);
   EXPECT_EQ(shipped.cache.dir, defaults.cache.dir);
   EXPECT_EQ(shipped.metrics.listen, defaults.metrics.listen);
+  EXPECT_EQ(shipped.lane.session_turns, defaults.lane.session_turns);
+  EXPECT_EQ(shipped.http.listen, defaults.http.listen);
+  EXPECT_EQ(shipped.http.token_file, defaults.http.token_file);
+  EXPECT_EQ(shipped.http.threads, defaults.http.threads);
+  EXPECT_EQ(shipped.http.max_header_bytes, defaults.http.max_header_bytes);
+  EXPECT_EQ(shipped.http.read_timeout, defaults.http.read_timeout);
+  EXPECT_EQ(shipped.http.idle_timeout, defaults.http.idle_timeout);
+  EXPECT_EQ(shipped.http.max_sessions, defaults.http.max_sessions);
+  EXPECT_EQ(shipped.http.session_idle, defaults.http.session_idle);
+  EXPECT_EQ(shipped.http.keepalive, defaults.http.keepalive);
   EXPECT_EQ(shipped.logging.level, defaults.logging.level);
   EXPECT_EQ(shipped.logging.file, defaults.logging.file);
   EXPECT_EQ(shipped.logging.max_size, defaults.logging.max_size);
@@ -313,4 +323,18 @@ TEST(Config, RelaySocketAndJoin) {
   EXPECT_FALSE(c.relay.join);
   EXPECT_NE(error_of("relay:\n  joins: true\n").find("joins"), std::string::npos);
   EXPECT_NE(error_of("relay:\n  join: maybe\n").find("join"), std::string::npos);
+}
+
+TEST(Config, HttpSection) {
+  auto c = load_config_text("http:\n  listen: 127.0.0.1:8765\n  read_timeout: 2s\n  max_sessions: 8\n", "takt.yaml");
+  EXPECT_EQ(c.http.listen, "127.0.0.1:8765");
+  EXPECT_EQ(c.http.read_timeout, Millis{2000});
+  EXPECT_EQ(c.http.max_sessions, 8u);
+  EXPECT_THROW(load_config_text("http:\n  listen: nowhere\n", "takt.yaml"), ConfigError);
+  EXPECT_THROW(load_config_text("http:\n  read_timeout: 0ms\n", "takt.yaml"), ConfigError);
+  ASSERT_TRUE(parse_listen("[::1]:80"));
+  EXPECT_EQ(parse_listen("[::1]:80")->host, "::1");
+  EXPECT_EQ(parse_listen("127.0.0.1:0")->port, 0);
+  EXPECT_FALSE(parse_listen("::1:80"));
+  EXPECT_FALSE(parse_listen("127.0.0.1:70000"));
 }

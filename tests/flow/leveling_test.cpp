@@ -6,8 +6,10 @@
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "flow/leveling.hpp"
+#include "mcp/session.hpp"
 
 using namespace takt;
 
@@ -184,5 +186,100 @@ TEST(Leveling, BoundsHoldUnderRandomArrivals) {
     }
     for (auto& j : drain(q)) (void)j;
     EXPECT_EQ(q.size(), 0u);
+  }
+}
+
+namespace {
+std::shared_ptr<Session> a_session() { return std::make_shared<Session>(nullptr); }
+JobPtr job_of(const std::shared_ptr<Session>& s, std::uint64_t seq, bool write, CostClass cost = CostClass::Medium) {
+  auto j = job(seq, write, cost);
+  j->session = s;
+  return j;
+}
+}  // namespace
+
+TEST(Leveling, SessionsTakeTurnsWithinAClass) {
+  // Session A floods 500 writes; session B's one write, queued after all of them, runs
+  // second: behind at most p·(S−1) = 1·(2−1) job of another session.
+  LevelingQueue q(policy(4));
+  auto a = a_session(), b = a_session();
+  for (int i = 0; i < 500; ++i) q.push(job_of(a, i, true));
+  q.push(job_of(b, 1000, true));
+  auto order = drain(q);
+  EXPECT_EQ(std::find(order.begin(), order.end(), 1000u) - order.begin(), 1);
+  // Three sessions with work: strict rotation, FIFO within each.
+  LevelingQueue r(policy(4));
+  std::vector<std::shared_ptr<Session>> s{a_session(), a_session(), a_session()};
+  for (int i = 0; i < 9; ++i) r.push(job_of(s[i / 3], i, true));  // 0,1,2 from s0; 3,4,5 from s1; ...
+  EXPECT_EQ(drain(r), (std::vector<std::uint64_t>{0, 3, 6, 1, 4, 7, 2, 5, 8}));
+}
+
+TEST(Leveling, WithoutSessionTurnsAClassIsFirstComeFirstServed) {
+  auto p = policy(4);
+  p.session_turns = false;
+  LevelingQueue q(p);
+  auto a = a_session(), b = a_session();
+  for (int i = 0; i < 50; ++i) q.push(job_of(a, i, true));
+  q.push(job_of(b, 1000, true));
+  auto order = drain(q);
+  EXPECT_EQ(std::find(order.begin(), order.end(), 1000u) - order.begin(), 50);
+}
+
+TEST(Leveling, TheSessionBoundHoldsUnderRandomArrivals) {
+  // For every write: the jobs of other sessions of its kind and class that ran between its
+  // arrival and its run are at most p·(S−1), p its place in its session's queue of that
+  // kind and class on arrival, S the most sessions with such jobs waiting meanwhile.
+  std::mt19937 rng(7);
+  for (int round = 0; round < 30; ++round) {
+    const unsigned batch = 1 + rng() % 4;
+    LevelingQueue q(policy(1 + rng() % 4, batch));
+    std::vector<std::shared_ptr<Session>> sessions;
+    for (int i = 0; i < 2 + static_cast<int>(rng() % 5); ++i) sessions.push_back(a_session());
+    struct Info {
+      const Session* session;
+      bool write;
+      CostClass cost;
+      std::size_t place;       // p
+      std::size_t max_sessions = 0;
+      std::size_t others_ran = 0;
+      bool done = false;
+    };
+    std::map<std::uint64_t, Info> info;
+    std::uint64_t seq = 0;
+    const auto waiting_key = [&](const Info& i) { return std::make_tuple(i.write, static_cast<int>(i.cost)); };
+    const auto note_sessions = [&] {
+      // S for every waiting job: sessions with jobs of its kind and class waiting now.
+      std::map<std::tuple<bool, int>, std::set<const Session*>> by;
+      for (auto& [s, i] : info)
+        if (!i.done) by[waiting_key(i)].insert(i.session);
+      for (auto& [s, i] : info)
+        if (!i.done) i.max_sessions = std::max(i.max_sessions, by[waiting_key(i)].size());
+    };
+    for (int step = 0; step < 300; ++step) {
+      const int arrivals = static_cast<int>(rng() % 4);
+      for (int a = 0; a < arrivals; ++a) {
+        auto& s = sessions[rng() % sessions.size()];
+        const bool write = rng() % 3 != 0;
+        const auto cost = static_cast<CostClass>(rng() % 3);
+        std::size_t place = 1;
+        for (auto& [k, i] : info)
+          if (!i.done && i.session == s.get() && i.write == write && i.cost == cost) ++place;
+        info[seq] = {s.get(), write, cost, place};
+        q.push(job_of(s, seq++, write, cost));
+      }
+      note_sessions();
+      if (rng() % 2 == 0) continue;
+      for (auto& j : q.next_batch()) {
+        auto& me = info[j->seq];
+        me.done = true;
+        for (auto& [k, i] : info)
+          if (!i.done && i.session != me.session && i.write == me.write && i.cost == me.cost) ++i.others_ran;
+      }
+      note_sessions();
+    }
+    for (auto& [s, i] : info)  // writes: a read may also go out of turn, at its own bound K
+      if (i.write) {
+        EXPECT_LE(i.others_ran, i.place * (i.max_sessions - 1)) << "job " << s << " round " << round;
+      }
   }
 }

@@ -20,7 +20,7 @@ constexpr const char* kInstructions =
 
 /// resources, prompts and completions (flow/resource_methods.cpp).
 constexpr const char* kResourceCapabilities =
-    R"("resources":{"subscribe":false,"listChanged":false},"prompts":{"listChanged":false},"completions":{})";
+    R"("resources":{"subscribe":true,"listChanged":false},"prompts":{"listChanged":false},"completions":{})";
 
 void initialize(Job& job, Services&) {
   const auto* params = job.msg->params;
@@ -86,7 +86,7 @@ void cancelled(Job& job, Services&) {
   if (job.session->cancel(key)) spdlog::debug("request {} cancelled by the client", key);
 }
 
-constexpr std::array<MethodSpec, 13> kMethods{{
+constexpr std::array<MethodSpec, 15> kMethods{{
     {"initialize", true, &initialize},
     {"notifications/initialized", true, &initialized},
     {"ping", true, &ping},
@@ -97,6 +97,8 @@ constexpr std::array<MethodSpec, 13> kMethods{{
     {"resources/list", false, nullptr, &resources_list},
     {"resources/templates/list", false, &resources_templates_list},
     {"resources/read", false, nullptr, &resources_read},
+    {"resources/subscribe", false, nullptr, &resources_subscribe},
+    {"resources/unsubscribe", false, &resources_unsubscribe},
     {"prompts/list", false, &prompts_list},
     {"prompts/get", false, nullptr, &prompts_get},
     {"completion/complete", false, nullptr, &completion_complete},

@@ -86,6 +86,35 @@ ReadPtr resources_read(Job& job, Services&) {
   return read;
 }
 
+ReadPtr resources_subscribe(Job& job, Services& s) {
+  auto uri = uri_param(job);
+  if (!uri) return nullptr;
+  if (!s.watcher) {
+    job.fail(mcp::kInvalidRequest, "Invalid Request: this takt does not watch the Things database (cache.watch is 0)");
+    return nullptr;
+  }
+  auto read = std::make_shared<things::ProtocolRead>();  // not cached: each subscription reads its own baseline
+  read->run = [uri = *uri, session = std::weak_ptr<Session>(job.session), watcher = s.watcher.get()](things::ThingsDb& db) {
+    auto content = things::resource_content(uri, db);
+    if (auto live = session.lock()) {
+      live->subscribe(uri);
+      watcher->watch(live, uri, content);
+    }
+    return std::string("{}");
+  };
+  return read;
+}
+
+void resources_unsubscribe(Job& job, Services&) {
+  auto uri = string_param(job, "uri");
+  if (!uri) {
+    job.fail(mcp::kInvalidParams, "Invalid params: resources/unsubscribe needs 'uri', a string");
+    return;
+  }
+  job.session->unsubscribe(std::string(*uri));  // not subscribed: nothing to do
+  job.result = "{}";
+}
+
 void prompts_list(Job& job, Services&) {
   if (params_of(job) && json::member(*params_of(job), "cursor")) {
     job.fail(mcp::kInvalidParams, "Invalid params: unknown cursor");

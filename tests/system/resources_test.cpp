@@ -6,6 +6,7 @@
 
 #include <set>
 #include <string>
+#include <thread>
 
 #include "base/json.hpp"
 #include "support/takt_process.hpp"
@@ -218,4 +219,73 @@ TEST_F(Resources, CompletionOffersNamesAndIdsBestFirst) {
   EXPECT_EQ(t.call(id++, "completion/complete", R"({"ref":{"type":"ref/prompt","name":"nope"},"argument":{"name":"x","value":""}})")
                 ["error"]["code"].GetInt(),
             -32602);
+}
+
+namespace {
+
+/// Pings until a notification for `uri` arrived (true) or `within` passed (false).
+bool notified(Takt& t, int& id, const std::string& uri, std::chrono::milliseconds within) {
+  const auto until = std::chrono::steady_clock::now() + within;
+  const auto wanted = R"("uri":)" + json::quote(uri);
+  for (;;) {
+    for (auto it = t.notifications().begin(); it != t.notifications().end(); ++it)
+      if (it->find("notifications/resources/updated") != std::string::npos && it->find(wanted) != std::string::npos) {
+        t.notifications().erase(it);
+        return true;
+      }
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(20ms);
+    t.call(id++, "ping");
+  }
+}
+
+/// Runs `sql` on the database from another process (the sqlite3 program), as Things or a
+/// sync would change it.
+void change_outside(const TempDir& dir, const std::string& sql) {
+  ASSERT_EQ(run("sqlite3 -cmd '.timeout 10000' " + dir.file("things.sqlite") + " \"" + sql + "\""), 0) << sql;
+}
+
+}  // namespace
+
+TEST_F(Resources, SubscribersAreToldOfOutsideChangesToTheirResourcesOnly) {
+  Takt t(dir, config(dir, "cache:\n  ttl: 60s\n  watch: 50ms\n"));
+  t.handshake();
+  int id = 1;
+  auto inbox = parse_json(tool_answer(t, id++, "get_inbox"));  // now cached for a minute
+  ASSERT_GT(inbox["items"].Size(), 0u);
+  const std::string todo = inbox["items"][0]["id"].GetString();
+  for (const char* uri : {"things://lists/inbox", "things://tags"})
+    EXPECT_TRUE(result(t.call(id++, "resources/subscribe", R"({"uri":")" + std::string(uri) + R"("})")).IsObject());
+  read_resource(t, id++, "things://lists/inbox");  // cached too
+
+  change_outside(dir, "UPDATE TMTask SET title = 'Changed by someone else' WHERE uuid = '" + todo + "'");
+  EXPECT_TRUE(notified(t, id, "things://lists/inbox", 5s));
+  // The cache was dropped with the same signal: neither the tool nor the resource answers
+  // from before the change, though their TTL is a minute.
+  EXPECT_NE(tool_answer(t, id++, "get_inbox").find("Changed by someone else"), std::string::npos);
+  EXPECT_NE(text_of(read_resource(t, id++, "things://lists/inbox")).find("Changed by someone else"), std::string::npos);
+  // The tags did not change: no word about them.
+  EXPECT_FALSE(notified(t, id, "things://tags", 500ms));
+
+  // Unsubscribed: no more notifications for the Inbox.
+  EXPECT_TRUE(result(t.call(id++, "resources/unsubscribe", R"({"uri":"things://lists/inbox"})")).IsObject());
+  change_outside(dir, "UPDATE TMTask SET title = 'Changed again' WHERE uuid = '" + todo + "'");
+  EXPECT_FALSE(notified(t, id, "things://lists/inbox", 500ms));
+  EXPECT_NE(tool_answer(t, id++, "get_inbox").find("Changed again"), std::string::npos);
+}
+
+TEST_F(Resources, ATemplateSubscriptionFollowsItsItem) {
+  Takt t(dir, config(dir, "cache:\n  watch: 50ms\n"));
+  t.handshake();
+  int id = 1;
+  auto projects = parse_json(tool_answer(t, id++, "get_projects"));
+  const std::string project = projects["items"][0]["id"].GetString();
+  const std::string other = projects["items"][1]["id"].GetString();
+  for (const auto& p : {project, other})
+    result(t.call(id++, "resources/subscribe", R"({"uri":"things://projects/)" + p + R"("})"));
+  change_outside(dir, "UPDATE TMTask SET notes = 'new notes' WHERE uuid = '" + project + "'");
+  EXPECT_TRUE(notified(t, id, "things://projects/" + project, 5s));
+  EXPECT_FALSE(notified(t, id, "things://projects/" + other, 300ms));
+  // Unknown resources cannot be subscribed to.
+  EXPECT_EQ(t.call(id++, "resources/subscribe", R"({"uri":"things://projects/nope"})")["error"]["code"].GetInt(), -32002);
 }

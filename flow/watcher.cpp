@@ -26,7 +26,12 @@ std::size_t content_hash(const std::string& uri, things::ThingsDb& db) {
 }  // namespace
 
 ChangeWatcher::ChangeWatcher(things::ThingsDb& db, ResponseCache& cache, Millis interval)
-    : db_(db), cache_(cache), interval_(interval), probe_(db.path()), thread_([this] { run(); }) {}
+    : db_(db), cache_(cache), interval_(interval), probe_(db.path()) {
+  // The first look, before any client can subscribe: every change after it is seen (one
+  // taken on the thread's first round could swallow a change made meanwhile).
+  (void)probe_.changed();
+  thread_ = std::thread([this] { run(); });
+}
 
 ChangeWatcher::~ChangeWatcher() {
   {
@@ -94,7 +99,11 @@ void ChangeWatcher::on_change() {
     {
       std::lock_guard lock(mu_);
       auto it = hashes_.find(uri);
-      if (it == hashes_.end() || it->second == now) continue;
+      if (it == hashes_.end()) {  // subscribed while this change landed: it is the starting point
+        hashes_.emplace(uri, now);
+        continue;
+      }
+      if (it->second == now) continue;
       it->second = now;
     }
     const auto note = mcp::make_notification("notifications/resources/updated", R"({"uri":)" + json::quote(uri) + "}");

@@ -55,7 +55,7 @@ class ChangeWatcher {
   std::vector<std::weak_ptr<Session>> sessions_;          ///< under mu_: sessions that subscribed
   std::unordered_map<std::string, std::size_t> hashes_;  ///< under mu_: content hash per subscribed uri
   std::atomic<std::uint64_t> changes_{0}, notifications_{0};
-  std::thread thread_;  ///< last: started once everything above exists
+  std::thread thread_;  ///< started once everything above exists and the probe took its first look
 };
 
 }  // namespace takt

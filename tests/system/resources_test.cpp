@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "base/json.hpp"
 #include "support/takt_process.hpp"
@@ -288,4 +289,30 @@ TEST_F(Resources, ATemplateSubscriptionFollowsItsItem) {
   EXPECT_FALSE(notified(t, id, "things://projects/" + other, 300ms));
   // Unknown resources cannot be subscribed to.
   EXPECT_EQ(t.call(id++, "resources/subscribe", R"({"uri":"things://projects/nope"})")["error"]["code"].GetInt(), -32002);
+}
+
+TEST_F(Resources, ShowOpensThingsAtAnItemOrAList) {
+  Takt t(dir, config(dir));
+  t.handshake();
+  int id = 1;
+  const auto project = first_id(t, id++, "get_projects");
+  const auto area = first_id(t, id++, "get_areas");
+  auto today = t.tool(id++, "show", R"({"list":"today"})");
+  EXPECT_FALSE(result(today)["isError"].GetBool()) << text_of(today);
+  EXPECT_STREQ(result(today)["structuredContent"]["title"].GetString(), "Today");
+  auto shown = t.tool(id++, "show", R"({"id":)" + json::quote(project) + "}");
+  EXPECT_FALSE(result(shown)["isError"].GetBool()) << text_of(shown);
+  EXPECT_EQ(std::string(result(shown)["structuredContent"]["id"].GetString()), project);
+  EXPECT_FALSE(result(t.tool(id++, "show", R"({"id":)" + json::quote(area) + "}"))["isError"].GetBool());
+  // things-sim records what Things would show.
+  std::string stats;
+  ASSERT_EQ(run(std::string(THINGS_SIM_BINARY) + " --db " + dir.file("things.sqlite") + " --stats", &stats), 0);
+  auto s = parse_json(stats);
+  ASSERT_TRUE(s.HasMember("shown")) << stats;
+  std::vector<std::string> seen;
+  for (const auto& v : s["shown"].GetArray()) seen.emplace_back(v.GetString());
+  EXPECT_EQ(seen, (std::vector<std::string>{"list TMTodayListSource", "project " + project, "area " + area}));
+  // Exactly one of id and list; an id Things does not hold is a tool error.
+  EXPECT_TRUE(result(t.tool(id++, "show", "{}"))["isError"].GetBool());
+  EXPECT_TRUE(result(t.tool(id++, "show", R"({"id":"NoSuchIdAtAll00000000"})"))["isError"].GetBool());
 }

@@ -5,7 +5,7 @@ costs while nothing changes (bench/README.md, docs/performance.md).
     bench/watch-latency.py TAKT THINGS_SIM [CHANGES] [IDLE_SECONDS] [WATCH]
 
 Makes a demo database with THINGS_SIM, starts TAKT on it over stdio (cache.watch: WATCH,
-default 200ms), subscribes to things://lists/inbox, then CHANGES times (default 100)
+default 200ms; 0s: not watched, idle cost only), subscribes to things://lists/inbox, then CHANGES times (default 100)
 renames an Inbox to-do from another connection (as Things or a sync would) and measures
 the time from that commit to the notifications/resources/updated line on takt's stdout.
 Prints p50, p99 and max in milliseconds. Then it leaves takt idle for IDLE_SECONDS
@@ -14,6 +14,7 @@ Prints p50, p99 and max in milliseconds. Then it leaves takt idle for IDLE_SECON
 """
 import json
 import os
+import random
 import select
 import sqlite3
 import subprocess
@@ -41,7 +42,7 @@ def main():
         config = os.path.join(tmp, "takt.yaml")
         with open(config, "w") as f:
             f.write(f"backend:\n  database: {db}\ncache:\n  shared: false\n  watch: {watch}\n"
-                    "metrics:\n  listen: \"\"\n")
+                    "metrics:\n  enabled: false\n")
         p = subprocess.Popen([takt, "--config", config], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, env=dict(os.environ, XDG_CACHE_HOME=tmp))
         buf = b""
@@ -78,12 +79,18 @@ def main():
         send({"jsonrpc": "2.0", "method": "notifications/initialized"})
         inbox = call(2, "tools/call", {"name": "get_inbox", "arguments": {}})["result"]["structuredContent"]
         todo = inbox["items"][0]["id"]
-        call(3, "resources/subscribe", {"uri": "things://lists/inbox"})
+        watching = watch.rstrip("ms") not in ("0", "")
+        if watching:
+            call(3, "resources/subscribe", {"uri": "things://lists/inbox"})
+        else:
+            changes = 0  # not watched: only the idle cost, for comparison
 
         outside = sqlite3.connect(db, timeout=10)
         lat = []
         for n in range(changes):
-            time.sleep(0.05)  # changes apart, as people and syncs make them
+            # Changes at random moments, as people and syncs make them (a fixed gap would
+            # lock onto the watcher's rhythm and always land at the same point of it).
+            time.sleep(random.uniform(0.05, 0.35))
             outside.execute("UPDATE TMTask SET title = ? WHERE uuid = ?", (f"renamed {n}", todo))
             outside.commit()
             t0 = time.monotonic()
@@ -96,13 +103,14 @@ def main():
                     break
         lat.sort()
         pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
-        print(f"watch {watch}: change -> notification over {len(lat)} changes: "
-              f"p50 {pick(0.50):.1f} ms, p99 {pick(0.99):.1f} ms, max {lat[-1]:.1f} ms")
+        if lat:
+                print(f"watch {watch}: change -> notification over {len(lat)} changes: "
+                  f"p50 {pick(0.50):.1f} ms, p99 {pick(0.99):.1f} ms, max {lat[-1]:.1f} ms")
 
         before = cpu_seconds(p.pid)
         time.sleep(idle)
         used = cpu_seconds(p.pid) - before
-        print(f"idle for {idle:.0f} s: takt used {used * 1000:.0f} ms of CPU "
+        print(f"watch {watch}, idle for {idle:.0f} s: takt used {used * 1000:.0f} ms of CPU "
               f"({used * 60 / idle * 1000:.0f} ms per minute, {used / idle * 100:.3f} % of a core)")
         p.stdin.close()
         p.wait(timeout=20)

@@ -172,7 +172,8 @@ std::string shown_json(const std::vector<std::string>& shown) {
 
 std::string stats_json(const Stats& stats) {
   return "{\"calls\":" + std::to_string(stats.calls) + ",\"overlaps\":" + std::to_string(stats.overlaps) +
-         ",\"failures\":" + std::to_string(stats.failures) + ",\"shown\":" + shown_json(stats.shown) + "}\n";
+         ",\"failures\":" + std::to_string(stats.failures) +
+         (stats.shown.empty() ? "" : ",\"shown\":" + shown_json(stats.shown)) + "}\n";
 }
 
 }  // namespace takt::sim

@@ -418,6 +418,7 @@ Config parse(const YAML::Node& root, const std::string& file) {
     });
     m.field("shared", [&](const YAML::Node& v, const std::string& k) { cfg.cache.shared = read_bool(file, v, k); });
     m.field("dir", [&](const YAML::Node& v, const std::string& k) { cfg.cache.dir = read_path(file, v, k); });
+    m.field("watch", [&](const YAML::Node& v, const std::string& k) { cfg.cache.watch = read_duration(file, v, k); });
     m.finish();
   });
 

@@ -119,6 +119,9 @@ struct CacheConfig {
   std::map<std::string, Millis> tool_ttl;  ///< per-tool override of ttl
   bool shared = true;             ///< share entries and invalidation with the user's other takt processes
   std::string dir;                ///< shared cache directory; empty: $XDG_CACHE_HOME/takt or ~/.cache/takt
+  /// How often the Things database is looked at for changes made outside this takt (they
+  /// drop the cache and notify resource subscribers); 0: not watched.
+  Millis watch{200};
 };
 
 /// Where reads are answered from.

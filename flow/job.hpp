@@ -21,6 +21,7 @@ namespace takt {
 
 namespace things {
 struct ToolSpec;
+struct ProtocolRead;
 }
 struct MethodSpec;
 
@@ -45,6 +46,9 @@ struct Job {
   const MethodSpec* method = nullptr;    ///< set by classify
   const things::ToolSpec* tool = nullptr;  ///< tools/call only
   const rapidjson::Value* arguments = nullptr;  ///< tools/call arguments (an object), inside msg
+  /// A protocol request answered from the database (resources/read, prompts/get, ...): set
+  /// by classify, run by db_read like a read tool, cached under its own key.
+  std::shared_ptr<const things::ProtocolRead> protocol_read;
   Lane lane = Lane::InProcess;
   CostClass cost = CostClass::Fast;      ///< expected cost: orders the AppleScript lane (heijunka)
   bool write = false;                    ///< changes Things: runs before reads in the AppleScript lane

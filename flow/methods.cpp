@@ -6,6 +6,7 @@
 
 #include "base/version.hpp"
 #include "base/json.hpp"
+#include "flow/resource_methods.hpp"
 #include "flow/services.hpp"
 #include "things/catalog/catalog.hpp"
 
@@ -16,6 +17,10 @@ constexpr const char* kInstructions =
     "takt connects you to Things 3, the task manager. Read lists with get_inbox, get_today and get_projects; "
     "create to-dos with add_todo (every write is confirmed by reading it back). Writes to Things run one at a "
     "time, so a write may wait a moment; reads are answered at once.";
+
+/// resources, prompts and completions (flow/resource_methods.cpp).
+constexpr const char* kResourceCapabilities =
+    R"("resources":{"subscribe":true,"listChanged":false},"prompts":{"listChanged":false},"completions":{})";
 
 void initialize(Job& job, Services&) {
   const auto* params = job.msg->params;
@@ -34,7 +39,8 @@ void initialize(Job& job, Services&) {
   for (auto v : kProtocolVersions)
     if (v == *requested) chosen = v;
   job.result = std::string(R"({"protocolVersion":)") + json::quote(chosen) +
-               R"(,"capabilities":{"tools":{"listChanged":false},"logging":{}},"serverInfo":{"name":)" +
+               R"(,"capabilities":{"tools":{"listChanged":false},"logging":{},)" + kResourceCapabilities +
+               R"(},"serverInfo":{"name":)" +
                json::quote(kName) + R"(,"title":"takt: Things 3 through one leveled pipeline","version":)" +
                json::quote(kVersion) + R"(},"instructions":)" + json::quote(kInstructions) + "}";
   spdlog::info("client asked for protocol {}, speaking {}", *requested, chosen);
@@ -80,7 +86,7 @@ void cancelled(Job& job, Services&) {
   if (job.session->cancel(key)) spdlog::debug("request {} cancelled by the client", key);
 }
 
-constexpr std::array<MethodSpec, 7> kMethods{{
+constexpr std::array<MethodSpec, 15> kMethods{{
     {"initialize", true, &initialize},
     {"notifications/initialized", true, &initialized},
     {"ping", true, &ping},
@@ -88,6 +94,14 @@ constexpr std::array<MethodSpec, 7> kMethods{{
     {"tools/call", false, nullptr},
     {"logging/setLevel", false, &set_level},
     {"notifications/cancelled", true, &cancelled},
+    {"resources/list", false, nullptr, &resources_list},
+    {"resources/templates/list", false, &resources_templates_list},
+    {"resources/read", false, nullptr, &resources_read},
+    {"resources/subscribe", false, nullptr, &resources_subscribe},
+    {"resources/unsubscribe", false, &resources_unsubscribe},
+    {"prompts/list", false, &prompts_list},
+    {"prompts/get", false, nullptr, &prompts_get},
+    {"completion/complete", false, nullptr, &completion_complete},
 }};
 
 }  // namespace

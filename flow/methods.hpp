@@ -2,10 +2,15 @@
 /// The table of MCP methods takt serves. Classify looks a method up here; the fast stage
 /// calls its handler. Adding a method is adding a row. Immutable, thread-safe.
 
+#include <memory>
 #include <span>
 #include <string_view>
 
 namespace takt {
+
+namespace things {
+struct ProtocolRead;
+}
 
 struct Job;
 struct Services;
@@ -16,6 +21,9 @@ struct MethodSpec {
   /// Answers the job in-process (fast lane); nullptr for tools/call, which runs in the
   /// lane of its tool.
   void (*handle)(Job& job, Services& services);
+  /// For a method answered from the database (handle is nullptr): what classify gives the
+  /// job to read there (job.protocol_read), or fails the job and returns nullptr.
+  std::shared_ptr<const things::ProtocolRead> (*read)(Job& job, Services& services) = nullptr;
 };
 
 /// The row for `name`, or nullptr for an unknown method.

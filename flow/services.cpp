@@ -87,6 +87,7 @@ Services::Services(const Config& c, Metrics& m, things::ThingsDb& d, Backend b, 
   m.queue_capacity.Add({{"queue", "applescript"}}).Set(static_cast<double>(c.pipeline.slow_queue_capacity));
   m.queue_capacity.Add({{"queue", "database"}}).Set(static_cast<double>(c.pipeline.db_queue_capacity));
   m.queue_capacity.Add({{"queue", "admission"}}).Set(static_cast<double>(c.server.max_in_flight));
+  if (c.cache.watch.count() > 0) watcher = std::make_unique<ChangeWatcher>(d, cache, c.cache.watch);
 }
 
 CostClass Services::cost_of(const things::ToolSpec& tool) const {

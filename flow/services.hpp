@@ -23,6 +23,7 @@
 #include "flow/job.hpp"
 #include "flow/lane_metrics.hpp"
 #include "flow/leveling.hpp"
+#include "flow/watcher.hpp"
 #include "things/db/db.hpp"
 #include "things/os/file_lock.hpp"
 #include "things/script/ops.hpp"
@@ -79,6 +80,9 @@ struct Services {
   CircuitBreaker breaker;
   std::vector<ToolTiming> timings;  ///< by index in things::tool_catalog()
   Clock::time_point started;
+  /// Outside changes of the database (cache.watch): drops the cache, notifies resource
+  /// subscribers; nullptr when not watched. Last, so it stops before the rest goes.
+  std::unique_ptr<ChangeWatcher> watcher;
 };
 
 }  // namespace takt

@@ -52,6 +52,26 @@ bool Session::cancel(const std::string& id) {
   return true;
 }
 
+bool Session::subscribe(const std::string& uri) {
+  std::lock_guard lock(mu_);
+  return subscriptions_.insert(uri).second;
+}
+
+bool Session::unsubscribe(const std::string& uri) {
+  std::lock_guard lock(mu_);
+  return subscriptions_.erase(uri) > 0;
+}
+
+bool Session::subscribed(const std::string& uri) const {
+  std::lock_guard lock(mu_);
+  return subscriptions_.count(uri) > 0;
+}
+
+std::vector<std::string> Session::subscriptions() const {
+  std::lock_guard lock(mu_);
+  return {subscriptions_.begin(), subscriptions_.end()};
+}
+
 void Session::cancel_all() {
   std::lock_guard lock(mu_);
   for (auto& [id, weak] : in_flight_)

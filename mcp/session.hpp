@@ -8,7 +8,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <vector>
 #include <unordered_map>
 
 namespace takt {
@@ -68,6 +70,14 @@ class Session {
 
   static constexpr std::size_t kPendingCancels = 256;
 
+  /// The resources the client subscribed to (resources/subscribe), by uri: it is sent
+  /// notifications/resources/updated when one of them changes. subscribe() is false when
+  /// already subscribed, unsubscribe() when it was not.
+  bool subscribe(const std::string& uri);
+  bool unsubscribe(const std::string& uri);
+  bool subscribed(const std::string& uri) const;
+  std::vector<std::string> subscriptions() const;
+
  private:
   std::shared_ptr<Output> out_;
   std::atomic<State> state_{State::New};
@@ -75,6 +85,7 @@ class Session {
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::weak_ptr<CancelFlag>> in_flight_;
   std::deque<std::string> pending_cancels_;
+  std::set<std::string> subscriptions_;  ///< under mu_
 };
 
 }  // namespace takt

@@ -11,7 +11,7 @@ Destination CacheLookupStage::operator()(const JobPtr& job_ptr, std::vector<JobP
   // Protocol methods, status tools and cache hits are answered on this thread before the
   // transport reads its next message, so no cancellation can find them waiting: they are
   // not entered into the session's requests in flight (a map insert and erase, two locks).
-  if (!job.tool || job.lane == Lane::InProcess) return Destination::InProcess;
+  if ((!job.tool && !job.protocol_read) || job.lane == Lane::InProcess) return Destination::InProcess;
 
   const bool read = !job.cache_key.empty();
   if (read) {

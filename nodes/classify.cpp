@@ -5,6 +5,7 @@
 #include "flow/services.hpp"
 #include "nodes/stages.hpp"
 #include "things/catalog/catalog.hpp"
+#include "things/catalog/resources.hpp"
 #include "things/catalog/tools.hpp"
 
 namespace takt {
@@ -115,7 +116,17 @@ void ClassifyStage::operator()(const JobPtr& job) const {
         job->progress_token = json::dump(*token);
     }
   }
-  if (!job->method->handle) classify_tool_call(*job, s);
+  if (job->method->read) {
+    // Answered from the database like a read tool: the database lane, its own cache key.
+    job->protocol_read = job->method->read(*job, s);
+    if (job->protocol_read) {
+      job->lane = Lane::Database;
+      job->cost = CostClass::Medium;
+      job->cache_key = job->protocol_read->cache_key;
+    }
+  } else if (!job->method->handle) {
+    classify_tool_call(*job, s);
+  }
 }
 
 }  // namespace takt

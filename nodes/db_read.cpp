@@ -1,9 +1,28 @@
 #include <spdlog/spdlog.h>
 
 #include "nodes/stages.hpp"
+#include "things/catalog/resources.hpp"
 #include "things/catalog/tools.hpp"
 
 namespace takt {
+
+namespace {
+/// resources/read, prompts/get, ...: the method's answer, or its JSON-RPC error.
+void run_protocol_read(Job& job, things::ThingsDb& db) {
+  const auto& read = *job.protocol_read;
+  try {
+    job.result = read.run(db);
+  } catch (const things::NotFound& e) {
+    job.fail(read.not_found_code, (read.not_found_code == things::kResourceNotFound ? "Resource not found: " : "Invalid params: ") +
+                                      std::string(e.what()));
+  } catch (const things::DbError& e) {
+    spdlog::warn("{} failed: {}", job.msg->method, e.what());
+    job.fail(mcp::kInternalError, std::string("Internal error: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    job.fail(mcp::kInvalidParams, std::string("Invalid params: ") + e.what());
+  }
+}
+}  // namespace
 
 void DbReadStage::operator()(const JobPtr& job) const {
   s.edges.enter(*job, Stage::DbRead);
@@ -17,11 +36,15 @@ void DbReadStage::operator()(const JobPtr& job) const {
     return;  // nobody is waiting for this read any more
   }
   job->started_at = start;
-  try {
-    job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, s.db));
-  } catch (const things::DbError& e) {
-    spdlog::warn("{} failed: {}", job->tool->name, e.what());
-    job->tool_fail(things::tool_error(e.what()));
+  if (job->protocol_read) {
+    run_protocol_read(*job, s.db);
+  } else {
+    try {
+      job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, s.db));
+    } catch (const things::DbError& e) {
+      spdlog::warn("{} failed: {}", job->tool->name, e.what());
+      job->tool_fail(things::tool_error(e.what()));
+    }
   }
   s.lane_metrics.service[1][cls].Observe(std::chrono::duration<double>(Clock::now() - start).count());
 }

@@ -245,7 +245,7 @@ result as text on stdout; an error as `execution error: MESSAGE (NUMBER)` or
 Modes:
   (default)            run the script on stdin (creates and seeds PATH if missing)
   --init               create PATH with demo data if it does not exist, then exit
-  --stats              print {"calls":N,"overlaps":M,"failures":F} and exit
+  --stats              print {"calls":N,"overlaps":M,"failures":F} and exit, with "shown":[...] once show ran
   --help, -h           print this help
   --generate N         write a NEW database PATH of about N items shaped like a heavy
                        user's (years of logbook, hundreds of projects, tags, checklists,

@@ -94,6 +94,8 @@ struct Stats {
   std::int64_t calls = 0;
   std::int64_t overlaps = 0;
   std::int64_t failures = 0;
+  /// What `show` showed, oldest first, as "class id" ("to do abc", "list TMTodayListSource").
+  std::vector<std::string> shown;
 };
 // Counters from the TaktSim table; all zero for a database that does not exist yet.
 Stats read_stats(const std::string& path);

@@ -144,12 +144,36 @@ Stats read_stats(const std::string& path) {
   stats.calls = counter("calls");
   stats.overlaps = counter("overlaps");
   stats.failures = counter("failures");
+  if (db.query_int64("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'TaktSimShown'").has_value()) {
+    for (std::int64_t n = 1;; ++n) {
+      auto what = db.query_text("SELECT class || ' ' || id FROM TaktSimShown WHERE n = ?1", n);
+      if (!what) break;
+      stats.shown.push_back(*what);
+    }
+  }
   return stats;
 }
 
+namespace {
+std::string shown_json(const std::vector<std::string>& shown) {
+  std::string s = "[";
+  for (const auto& what : shown) {
+    if (s.size() > 1) s += ",";
+    s += "\"";
+    for (char c : what) {
+      if (c == '"' || c == '\\') s += '\\';
+      if (static_cast<unsigned char>(c) >= 0x20) s += c;
+    }
+    s += "\"";
+  }
+  return s + "]";
+}
+}  // namespace
+
 std::string stats_json(const Stats& stats) {
   return "{\"calls\":" + std::to_string(stats.calls) + ",\"overlaps\":" + std::to_string(stats.overlaps) +
-         ",\"failures\":" + std::to_string(stats.failures) + "}\n";
+         ",\"failures\":" + std::to_string(stats.failures) +
+         (stats.shown.empty() ? "" : ",\"shown\":" + shown_json(stats.shown)) + "}\n";
 }
 
 }  // namespace takt::sim

@@ -131,7 +131,7 @@ TEST_F(Stdio, ToolsListDeclaresSchemasAndAnnotations) {
                                           "get_recent", "get_due", "get_summary", "get_repeating", "add_todo",
                                           "add_project", "add_heading", "create_tag", "create_area", "update_todo",
                                           "update_project", "bulk_update", "move", "complete", "cancel", "reopen",
-                                          "trash", "restore", "add_tags", "remove_tags", "health_check",
+                                          "trash", "restore", "add_tags", "remove_tags", "show", "health_check",
                                           "queue_status"}));
   EXPECT_EQ(error_code(t.call(2, "tools/list", R"({"cursor":"bogus"})")), -32602);
 }

@@ -313,6 +313,11 @@ struct Checks {
   }
 
   std::optional<std::string> operator()(const ReadOp&) const { return std::nullopt; }
+  /// Nothing changes; what was shown must exist (Things' `show` fails otherwise too).
+  std::optional<std::string> operator()(const Show& sh) const {
+    if (!sh.list.empty() || db.task_state(id) || db.area_state(id)) return std::nullopt;
+    return "no item or area with the id " + quoted(id) + " is in the database";
+  }
 };
 
 std::string item_of(const std::string& id, const Operation& op) { return op_name(op) + " of " + quoted(id); }
@@ -361,6 +366,10 @@ WriteAnswer confirm_write(ThingsDb& db, const ToolSpec& tool, const std::vector<
       std::optional<std::string> title;
       if (std::holds_alternative<CreateTag>(ops[i])) {
         if (auto t = db.tag_state(r.id)) title = t->title;
+      } else if (const auto* shown = std::get_if<Show>(&ops[i])) {
+        if (!shown->list.empty()) title = shown->list_title;
+        else if (auto a = db.area_state(r.id)) title = a->title;
+        else if (auto t = db.task_state(r.id)) title = t->title;
       } else if (std::holds_alternative<CreateArea>(ops[i])) {
         if (auto a = db.area_state(r.id)) title = a->title;
       } else if (!tool.bulk) {

@@ -152,6 +152,18 @@ void add_creators(std::vector<ToolSpec>& tools) {
                 string_prop("shortcut", "A one-character keyboard shortcut.", 1, 4),
             R"("title")"),
       false, {});
+  // Changes nothing in the database: described without the confirmation sentence.
+  tools.push_back(make_tool(
+      "show", "Show in Things",
+      "Open Things at an item (to-do, project, heading or area, by id) or at one of its lists, so the user sees it "
+      "there: \"show me that project\". Give exactly one of id and list. Nothing is changed; the answer names "
+      "what is shown.",
+      ToolKind::Write, CostClass::Fast,
+      input(string_prop("id", "Id of a to-do, project, heading or area.", 1, 64) +
+                R"(,"list":{"type":"string","enum":["inbox","today","upcoming","anytime","someday","logbook","trash"],"description":"One of Things' lists."})",
+            ""),
+      kOneOutput));
+  tools.back().idempotent = true;
   add(tools, "create_area", "Create an area", "Create an area (on top of the area list) and return its id.",
       input(string_prop("title", "Title of the area.", 1, 4000) + "," + kTagsAdd, R"("title")"), false, {});
 }

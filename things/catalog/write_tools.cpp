@@ -362,6 +362,7 @@ std::optional<std::string> check_write_arguments(const ToolSpec& tool, const rap
   if (n == "create_tag")
     if (auto shortcut = json::get_string(args, "shortcut"); shortcut && characters(*shortcut) != 1)
       return "shortcut: must be one character";
+  if (n == "show" && has(args, "id") == has(args, "list")) return "show: give exactly one of id and list";
   if (n == "move") {
     int destinations = 0;
     for (const char* f : {"list", "project", "heading", "area"}) destinations += has(args, f) ? 1 : 0;
@@ -445,6 +446,25 @@ std::vector<Operation> to_operations(const ToolSpec& tool, const rapidjson::Valu
   if (n == "create_tag")
     return {CreateTag{opt_string(a, "title").value_or(""), opt_string(a, "parent"), opt_string(a, "shortcut")}};
   if (n == "create_area") return {CreateArea{opt_string(a, "title").value_or(""), strings(a, "tags")}};
+  if (n == "show") {
+    static const std::pair<const char*, std::pair<const char*, const char*>> lists[] = {
+        {"inbox", {"TMInboxListSource", "Inbox"}},       {"today", {"TMTodayListSource", "Today"}},
+        {"upcoming", {"TMCalendarListSource", "Upcoming"}}, {"anytime", {"TMNextListSource", "Anytime"}},
+        {"someday", {"TMSomedayListSource", "Someday"}}, {"logbook", {"TMLogbookListSource", "Logbook"}},
+        {"trash", {"TMTrashListSource", "Trash"}}};
+    Show s;
+    if (auto list = opt_string(a, "list")) {
+      for (const auto& [name, ids] : lists)
+        if (*list == name) {
+          s.list = ids.first;
+          s.list_title = ids.second;
+        }
+    } else {
+      s.id = opt_string(a, "id").value_or("");
+      s.kind = item_kind(kind_of, s.id);
+    }
+    return {s};
+  }
   if (n == "update_todo") return {update_todo(opt_string(a, "id").value_or(""), a)};
   if (n == "update_project") return {update_project(opt_string(a, "id").value_or(""), a)};
   if (!tool.bulk) throw std::logic_error("to_operations: " + n + " is not a write tool");

@@ -301,6 +301,12 @@ struct Body {
     o.line("set " + o.var() + " to make new area with properties {name:" + applescript_string(c.title) + "}");
     if (!c.tags.empty()) o.line("set tag names of " + o.var() + " to " + tag_list(c.tags));
   }
+  void operator()(const Show& sh) const {
+    if (!sh.list.empty()) o.line("set " + o.var() + " to " + list_id(sh.list.c_str()));
+    else if (sh.kind == ItemKind::Unknown) o.line("set " + o.var() + " to area id " + applescript_string(sh.id));
+    else o.line("set " + o.var() + " to " + item(sh.id, sh.kind));
+    o.line("show " + o.var());
+  }
   // unsupported() turns these away before they are queued.
   void operator()(const AddHeading&) const {}
   void operator()(const ReadOp&) const {}
@@ -355,6 +361,7 @@ const char* const kReminderNeedsWhen =
     "reminder: through Things on macOS a reminder is set together with its day: give 'when' too";
 
 struct Unsupported {
+  std::optional<std::string> operator()(const Show&) const { return std::nullopt; }
   std::optional<std::string> operator()(const ReadOp&) const {
     return "tools.reads_via: applescript: reads through Things' AppleScript are not available yet (takt reads "
            "Things' database); set it to database";

@@ -20,7 +20,8 @@ std::string op_name(const Operation& op) {
                                [](const SetTrashed& t) -> std::string { return t.trashed ? "trash" : "restore"; },
                                [](const CreateTag&) -> std::string { return "create_tag"; },
                                [](const CreateArea&) -> std::string { return "create_area"; },
-                               [](const ReadOp&) -> std::string { return "read"; }},
+                               [](const ReadOp&) -> std::string { return "read"; },
+                               [](const Show&) -> std::string { return "show"; }},
                     op);
 }
 

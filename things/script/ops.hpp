@@ -108,6 +108,14 @@ struct CreateArea {
   std::vector<std::string> tags;
 };
 
+/// Open Things at an item or a built-in list (AppleScript `show`): changes nothing.
+struct Show {
+  std::string id;                     ///< the item's id; empty for a list
+  ItemKind kind = ItemKind::Unknown;  ///< Unknown: not a task, so an area
+  std::string list;                   ///< a built-in list's id (TMTodayListSource, ...); empty for an item
+  std::string list_title;             ///< its name in English, for the answer
+};
+
 /// A read run as a script (tools.reads_via: applescript): the tool and its arguments.
 struct ReadOp {
   std::string tool;
@@ -115,7 +123,7 @@ struct ReadOp {
 };
 
 using Operation = std::variant<AddTodo, UpdateTodo, AddProject, UpdateProject, AddHeading, SetStatus, SetTrashed,
-                               CreateTag, CreateArea, ReadOp>;
+                               CreateTag, CreateArea, ReadOp, Show>;
 
 /// A visitor made of lambdas, for std::visit over an Operation.
 template <class... F>

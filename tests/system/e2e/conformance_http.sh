@@ -6,9 +6,8 @@
 # cannot be reached, as inspector_check.sh does; any failed check exits 1.
 #
 # The scenarios that apply to takt: those that need no fixture tools of the suite's own
-# reference server. resources-list and prompts-list are left out because takt declares
-# neither capability (it answers those methods -32601, as the spec asks of a server that
-# does not declare them).
+# reference server, resources-list and prompts-list included (Things' lists, projects,
+# areas and tags are resources; the review prompts are prompts).
 set -euo pipefail
 takt=$1
 work=$(mktemp -d)
@@ -51,7 +50,7 @@ fail() { echo "FAIL: $*"; echo "--- takt stderr:"; tail -20 "$work/stderr.log"; 
 [ -n "$url" ] || fail "takt did not start serving HTTP"
 
 for scenario in server-initialize ping logging-set-level tools-list server-sse-multiple-streams \
-                dns-rebinding-protection; do
+                dns-rebinding-protection resources-list prompts-list; do
   if ! timeout 120 conformance server --url "$url" --scenario "$scenario" >"$work/$scenario.log" 2>&1; then
     sed 's/\x1b\[[0-9;]*m//g' "$work/$scenario.log"
     fail "conformance scenario $scenario"

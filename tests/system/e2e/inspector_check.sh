@@ -83,6 +83,16 @@ out=$(inspect --method tools/call --tool-name queue_status)
 check "queue_status" "$out" "typeof r.structuredContent.slow_queue_depth === 'number'"
 out=$(inspect --method tools/call --tool-name add_todo --tool-args-json '{"title": 7}' || true)
 check "bad arguments are a tool error naming the field" "$out" "r.isError && r.content[0].text.includes('title')"
+out=$(inspect --method resources/list)
+check "resources/list holds Things' lists" "$out" "r.resources.some(x => x.uri === 'things://lists/today')"
+out=$(inspect --method resources/read --uri things://lists/today)
+check "resources/read gives get_today's answer" "$out" "Array.isArray(JSON.parse(r.contents[0].text).items)"
+out=$(inspect --method resources/templates/list)
+check "resources/templates/list" "$out" "r.resourceTemplates.length === 4"
+out=$(inspect --method prompts/list)
+check "prompts/list" "$out" "r.prompts.some(p => p.name === 'review_project')"
+out=$(inspect --method prompts/get --prompt-name review_project --prompt-args "project=$project")
+check "prompts/get embeds the project" "$out" "r.messages[1].content.resource.uri === 'things://projects/$project'"
 echo "inspector: all checks passed"
 
 # The same server through the TypeScript SDK's Client, which validates every answer

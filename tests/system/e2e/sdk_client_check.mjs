@@ -47,6 +47,7 @@ const argsFor = (tool) => {
     case "move": return { ids: [id], list: "anytime" };
     case "complete": case "cancel": case "reopen": case "trash": case "restore": return { ids: [id] };
     case "add_tags": case "remove_tags": return { ids: [id, project], tags: ["SDK two"] };
+    case "show": return { id: project };
     default: return {};
   }
 };
@@ -64,6 +65,26 @@ for (const tool of tools) {
     const c = await call(tool.name, { ...args, compact: true });
     check(`${tool.name} (compact) validates against its outputSchema`, !c.thrown && !c.isError, JSON.stringify(c).slice(0, 300));
   }
+}
+// Resources, prompts and completion through the SDK's own methods (and its result schemas).
+try {
+  const { resources } = await client.listResources();
+  check("resources/list through the SDK", resources.some((r) => r.uri === "things://lists/today"));
+  const read = await client.readResource({ uri: "things://lists/today" });
+  check("resources/read through the SDK", Array.isArray(JSON.parse(read.contents[0].text).items));
+  const { resourceTemplates } = await client.listResourceTemplates();
+  check("resources/templates/list through the SDK", resourceTemplates.length === 4);
+  await client.subscribeResource({ uri: "things://lists/inbox" });
+  await client.unsubscribeResource({ uri: "things://lists/inbox" });
+  const { prompts } = await client.listPrompts();
+  check("prompts/list through the SDK", prompts.length === 4);
+  const done = await client.complete({ ref: { type: "ref/prompt", name: "review_project" },
+                                       argument: { name: "project", value: "" } });
+  check("completion/complete through the SDK", done.completion.values.length > 0);
+  const prompt = await client.getPrompt({ name: "review_project", arguments: { project: done.completion.values[0] } });
+  check("prompts/get through the SDK embeds the project", prompt.messages[1].content.type === "resource");
+} catch (e) {
+  check("resources, prompts and completion through the SDK", false, e.message);
 }
 const bad = await call("add_todo", { title: 7 });
 check("arguments of the wrong type are a tool error naming the field", bad.isError && bad.content[0].text.includes("title"));

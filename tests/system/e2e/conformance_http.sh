@@ -71,4 +71,8 @@ out=$(inspect --method tools/call --tool-name add_todo --tool-arg 'title=Written
 check "inspector over HTTP: add_todo" "$out" "!r.isError && r.structuredContent.id.length === 22"
 out=$(inspect --method tools/call --tool-name get_inbox)
 check "inspector over HTTP: the write is read back" "$out" "r.structuredContent.items.some(i => i.title === 'Written over HTTP')"
+# The TypeScript SDK's Streamable HTTP client calls every tool, each answer validated
+# against the tool's outputSchema (the same checks as over stdio, inspector_check.sh).
+cp "$(dirname "$0")/sdk_client_check.mjs" "$cache/sdk_client_check_http.mjs"
+timeout 300 node "$cache/sdk_client_check_http.mjs" "$url" || fail "the SDK client's checks over HTTP"
 echo "conformance over HTTP: all checks passed"

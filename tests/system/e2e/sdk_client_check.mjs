@@ -2,13 +2,17 @@
 // client most MCP hosts embed. Its callTool validates each answer's structuredContent
 // against the tool's outputSchema and throws when they disagree, so calling every tool
 // (in normal and compact form) checks every schema takt declares against what it sends.
-// Usage: node sdk_client_check.mjs TAKT CONFIG
+// Usage: node sdk_client_check.mjs TAKT CONFIG      (takt started over stdio by the SDK)
+//        node sdk_client_check.mjs http://HOST:PORT/mcp   (a takt serving Streamable HTTP)
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 const [takt, config] = process.argv.slice(2);
 const client = new Client({ name: "takt-e2e", version: "1.0.0" });
-await client.connect(new StdioClientTransport({ command: takt, args: ["--config", config], stderr: "ignore" }));
+await client.connect(takt.startsWith("http://")
+  ? new StreamableHTTPClientTransport(new URL(takt))
+  : new StdioClientTransport({ command: takt, args: ["--config", config], stderr: "ignore" }));
 
 let failures = 0;
 const check = (what, ok, detail = "") => {

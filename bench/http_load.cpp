@@ -137,7 +137,7 @@ std::string call(long id, const std::string& params) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
+  if (argc < 2 || std::string(argv[1]).rfind("http://", 0) != 0) {
     std::cerr << "usage: takt-http-load URL [--sessions N] [--in-flight N] [--seconds S] [--pid PID] [--call JSON] "
                  "[--flood N]\n";
     return 2;
@@ -198,7 +198,9 @@ int main(int argc, char** argv) {
     workers.emplace_back([&, w] {
       Conn c(url, sids[w % sessions]);
       std::vector<double> mine;
-      long id = 1;
+      // Ids unique within the session: the workers that share one must not reuse each
+      // other's ids while they are in flight (takt refuses such a request).
+      long id = static_cast<long>(w) * 1000000000L + 1;
       std::string body;
       while (!stop.load(std::memory_order_relaxed)) {
         const auto t0 = Clock::now();

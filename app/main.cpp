@@ -331,8 +331,14 @@ int serve(const Config& cfg, bool with_stdio) {
                     [&relay_messages] { relay_messages.Increment(); });
       relay->start();
     } catch (const std::exception& e) {
-      spdlog::critical("{}", e.what());
-      return 1;
+      // takt --daemon is there for this alone; a takt serving HTTP goes on without it (for
+      // instance while another takt, of another database, serves this user's stdio clients).
+      if (!with_http) {
+        spdlog::critical("{}", e.what());
+        return 1;
+      }
+      spdlog::warn("not serving the takts stdio clients start: {}", e.what());
+      relay.reset();
     }
   }
 

@@ -29,7 +29,8 @@ namespace {
 std::string config(const TempDir& dir, const std::string& http_extra = "") {
   return "backend:\n  database: " + dir.file("things.sqlite") +
          "\n  sim_per_op: 0ms\n  sim_latency: 1ms..5ms\nmetrics:\n  enabled: false\ncache:\n  dir: " +
-         dir.file("cache") + "\n" + (http_extra.empty() ? "" : "http:\n" + http_extra);
+         dir.file("cache") + "\nrelay:\n  socket: " + dir.file("takt.sock") + "\n" +
+         (http_extra.empty() ? "" : "http:\n" + http_extra);
 }
 
 /// takt serving HTTP on a free port; the port is read from its start-up line.
@@ -248,6 +249,28 @@ TEST(Http, WithATokenEveryRequestMustCarryIt) {
   EXPECT_EQ(a.status, 401);
   takt.process().signal(SIGTERM);
   EXPECT_EQ(takt.process().wait(), 0);
+}
+
+// A takt serving HTTP also serves the takts that stdio clients start, through its relay
+// socket; when another takt holds that socket it serves HTTP all the same and says so.
+TEST(Http, ASecondHttpTaktServesWithoutTheRelaySocketAnotherHolds) {
+  TempDir first_dir, second_dir;
+  HttpTakt first(first_dir, config(first_dir));
+  ASSERT_NE(first.port(), 0) << first.process().stderr_text();
+  auto yaml = config(second_dir);
+  yaml.replace(yaml.find(second_dir.file("takt.sock")), second_dir.file("takt.sock").size(), first_dir.file("takt.sock"));
+  HttpTakt second(second_dir, yaml);
+  ASSERT_NE(second.port(), 0) << second.process().stderr_text();
+  EXPECT_NE(second.process().stderr_text().find("not serving the takts stdio clients start: another takt already serves"),
+            std::string::npos)
+      << second.process().stderr_text();
+  Client c(second.port());
+  c.handshake();
+  EXPECT_TRUE(c.tool(1, "get_inbox").HasMember("result"));
+  for (auto* t : {&first, &second}) {
+    t->process().signal(SIGTERM);
+    EXPECT_EQ(t->process().wait(), 0);
+  }
 }
 
 TEST(Http, MetricsShowSessionsStatusesAndMessagesByTransport) {

@@ -26,6 +26,10 @@ if [ ! -x "$cache/node_modules/.bin/conformance" ] || [ ! -x "$cache/node_module
   fi
 fi
 export PATH="$cache/node_modules/node/bin:$cache/node_modules/.bin:$PATH"
+# The Inspector keeps state under $HOME/.mcp-inspector when it talks to a URL: give it a
+# home of its own, so the suite leaves the user's as it found it.
+export HOME="$work/home"
+mkdir -p "$HOME"
 
 cat >"$work/takt.yaml" <<YAML
 backend:
@@ -36,6 +40,8 @@ metrics:
   enabled: false
 cache:
   dir: $work/cache
+relay:
+  socket: $work/takt.sock
 YAML
 
 "$takt" --config "$work/takt.yaml" --http 127.0.0.1:0 2>"$work/stderr.log" &

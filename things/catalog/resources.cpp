@@ -13,8 +13,6 @@
 namespace takt::things {
 namespace {
 
-constexpr std::string_view kScheme = "things://";
-
 /// Runs read tool `name` with `args_json` (an object) on `db`.
 std::string read_tool(const char* name, const std::string& args_json, ThingsDb& db) {
   rapidjson::Document args;

@@ -626,6 +626,10 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     }
     if (was_stream)
       if (auto s = stream_session_.lock()) s->detach_stream(this);
+    // The exchange holds this connection until its reply comes; this connection need not
+    // hold the exchange any more (what comes for a closed connection is dropped). Without
+    // this, a request that is never answered (its session ended) kept both for ever.
+    current_.reset();
   }
 
   beast::tcp_stream stream_;

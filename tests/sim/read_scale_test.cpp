@@ -234,10 +234,8 @@ INSTANTIATE_TEST_SUITE_P(Sizes, SameAsThingsPy, ::testing::Values(600, 3000, 120
 
 // ---- open lists through Things' stopDate index ------------------------------------------------
 
-// The open lists find their tasks through the stopDate index while no open task has a stop
-// date; one that has (a database Things did not write, or a future Things) must still be
-// listed, also when it appears after takt has read the database (the check follows every
-// change the database reports).
+// An open task with a stop date (a database Things did not write, or a future Things) is
+// still listed, also when it gets one after takt has read the database.
 TEST(OpenLists, AnOpenTaskWithAStopDateStaysInItsListsAfterAChange) {
   TempDir dir;
   const std::string path = dir.file("copy.sqlite");
@@ -271,6 +269,49 @@ TEST(OpenLists, AnOpenTaskWithAStopDateStaysInItsListsAfterAChange) {
   // And a fresh reader sees the same.
   things::ThingsDb fresh(path, 1, [] { return kThingsToday; });
   EXPECT_EQ(all_ids(fresh, "get_anytime"), before);
+}
+
+// takt's index of the tasks (things/db/task_index.hpp) is rebuilt when another connection
+// changes the database, as Things does: every list, count and search on every connection of
+// the pool answers from the new state, never from the index of the old one.
+TEST(TaskIndex, EveryReadFollowsAChangeMadeByAnotherConnection) {
+  TempDir dir;
+  const std::string path = dir.file("copy.sqlite");
+  fs::copy_file(generated(3000), path);
+  things::ThingsDb db(path, 2, [] { return kThingsToday; });
+  const auto anytime = all_ids(db, "get_anytime");
+  const auto logbook = all_ids(db, "get_logbook");
+  const long long trash = read(db, "get_trash", R"({"limit":1})")["total"].GetInt64();
+  ASSERT_GT(anytime.size(), 10u);
+  EXPECT_EQ(read(db, "search", R"({"query":"quetzalcoatl"})")["total"].GetInt64(), 0);
+  // Three to-dos of Anytime outside any project (so each change moves that one item only).
+  const auto picked = Conn(path).column(R"(SELECT uuid FROM TMTask WHERE type = 0 AND status = 0
+      AND trashed = 0 AND start = 1 AND project IS NULL AND heading IS NULL AND rt1_recurrenceRule IS NULL
+      ORDER BY rowid LIMIT 3)");
+  ASSERT_EQ(picked.size(), 3u);
+  for (const auto& id : picked) ASSERT_EQ(std::count(anytime.begin(), anytime.end(), id), 1) << id;
+  const std::string done = picked[0], trashed = picked[1], renamed = picked[2];
+  {
+    sqlite3* w = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &w), SQLITE_OK);
+    const std::string sql = "UPDATE TMTask SET status = 3, stopDate = (SELECT max(stopDate) + 1 FROM TMTask) WHERE uuid = '" + done +
+                            "'; UPDATE TMTask SET trashed = 1 WHERE uuid = '" + trashed +
+                            "'; UPDATE TMTask SET notes = 'Ask Quetzalcoatl' WHERE uuid = '" + renamed + "';";
+    EXPECT_EQ(sqlite3_exec(w, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(w);
+  }
+  for (int round = 0; round < 3; ++round) {  // both connections of the pool, and again
+    auto now = all_ids(db, "get_anytime");
+    EXPECT_EQ(now.size(), anytime.size() - 2);
+    EXPECT_EQ(std::count(now.begin(), now.end(), done), 0);
+    EXPECT_EQ(std::count(now.begin(), now.end(), trashed), 0);
+    EXPECT_EQ(all_ids(db, "get_logbook").front(), done) << "the latest logged item comes first";
+    EXPECT_EQ(all_ids(db, "get_logbook").size(), logbook.size() + 1);
+    EXPECT_EQ(read(db, "get_trash", R"({"limit":1})")["total"].GetInt64(), trash + 1);
+    auto found = read(db, "search", R"({"query":"quetzalcoatl"})");
+    ASSERT_EQ(found["total"].GetInt64(), 1);
+    EXPECT_EQ(std::string(found["items"][0]["id"].GetString()), renamed);
+  }
 }
 
 // ---- no read grows faster than the database ---------------------------------------------------

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "things/db/sql.hpp"
+#include "things/db/task_index.hpp"
 #include "things/data/folding.hpp"
 
 namespace takt::things {
@@ -64,11 +65,11 @@ sqlite3* ThingsDb::open_one() {
   int rc = sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc == SQLITE_OK) {
     sqlite3_busy_timeout(db, 2000);
-    // Room for the pages a list read goes through on a heavy database (its tasks, their ids
-    // and the stopDate index: about 12 MiB at 50,000 items), instead of SQLite's default
-    // 2 MiB: with less, every read fetches each page again from the file. A bound per
-    // connection, filled only as far as the database is read.
-    sqlite3_exec(db, "PRAGMA cache_size = -16384", nullptr, nullptr, nullptr);
+    // takt's index of the tasks (task_index.hpp) lives in memory, as TEMP tables of this
+    // connection; it is what the lists scan, so the database's own pages are read for a
+    // page of items and when the index is rebuilt: SQLite's default page cache (2 MiB)
+    // holds what that needs, and the operating system's file cache the rest.
+    sqlite3_exec(db, "PRAGMA temp_store = MEMORY", nullptr, nullptr, nullptr);
     // Opening is lazy: read the schema now so a file we may not read fails here, in plain words.
     rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master WHERE name = 'TMTask'", nullptr, nullptr, nullptr);
   }
@@ -114,6 +115,26 @@ void ThingsDb::release(sqlite3* db) {
     idle_.push_back(db);
   }
   cv_.notify_one();
+}
+
+ThingsDb::IndexedRead::IndexedRead(ThingsDb& owner, sqlite3* db) : owner_(owner), db_(db), snapshot_(db) {
+  // A first read fixes the transaction's snapshot; data_version then names that state.
+  scalar(db, Sql{"SELECT count(*) FROM (SELECT 1 FROM main.TMTask LIMIT 1)", {}});
+  version_ = scalar(db, Sql{"PRAGMA main.data_version", {}});
+  if (!owner.borrowed_) {
+    std::lock_guard lock(owner.mu_);
+    auto it = owner.index_versions_.find(db);
+    if (it != owner.index_versions_.end() && it->second == version_) return;
+    owner.index_versions_.erase(db);  // kept again only once this rebuild is committed
+  }
+  build_task_index(db);
+  built_ = true;
+}
+
+void ThingsDb::IndexedRead::commit() {
+  if (!snapshot_.commit() || !built_ || owner_.borrowed_) return;
+  std::lock_guard lock(owner_.mu_);
+  owner_.index_versions_[db_] = version_;
 }
 
 void ThingsDb::check_readable() {

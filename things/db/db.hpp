@@ -170,18 +170,9 @@ class ThingsDb {
   void release(sqlite3* db);
   sqlite3* open_one();
   std::string list(const ListQuery& q);
-  /// Whether every open task of the database, as `db`'s read transaction sees it, has no
-  /// stop date (as Things keeps them: it clears the date when an item is reopened). Then
-  /// the open lists find their tasks through Things' stopDate index instead of reading
-  /// every task. Checked once per change of the database (PRAGMA data_version) and
-  /// connection; false on a borrowed connection, whose own writes it would not see.
-  bool open_tasks_lack_stop_dates(sqlite3* db);
-
-  /// What open_tasks_lack_stop_dates found on a connection, at which data_version.
-  struct OpenCheck {
-    long long version = -1;
-    bool holds = false;
-  };
+  /// A read transaction in which the connection's index of the tasks (task_index.hpp)
+  /// describes the database; sql.hpp.
+  class IndexedRead;
 
   std::string path_;
   unsigned capacity_;
@@ -191,7 +182,9 @@ class ThingsDb {
   std::vector<sqlite3*> idle_;
   unsigned open_ = 0;
   bool borrowed_ = false;  ///< the connection is the caller's: never closed here
-  std::unordered_map<sqlite3*, OpenCheck> open_checks_;  ///< under mu_
+  /// The data_version at which each connection's index of the tasks was built and kept;
+  /// under mu_. Never trusted on a borrowed connection, whose own writes it would not see.
+  std::unordered_map<sqlite3*, long long> index_versions_;
 };
 
 /// The Things database under `home` (Library/Group Containers/JLMPQHK86H.com.culturedcode.

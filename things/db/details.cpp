@@ -4,11 +4,19 @@
 #include "things/db/db.hpp"
 #include "things/db/items.hpp"
 #include "things/db/queries.hpp"
+#include "things/db/task_index.hpp"
 
 namespace takt::things {
 namespace {
 
 std::string text_of(const rapidjson::StringBuffer& sb) { return {sb.GetString(), sb.GetSize()}; }
+
+/// `answer`, once the read that made it is committed (keeping an index it rebuilt).
+template <class Read>
+std::string committed(Read& read, std::string answer) {
+  read.commit();
+  return answer;
+}
 
 void put_string(json::Writer& w, const char* key, const std::string& v) {
   w.Key(key);
@@ -125,9 +133,7 @@ std::string ThingsDb::item(const std::string& id, bool compact) {
 // (that grew with areas times tasks).
 std::string ThingsDb::areas(const ListArgs& a) {
   Lease lease(*this);
-  ReadSnapshot snapshot(lease.get());
-  // Open tasks only: through the stopDate index when that finds them all (queries.cpp).
-  const char* open = open_tasks_lack_stop_dates(lease.get()) ? "t.stopDate IS NULL AND " : "";
+  IndexedRead read(*this, lease.get());
   Sql sql;
   sql += std::string(R"(
 SELECT ar.uuid, ar.title,
@@ -136,13 +142,13 @@ SELECT ar.uuid, ar.title,
             WHERE at.areas = ar.uuid ORDER BY tg."index", tg.title)),
        COALESCE(c.projects, 0), COALESCE(c.todos, 0)
   FROM TMArea ar
-  LEFT JOIN (SELECT a.uuid AS area, sum(t.type = 1) AS projects, sum(t.type = 0) AS todos)") +
-         kTaskFrom + " WHERE " + open + kVisible + R"( AND t.status = 0 AND t.type IN (0, 1) AND a.uuid IS NOT NULL
-              GROUP BY a.uuid) c ON c.area = ar.uuid
+  LEFT JOIN (SELECT t.area_id AS area, sum(t.type = 1) AS projects, sum(t.type = 0) AS todos)") +
+         kIndexFrom + " WHERE t.status = 0 AND " + kIndexVisible + R"( AND t.type IN (0, 1) AND t.area_id IS NOT NULL
+              GROUP BY t.area_id) c ON c.area = ar.uuid
  ORDER BY ar."index", ar.uuid)";
   sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);
   Stmt s(lease.get(), sql);
-  return page_answer(lease.get(), s, a.page, [] { return Sql{"SELECT count(*) FROM TMArea", {}}; },
+  return committed(read, page_answer(lease.get(), s, a.page, [] { return Sql{"SELECT count(*) FROM TMArea", {}}; },
                      [&](json::Writer& w, const Stmt& row) {
                        w.StartObject();
                        put_string(w, "id", row.text(0));
@@ -154,28 +160,26 @@ SELECT ar.uuid, ar.title,
                          put_count(w, "open_todos", row.i64(4));
                        }
                        w.EndObject();
-                     });
+                     }));
 }
 
 std::string ThingsDb::tags(const ListArgs& a) {
   Lease lease(*this);
-  ReadSnapshot snapshot(lease.get());
+  IndexedRead read(*this, lease.get());
   Sql sql;
   sql += std::string(R"(
 SELECT g.uuid, g.title, g.shortcut, g.parent, pg.title, COALESCE(c.open, 0), COALESCE(c.all_items, 0),
        COALESCE(ac.areas, 0)
   FROM TMTag g LEFT JOIN TMTag pg ON pg.uuid = g.parent
-  LEFT JOIN (SELECT tt.tags AS tag, sum(t.status = 0) AS open, count(*) AS all_items
-               FROM TMTaskTag tt JOIN TMTask t ON t.uuid = tt.tasks
-               LEFT JOIN TMTask h ON h.uuid = t.heading
-               LEFT JOIN TMTask p ON p.uuid = COALESCE(t.project, h.project)
+  LEFT JOIN (SELECT l.tag AS tag, sum(t.status = 0) AS open, count(*) AS all_items
+               FROM temp.takt_tag_link l JOIN temp.takt_task t ON t.rid = l.rid
               WHERE )") +
-         kVisible + R"( GROUP BY tt.tags) c ON c.tag = g.uuid
+         kIndexVisible + R"( GROUP BY l.tag) c ON c.tag = g.uuid
   LEFT JOIN (SELECT tags AS tag, count(*) AS areas FROM TMAreaTag GROUP BY tags) ac ON ac.tag = g.uuid
  ORDER BY g."index", g.uuid)";
   sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);
   Stmt s(lease.get(), sql);
-  return page_answer(lease.get(), s, a.page, [] { return Sql{"SELECT count(*) FROM TMTag", {}}; },
+  return committed(read, page_answer(lease.get(), s, a.page, [] { return Sql{"SELECT count(*) FROM TMTag", {}}; },
                      [&](json::Writer& w, const Stmt& row) {
                        w.StartObject();
                        put_string(w, "id", row.text(0));
@@ -190,7 +194,7 @@ SELECT g.uuid, g.title, g.shortcut, g.parent, pg.title, COALESCE(c.open, 0), COA
                          put_count(w, "areas", row.i64(7));
                        }
                        w.EndObject();
-                     });
+                     }));
 }
 
 // Every list's count in one pass over the tasks any of them can hold (open, trashed, or
@@ -198,7 +202,7 @@ SELECT g.uuid, g.title, g.shortcut, g.parent, pg.title, COALESCE(c.open, 0), COA
 std::string ThingsDb::summary() {
   const Date today = today_();
   Lease lease(*this);
-  ReadSnapshot snapshot(lease.get());
+  IndexedRead read(*this, lease.get());
   auto* db = lease.get();
   const Span week = span_of(today, Period{7, 'd'});
   const std::pair<const char*, Sql> lists[] = {
@@ -213,7 +217,7 @@ std::string ThingsDb::summary() {
     sql += where;
     sql += ") THEN 1 ELSE 0 END)";
   }
-  sql += kTaskFrom;
+  sql += kIndexFrom;
   sql.add(" WHERE t.status = 0 OR t.trashed = 1 OR (t.stopDate >= ? AND t.stopDate < ?)", week.from, week.to);
   Stmt s(db, sql);
   s.step();
@@ -228,6 +232,7 @@ std::string ThingsDb::summary() {
   }
   put_count(w, "areas", scalar(db, Sql{"SELECT count(*) FROM TMArea", {}}));
   w.EndObject();
+  read.commit();
   return text_of(sb);
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "things/data/recurrence.hpp"
+#include "things/db/task_index.hpp"
 
 namespace takt::things {
 namespace {
@@ -181,14 +182,15 @@ Sql select_tasks(const Sql& where, std::string_view order) {
   return s;
 }
 
-// The page is chosen first, by rowid and the order's keys only; the item columns (the tag
-// list a subquery) are then read for its rows alone, not for every row of the list.
-Sql select_page(const Sql& where, std::string_view order, const Page& page) {
+// The page is chosen first, in takt's index of the tasks (rowid and the order's keys only);
+// the item columns (the tag list a subquery) are then read from TMTask for its rows alone,
+// not for every row of the list.
+Sql select_page(const Sql& where, std::string_view order, const Page& page, const char* from) {
   Sql s;
   s += kTaskColumns;
   s += kTaskFrom;
   s += " WHERE t.rowid IN (SELECT t.rowid";
-  s += kTaskFrom;
+  s += from;
   s += " WHERE ";
   s += where;
   s += " ORDER BY ";
@@ -199,10 +201,10 @@ Sql select_page(const Sql& where, std::string_view order, const Page& page) {
   return s;
 }
 
-Sql count_tasks(const Sql& where) {
+Sql count_tasks(const Sql& where, const char* from) {
   Sql s;
   s += "SELECT count(*)";
-  s += kTaskFrom;
+  s += from;
   s += " WHERE ";
   s += where;
   return s;

@@ -7,6 +7,7 @@
 #include "base/json.hpp"
 #include "things/data/dates.hpp"
 #include "things/db/sql.hpp"
+#include "things/db/task_index.hpp"
 
 namespace takt::things {
 
@@ -35,11 +36,14 @@ struct ItemOptions {
 
 /// SELECT of the item columns FROM kTaskFrom WHERE `where` ORDER BY `order`.
 Sql select_tasks(const Sql& where, std::string_view order);
-/// The same for one page of that list. `order` must be a total order (end with a
-/// tie-break) over columns of t only, as every list's is.
-Sql select_page(const Sql& where, std::string_view order, const Page& page);
-/// SELECT count(*) of the tasks matching `where`.
-Sql count_tasks(const Sql& where);
+/// The item columns of one page of a list: `where` is a condition over takt's index of the
+/// tasks (task_index.hpp), which chooses the page; `order` must be a total order (end with
+/// a tie-break) over columns that TMTask and the index both have under the alias t, as
+/// every list's is. `from` is kIndexFrom or one of its forms that steer SQLite's plan.
+/// Run it where the index describes the database (ThingsDb::IndexedRead).
+Sql select_page(const Sql& where, std::string_view order, const Page& page, const char* from = kIndexFrom);
+/// SELECT count(*) of the tasks matching `where`, a condition over takt's index.
+Sql count_tasks(const Sql& where, const char* from = kIndexFrom);
 
 /// Writes the row `s` (selected with select_tasks) as one item object.
 void write_item(json::Writer& w, const Stmt& s, const ItemOptions& options);

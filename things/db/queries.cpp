@@ -6,6 +6,7 @@
 
 #include "things/db/db.hpp"
 #include "things/db/items.hpp"
+#include "things/db/task_index.hpp"
 #include "things/data/folding.hpp"
 
 namespace takt::things {
@@ -16,15 +17,16 @@ struct ThingsDb::ListQuery {
   std::string order;  ///< ORDER BY terms; never user text
   Page page;
   ItemOptions item;
-  bool open_only = false;  ///< `where` holds open tasks only (t.status = 0)
+  const char* from = kIndexFrom;        ///< how the page is looked for in the index
+  const char* count_from = kIndexFrom;  ///< how the whole list is counted there
 };
 
 namespace {
 
-/// Tasks Things shows (items.hpp: kVisible) that are open, and match `condition`.
+/// Tasks Things shows (task_index.hpp: kIndexVisible) that are open, and match `condition`.
 Sql open_visible(std::string_view condition) {
   Sql s;
-  s += kVisible;
+  s += kIndexVisible;
   s += " AND t.status = 0 AND (";
   s += condition;
   s += ")";
@@ -52,11 +54,10 @@ void add_span(Sql& where, const char* column, const Span& span) {
   where.add(std::string(" AND ") + column + " >= ? AND " + column + " < ?", span.from, span.to);
 }
 
-/// Every word in the title or the notes, case-insensitive (things/text.hpp).
+/// Every word in the title or the notes, case-insensitive (things/data/folding.hpp). The
+/// index holds both folded, a line break between them, which no search word contains.
 void add_words(Sql& where, const std::string& query) {
-  for (auto& word : search_words(query))
-    where.add(" AND (instr(takt_fold(t.title), ?) > 0 OR instr(takt_fold(COALESCE(t.notes, '')), ?) > 0)", word,
-              word);
+  for (auto& word : search_words(query)) where.add(" AND instr(t.words, ?) > 0", word);
 }
 
 /// Items carrying the tag or one of its child tags, at any depth (Things' filter by a
@@ -107,18 +108,18 @@ void require_area(sqlite3* db, const std::string& id) {
 /// " AND ..." for the criteria of search and search_advanced.
 Sql search_where(sqlite3* db, const SearchCriteria& c, const Date& today) {
   Sql where;
-  where += kVisible;
+  where += kIndexVisible;
   add_words(where, c.query);
   if (c.status) where.add(" AND t.status = ?", static_cast<long long>(*c.status));
   if (c.type) where.add(" AND t.type = ?", static_cast<long long>(*c.type));
   if (c.tag) add_tag(where, resolve_tag(db, *c.tag, "tag"));
   if (c.area) {
     require_area(db, *c.area);
-    where.add(" AND a.uuid = ?", *c.area);
+    where.add(" AND t.area_id = ?", *c.area);
   }
   if (c.project) {
     require_project(db, *c.project);
-    where.add(" AND p.uuid = ?", *c.project);
+    where.add(" AND t.project_id = ?", *c.project);
   }
   add_range(where, "t.startDate", c.start_date);
   add_range(where, "t.deadline", c.deadline);
@@ -154,13 +155,13 @@ Sql upcoming_where(const Date& today) {
 
 // Anytime: every started item, Today's included, except the to-dos of projects that are
 // themselves in Someday or Upcoming (start 2): Things shows those only inside the project.
-Sql anytime_where() { return open_visible("t.start = 1 AND COALESCE(p.start, 1) != 2"); }
+Sql anytime_where() { return open_visible("t.start = 1 AND COALESCE(t.project_start, 1) != 2"); }
 
 Sql someday_where() { return open_visible("t.start = 2 AND t.startDate IS NULL"); }
 
 Sql logbook_where(const std::optional<Span>& stopped_within) {
   Sql s;
-  s += kVisible;
+  s += kIndexVisible;
   s += " AND t.status IN (2, 3)";
   if (stopped_within) add_span(s, "t.stopDate", *stopped_within);
   return s;
@@ -170,7 +171,7 @@ Sql logbook_where(const std::optional<Span>& stopped_within) {
 // repeating templates stay hidden.
 Sql trash_where() {
   Sql s;
-  s += "t.trashed = 1 AND t.rt1_recurrenceRule IS NULL";
+  s += "t.trashed = 1 AND t.repeating = 0";
   return s;
 }
 
@@ -178,71 +179,51 @@ Sql projects_where() { return open_visible("t.type = 1"); }
 
 std::string ThingsDb::list(const ListQuery& q) {
   Lease lease(*this);
-  ReadSnapshot snapshot(lease.get());  // the page and its total from one state of the database
-  Sql where;
-  if (q.open_only && open_tasks_lack_stop_dates(lease.get())) {
-    where += "t.stopDate IS NULL AND (";
-    where += q.where;
-    where += ")";
-  } else {
-    where = q.where;
-  }
-  Stmt s(lease.get(), select_page(where, q.order, q.page));
-  return page_answer(lease.get(), s, q.page, [&] { return count_tasks(where); },
-                     [&](json::Writer& w, const Stmt& row) { write_item(w, row, q.item); });
+  IndexedRead read(*this, lease.get());  // the page and its total from one state of the database
+  Stmt s(lease.get(), select_page(q.where, q.order, q.page, q.from));
+  std::string answer = page_answer(lease.get(), s, q.page, [&] { return count_tasks(q.where, q.count_from); },
+                                   [&](json::Writer& w, const Stmt& row) { write_item(w, row, q.item); });
+  read.commit();
+  return answer;
 }
 
-bool ThingsDb::open_tasks_lack_stop_dates(sqlite3* db) {
-  if (borrowed_) return false;
-  // A first read fixes the transaction's snapshot; data_version then names that state.
-  scalar(db, Sql{"SELECT count(*) FROM (SELECT 1 FROM TMTask LIMIT 1)", {}});
-  const long long version = scalar(db, Sql{"PRAGMA data_version", {}});
-  {
-    std::lock_guard lock(mu_);
-    auto it = open_checks_.find(db);
-    if (it != open_checks_.end() && it->second.version == version) return it->second.holds;
-  }
-  const bool holds =
-      scalar(db, Sql{"SELECT NOT EXISTS (SELECT 1 FROM TMTask WHERE status = 0 AND stopDate IS NOT NULL)", {}}) != 0;
-  std::lock_guard lock(mu_);
-  open_checks_[db] = {version, holds};
-  return holds;
-}
-
-std::string ThingsDb::inbox(const ListArgs& a) { return list({inbox_where(), kThingsOrder, a.page, plain(a), true}); }
+std::string ThingsDb::inbox(const ListArgs& a) { return list({inbox_where(), kThingsOrder, a.page, plain(a)}); }
 
 // Things shows This Evening below the rest of Today; within each part, its own order.
 // Undated items (shown for their deadline) sort before dated ones of the same todayIndex.
 std::string ThingsDb::today(const ListArgs& a) {
   return list({today_where(today_()),
                std::string("COALESCE(t.startBucket, 0) = 1, t.todayIndex, t.startDate, ") + kTieBreak, a.page,
-               plain(a), true});
+               plain(a)});
 }
 
 std::string ThingsDb::upcoming(const ListArgs& a) {
-  return list({upcoming_where(today_()), std::string("t.startDate, t.todayIndex, ") + kTieBreak, a.page, plain(a), true});
+  return list({upcoming_where(today_()), std::string("t.startDate, t.todayIndex, ") + kTieBreak, a.page, plain(a)});
 }
 
-std::string ThingsDb::anytime(const ListArgs& a) { return list({anytime_where(), kThingsOrder, a.page, plain(a), true}); }
+std::string ThingsDb::anytime(const ListArgs& a) { return list({anytime_where(), kThingsOrder, a.page, plain(a)}); }
 
-std::string ThingsDb::someday(const ListArgs& a) { return list({someday_where(), kThingsOrder, a.page, plain(a), true}); }
+std::string ThingsDb::someday(const ListArgs& a) { return list({someday_where(), kThingsOrder, a.page, plain(a)}); }
 
 std::string ThingsDb::logbook(const ListArgs& a, const std::optional<Period>& period) {
   std::optional<Span> span;
   if (period) span = span_of(today_(), *period);
-  return list({logbook_where(span), std::string("t.stopDate DESC, ") + kTieBreak, a.page, plain(a)});
+  // A period is counted along the stop dates it covers; the whole Logbook through the
+  // open-task index, whose status and visibility cover it.
+  return list({logbook_where(span), std::string("t.stopDate DESC, ") + kTieBreak, a.page, plain(a), kIndexByStopDate,
+               span ? kIndexByStopDate : kIndexFrom});
 }
 
-std::string ThingsDb::trash(const ListArgs& a) { return list({trash_where(), kTieBreak, a.page, plain(a)}); }
+std::string ThingsDb::trash(const ListArgs& a) { return list({trash_where(), kTieBreak, a.page, plain(a), kIndexScan}); }
 
 std::string ThingsDb::projects(const ListArgs& a, const std::optional<std::string>& area) {
   Sql where = projects_where();
   if (area) {
     Lease lease(*this);
     require_area(lease.get(), *area);
-    where.add(" AND a.uuid = ?", *area);
+    where.add(" AND t.area_id = ?", *area);
   }
-  return list({std::move(where), kThingsOrder, a.page, plain(a), true});
+  return list({std::move(where), kThingsOrder, a.page, plain(a)});
 }
 
 std::string ThingsDb::todos(const ListArgs& a, const TodoFilter& f) {
@@ -251,15 +232,15 @@ std::string ThingsDb::todos(const ListArgs& a, const TodoFilter& f) {
     Lease lease(*this);
     if (f.project) {
       require_project(lease.get(), *f.project);
-      where.add(" AND p.uuid = ?", *f.project);
+      where.add(" AND t.project_id = ?", *f.project);
     }
     if (f.area) {
       require_area(lease.get(), *f.area);
-      where.add(" AND a.uuid = ?", *f.area);
+      where.add(" AND t.area_id = ?", *f.area);
     }
     if (f.tag) add_tag(where, resolve_tag(lease.get(), *f.tag, "tag"));
   }
-  return list({std::move(where), kThingsOrder, a.page, plain(a), true});
+  return list({std::move(where), kThingsOrder, a.page, plain(a)});
 }
 
 std::string ThingsDb::headings(const ListArgs& a, const std::string& project) {
@@ -268,8 +249,8 @@ std::string ThingsDb::headings(const ListArgs& a, const std::string& project) {
     require_project(lease.get(), project);
   }
   Sql where = open_visible("t.type = 2");
-  where.add(" AND t.project = ?", project);
-  return list({std::move(where), kThingsOrder, a.page, plain(a), true});
+  where.add(" AND t.project_id = ?", project);
+  return list({std::move(where), kThingsOrder, a.page, plain(a), kIndexByProject, kIndexByProject});
 }
 
 // Open items first (in Things' order), then the logged ones, the latest first.
@@ -279,20 +260,26 @@ std::string ThingsDb::search(const ListArgs& a, const SearchCriteria& c) {
     Lease lease(*this);
     where = search_where(lease.get(), c, today_());
   }
-  return list({std::move(where), std::string("t.status != 0, t.stopDate DESC, ") + kTieBreak, a.page, plain(a)});
+  // With a status asked for, the open-first key is the same for every item: the logged
+  // ones are then walked latest first, the open ones through the open-task index.
+  if (c.status)
+    return list({std::move(where), std::string("t.stopDate DESC, ") + kTieBreak, a.page, plain(a),
+                 *c.status == 0 ? kIndexFrom : kIndexByStopDate});
+  return list({std::move(where), std::string("t.status != 0, t.stopDate DESC, ") + kTieBreak, a.page, plain(a),
+               kIndexScan});
 }
 
 std::string ThingsDb::recent(const ListArgs& a, const Period& period) {
   const Span span = span_of(today_(), period);
   Sql where;
-  where += kVisible;
+  where += kIndexVisible;
   where.add(" AND ((t.creationDate >= ? AND t.creationDate < ?) OR (t.userModificationDate >= ? AND "
             "t.userModificationDate < ?))",
             span.from, span.to, span.from, span.to);
   return list({std::move(where),
                std::string("MAX(COALESCE(t.creationDate, 0), COALESCE(t.userModificationDate, 0)) DESC, ") +
                    kTieBreak,
-               a.page, plain(a)});
+               a.page, plain(a), kIndexScan});
 }
 
 std::string ThingsDb::due(const ListArgs& a, long long days) {
@@ -301,16 +288,15 @@ std::string ThingsDb::due(const ListArgs& a, long long days) {
   where.values = {packed(add_days(today, days))};
   ItemOptions options = plain(a);
   options.due_from = today;
-  return list({std::move(where), std::string("t.deadline, ") + kTieBreak, a.page, options, true});
+  return list({std::move(where), std::string("t.deadline, ") + kTieBreak, a.page, options});
 }
 
 std::string ThingsDb::repeating(const ListArgs& a) {
   Sql where;
-  where += "t.trashed = 0 AND t.status = 0 AND t.rt1_recurrenceRule IS NOT NULL"
-           " AND (p.uuid IS NULL OR p.trashed = 0) AND (h.uuid IS NULL OR h.trashed = 0)";
+  where += "t.trashed = 0 AND t.status = 0 AND t.repeating = 1 AND t.parents_ok = 1";
   ItemOptions options = plain(a);
   options.with_repeat = true;
-  return list({std::move(where), kTieBreak, a.page, options, true});
+  return list({std::move(where), kTieBreak, a.page, options});
 }
 
 }  // namespace takt::things

@@ -1,7 +1,7 @@
 #pragma once
 /// The conditions that make up Things' lists, shared by the list reads and get_summary
-/// (internal to things/). Each is a WHERE condition over the aliases of kTaskFrom
-/// (things/items.hpp), with its values bound. Pure; thread-safe.
+/// (internal to things/). Each is a WHERE condition over takt's index of the tasks
+/// (task_index.hpp: kIndexFrom, alias t), with its values bound. Pure; thread-safe.
 
 #include <optional>
 

@@ -149,12 +149,43 @@ class ReadSnapshot {
   ~ReadSnapshot() {
     if (own_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
+  /// Ends the transaction keeping what it wrote to the connection's TEMP tables (never the
+  /// database: the connection is read-only). False when it was not this snapshot's, or
+  /// SQLite refused (then it is rolled back).
+  bool commit() {
+    if (!own_) return false;
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return false;
+    own_ = false;
+    return true;
+  }
   ReadSnapshot(const ReadSnapshot&) = delete;
   ReadSnapshot& operator=(const ReadSnapshot&) = delete;
 
  private:
   sqlite3* db_;
   bool own_;  ///< this snapshot began the transaction, so it ends it
+};
+
+/// A read transaction in which the connection's index of the tasks (task_index.hpp)
+/// describes exactly what the transaction reads: the index is rebuilt inside it when the
+/// database changed since the index was built (PRAGMA data_version, which moves when
+/// another connection commits, as Things does), and kept by commit(). An exception before
+/// commit() rolls the rebuild back and forgets it, so the next read builds it again. Used
+/// by one thread at a time.
+class ThingsDb::IndexedRead {
+ public:
+  IndexedRead(ThingsDb& owner, sqlite3* db);
+  IndexedRead(const IndexedRead&) = delete;
+  IndexedRead& operator=(const IndexedRead&) = delete;
+  /// Ends the transaction; a rebuilt index is kept for the reads that follow.
+  void commit();
+
+ private:
+  ThingsDb& owner_;
+  sqlite3* db_;
+  ReadSnapshot snapshot_;
+  long long version_ = 0;
+  bool built_ = false;
 };
 
 /// Registers takt's SQL functions on a connection: takt_fold(text), the case folding of

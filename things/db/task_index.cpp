@@ -1,0 +1,52 @@
+// takt's own index of the tasks (task_index.hpp): built by SQL from TMTask with the joins
+// of kTaskFrom resolved once per change of the database instead of on every read.
+
+#include "things/db/task_index.hpp"
+
+#include <string>
+
+#include "things/db/items.hpp"
+#include "things/db/sql.hpp"
+
+namespace takt::things {
+
+const char* const kIndexFrom = " FROM temp.takt_task t";
+
+const char* const kIndexScan = " FROM temp.takt_task t NOT INDEXED";
+
+const char* const kIndexByStopDate = " FROM temp.takt_task t INDEXED BY takt_task_stop";
+
+const char* const kIndexByProject = " FROM temp.takt_task t INDEXED BY takt_task_project";
+
+const char* const kIndexVisible = "t.visible = 1";
+
+void build_task_index(sqlite3* db) {
+  const std::string sql = std::string(R"(
+DROP TABLE IF EXISTS temp.takt_task;
+DROP TABLE IF EXISTS temp.takt_tag_link;
+CREATE TEMP TABLE takt_task(rid INTEGER PRIMARY KEY, uuid, type, status, trashed, start, startDate, startBucket,
+  stopDate, deadline, deadlineSuppressionDate, "index", todayIndex, creationDate, userModificationDate,
+  project_id, project_start, area_id, repeating, parents_ok, visible, words);
+INSERT INTO temp.takt_task
+SELECT t.rowid, t.uuid, t.type, t.status, t.trashed, t.start, t.startDate, t.startBucket,
+       t.stopDate, t.deadline, t.deadlineSuppressionDate, t."index", t.todayIndex, t.creationDate,
+       t.userModificationDate, p.uuid, p.start, a.uuid, t.rt1_recurrenceRule IS NOT NULL,
+       (p.uuid IS NULL OR p.trashed = 0) AND (h.uuid IS NULL OR h.trashed = 0),
+       )") + kVisible + R"(,
+       takt_fold(COALESCE(t.title, '')) || char(10) || takt_fold(COALESCE(t.notes, ''))
+)" + kTaskFrom + R"(;
+CREATE INDEX temp.takt_task_open ON takt_task(status, visible, "index");
+CREATE INDEX temp.takt_task_stop ON takt_task(stopDate, status, visible);
+CREATE INDEX temp.takt_task_project ON takt_task(project_id);
+CREATE TEMP TABLE takt_tag_link(rid, tag);
+INSERT INTO temp.takt_tag_link SELECT t.rowid, tt.tags FROM TMTaskTag tt JOIN TMTask t ON t.uuid = tt.tasks;
+)";
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string why = error ? error : sqlite3_errmsg(db);
+    sqlite3_free(error);
+    throw DbError("cannot index the Things database for reading: " + why);
+  }
+}
+
+}  // namespace takt::things

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <set>
 
@@ -51,7 +52,20 @@ void ChangeWatcher::watch(const std::shared_ptr<Session>& session, const std::st
   if (!known) sessions_.push_back(session);
 }
 
+void ChangeWatcher::refresh_index() {
+  try {
+    const auto t0 = std::chrono::steady_clock::now();
+    const int rebuilt = db_.refresh_index();
+    if (rebuilt > 0)
+      spdlog::debug("rebuilt takt's index of the tasks on {} connection(s) in {:.0f} ms", rebuilt,
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  } catch (const std::exception& e) {
+    spdlog::debug("indexing the Things database ahead of the reads: {}", e.what());
+  }
+}
+
 void ChangeWatcher::run() {
+  refresh_index();  // before the first read asks for it
   std::unique_lock lock(mu_);
   while (!stop_) {
     cv_.wait_for(lock, interval_, [this] { return stop_; });
@@ -113,6 +127,8 @@ void ChangeWatcher::on_change() {
         notifications_.fetch_add(1, std::memory_order_relaxed);
       }
   }
+  // Last: the lists' index follows the change now, not when the next read asks for it.
+  refresh_index();
 }
 
 }  // namespace takt

@@ -5,7 +5,8 @@
 /// query of the data). On a change it drops the response cache at once (every process
 /// sharing it), then re-reads only the resources some session subscribed to and sends
 /// notifications/resources/updated to their subscribers for those whose content changed
-/// (a hash per subscribed resource). Thread-safe.
+/// (a hash per subscribed resource), and last brings the lists' index of the tasks up to
+/// date (things/db/task_index.hpp), as it does once when it starts. Thread-safe.
 
 #include <atomic>
 #include <condition_variable>
@@ -44,6 +45,9 @@ class ChangeWatcher {
  private:
   void run();
   void on_change();
+  /// Rebuilds the lists' index of the tasks on the connections no read holds
+  /// (things::ThingsDb::refresh_index), so the next read does not wait for it.
+  void refresh_index();
 
   things::ThingsDb& db_;
   ResponseCache& cache_;

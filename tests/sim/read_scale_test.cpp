@@ -314,6 +314,35 @@ TEST(TaskIndex, EveryReadFollowsAChangeMadeByAnotherConnection) {
   }
 }
 
+// What the change watcher calls when the database changed (flow/watcher.cpp): every idle
+// connection's index is rebuilt there and then, so the reads that follow build nothing.
+TEST(TaskIndex, RefreshedAheadOfTheReadsAfterAChange) {
+  TempDir dir;
+  const std::string path = dir.file("copy.sqlite");
+  fs::copy_file(generated(3000), path);
+  things::ThingsDb db(path, 2, [] { return kThingsToday; });
+  EXPECT_EQ(db.refresh_index(), 2) << "both connections opened and indexed";
+  EXPECT_EQ(db.refresh_index(), 0) << "nothing changed";
+  const auto before = db.index_builds();
+  const long long inbox = read(db, "get_inbox", R"({"limit":1})")["total"].GetInt64();
+  EXPECT_EQ(read(db, "get_logbook", "{}")["count"].GetInt64(), 100);
+  EXPECT_EQ(db.index_builds(), before) << "the reads found the index built";
+  {
+    sqlite3* w = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &w), SQLITE_OK);
+    const std::string sql = "UPDATE TMTask SET start = 0 WHERE rowid = (SELECT rowid FROM TMTask WHERE type = 0"
+                            " AND status = 0 AND trashed = 0 AND start = 1 AND project IS NULL AND heading IS NULL"
+                            " AND rt1_recurrenceRule IS NULL ORDER BY rowid LIMIT 1)";
+    EXPECT_EQ(sqlite3_exec(w, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(w);
+  }
+  EXPECT_EQ(db.refresh_index(), 2);
+  const auto refreshed = db.index_builds();
+  EXPECT_EQ(read(db, "get_inbox", R"({"limit":1})")["total"].GetInt64(), inbox + 1);
+  EXPECT_EQ(read(db, "get_inbox", R"({"limit":1})")["total"].GetInt64(), inbox + 1);
+  EXPECT_EQ(db.index_builds(), refreshed) << "no read rebuilt it";
+}
+
 // ---- no read grows faster than the database ---------------------------------------------------
 
 /// Counts the virtual machine steps of every statement run on a connection.

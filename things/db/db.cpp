@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -129,12 +130,58 @@ ThingsDb::IndexedRead::IndexedRead(ThingsDb& owner, sqlite3* db) : owner_(owner)
   }
   build_task_index(db);
   built_ = true;
+  owner.index_builds_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void ThingsDb::IndexedRead::commit() {
   if (!snapshot_.commit() || !built_ || owner_.borrowed_) return;
   std::lock_guard lock(owner_.mu_);
   owner_.index_versions_[db_] = version_;
+}
+
+int ThingsDb::refresh_index() {
+  if (borrowed_) return 0;
+  std::vector<sqlite3*> done;
+  int rebuilt = 0;
+  for (unsigned i = 0; i < capacity_; ++i) {
+    sqlite3* db = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      auto it = std::find_if(idle_.begin(), idle_.end(),
+                             [&](sqlite3* c) { return std::find(done.begin(), done.end(), c) == done.end(); });
+      if (it != idle_.end()) {
+        db = *it;
+        idle_.erase(it);
+      } else if (open_ < capacity_) {
+        ++open_;
+      } else {
+        return rebuilt;  // the others are reading: each rebuilds its own
+      }
+    }
+    if (db == nullptr) {
+      try {
+        db = open_one();
+      } catch (...) {
+        {
+          std::lock_guard lock(mu_);
+          --open_;
+        }
+        cv_.notify_one();
+        throw;
+      }
+    }
+    done.push_back(db);
+    try {
+      IndexedRead read(*this, db);
+      rebuilt += read.rebuilt() ? 1 : 0;
+      read.commit();
+    } catch (...) {
+      release(db);
+      throw;
+    }
+    release(db);
+  }
+  return rebuilt;
 }
 
 void ThingsDb::check_readable() {

@@ -6,6 +6,7 @@
 /// The lists follow Things' own rules, as things.py (the reference reader) derives them:
 /// see docs/tools.md for each list and where takt differs from things.py.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -157,6 +158,14 @@ class ThingsDb {
   /// The ids of every to-do titled one of `titles`, as (title, id) pairs; the AppleScript
   /// lane compares them before and after a failed script to tell which writes happened.
   std::vector<std::pair<std::string, std::string>> todos_titled(const std::vector<std::string>& titles);
+  /// Brings takt's index of the tasks (task_index.hpp) up to date on every connection of
+  /// the pool, one at a time and only while no read holds it, opening those not open yet:
+  /// called when the database changed, so that the reads that follow find it built. A
+  /// connection busy with a read is left to rebuild its own. Returns how many were rebuilt.
+  /// Throws DbError when the database cannot be read.
+  int refresh_index();
+  /// How many times a connection's index of the tasks was built, since this pool was made.
+  std::uint64_t index_builds() const { return index_builds_.load(std::memory_order_relaxed); }
   /// Throws DbError when the database cannot be opened and read.
   void check_readable();
   const std::string& path() const { return path_; }
@@ -185,6 +194,7 @@ class ThingsDb {
   /// The data_version at which each connection's index of the tasks was built and kept;
   /// under mu_. Never trusted on a borrowed connection, whose own writes it would not see.
   std::unordered_map<sqlite3*, long long> index_versions_;
+  std::atomic<std::uint64_t> index_builds_{0};
 };
 
 /// The Things database under `home` (Library/Group Containers/JLMPQHK86H.com.culturedcode.

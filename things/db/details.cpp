@@ -167,14 +167,12 @@ std::string ThingsDb::tags(const ListArgs& a) {
   Lease lease(*this);
   IndexedRead read(*this, lease.get());
   Sql sql;
-  sql += std::string(R"(
+  sql += R"(
 SELECT g.uuid, g.title, g.shortcut, g.parent, pg.title, COALESCE(c.open, 0), COALESCE(c.all_items, 0),
        COALESCE(ac.areas, 0)
   FROM TMTag g LEFT JOIN TMTag pg ON pg.uuid = g.parent
-  LEFT JOIN (SELECT l.tag AS tag, sum(t.status = 0) AS open, count(*) AS all_items
-               FROM temp.takt_tag_link l JOIN temp.takt_task t ON t.rid = l.rid
-              WHERE )") +
-         kIndexVisible + R"( GROUP BY l.tag) c ON c.tag = g.uuid
+  LEFT JOIN (SELECT tag, sum(open) AS open, count(*) AS all_items FROM temp.takt_tag_link
+              WHERE visible = 1 GROUP BY tag) c ON c.tag = g.uuid
   LEFT JOIN (SELECT tags AS tag, count(*) AS areas FROM TMAreaTag GROUP BY tags) ac ON ac.tag = g.uuid
  ORDER BY g."index", g.uuid)";
   sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);

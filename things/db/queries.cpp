@@ -57,13 +57,13 @@ void add_span(Sql& where, const char* column, const Span& span) {
 /// Every word in the title or the notes, case-insensitive (things/data/folding.hpp). The
 /// index holds both folded, a line break between them, which no search word contains.
 void add_words(Sql& where, const std::string& query) {
-  for (auto& word : search_words(query)) where.add(" AND instr(t.words, ?) > 0", word);
+  for (auto& word : search_words(query)) where.add(" AND instr(w.words, ?) > 0", word);
 }
 
 /// Items carrying the tag or one of its child tags, at any depth (Things' filter by a
 /// parent tag shows its children's items too).
 void add_tag(Sql& where, const std::string& tag_id) {
-  where.add(" AND EXISTS (SELECT 1 FROM TMTaskTag tt WHERE tt.tasks = t.uuid AND tt.tags IN ("
+  where.add(" AND t.rid IN (SELECT l.rid FROM temp.takt_tag_link l WHERE l.tag IN ("
             "WITH RECURSIVE tag_tree(uuid) AS (SELECT ? UNION SELECT c.uuid FROM TMTag c JOIN tag_tree"
             " ON c.parent = tag_tree.uuid) SELECT uuid FROM tag_tree))",
             tag_id);
@@ -260,8 +260,12 @@ std::string ThingsDb::search(const ListArgs& a, const SearchCriteria& c) {
     Lease lease(*this);
     where = search_where(lease.get(), c, today_());
   }
-  // With a status asked for, the open-first key is the same for every item: the logged
-  // ones are then walked latest first, the open ones through the open-task index.
+  // Words are looked for in the folded text first (kIndexWords). Without words, and with a
+  // status asked for, the open-first key is the same for every item: the logged ones are
+  // then walked latest first, the open ones through the open-task index.
+  if (!search_words(c.query).empty())
+    return list({std::move(where), std::string("t.status != 0, t.stopDate DESC, ") + kTieBreak, a.page, plain(a),
+                 kIndexWords, kIndexWords});
   if (c.status)
     return list({std::move(where), std::string("t.stopDate DESC, ") + kTieBreak, a.page, plain(a),
                  *c.status == 0 ? kIndexFrom : kIndexByStopDate});

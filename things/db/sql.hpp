@@ -179,6 +179,8 @@ class ThingsDb::IndexedRead {
   IndexedRead& operator=(const IndexedRead&) = delete;
   /// Ends the transaction; a rebuilt index is kept for the reads that follow.
   void commit();
+  /// Whether the index was rebuilt for this read.
+  bool rebuilt() const { return built_; }
 
  private:
   ThingsDb& owner_;

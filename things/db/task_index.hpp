@@ -4,7 +4,8 @@
 /// TMTask the columns the lists select and order by, with what the lists would otherwise
 /// join for on every read already resolved (its project, the project's start, its area,
 /// whether Things shows it at all) and its title and notes case-folded for search; plus
-/// `temp.takt_tag_link`, the task-tag links by task rowid. The lists pick their page and
+/// `temp.takt_tag_link`, the task-tag links by task rowid; `temp.takt_words`, the folded
+/// text. The lists pick their page and
 /// count their total here, then read the page's own columns from TMTask by rowid
 /// (items.hpp: select_page). A connection's index is rebuilt, inside the read transaction
 /// that uses it, whenever the database changed since it was built (PRAGMA data_version),
@@ -21,9 +22,12 @@ namespace takt::things {
 /// deadlineSuppressionDate, "index", todayIndex, creationDate, userModificationDate as
 /// TMTask has them; project_id, project_start and area_id of the task's own or inherited
 /// project and area (as kTaskFrom's p and a find them); repeating (1 for a repeating
-/// template); parents_ok (no trashed project or heading above it); visible (kVisible);
-/// words (title and notes case-folded, a line break between them).
+/// template); parents_ok (no trashed project or heading above it); visible (kVisible).
+/// `temp.takt_tag_link` has tag (TMTag's uuid), rid, open and visible of each link.
 extern const char* const kIndexFrom;
+/// The same with the alias w for the task's words: w.words is its title and notes
+/// case-folded, a line break between them. Read word by word, for search.
+extern const char* const kIndexWords;
 
 /// The same, read row by row: for conditions no index of takt's serves (search, the Trash,
 /// recent), where SQLite, which has no statistics of the index, would otherwise walk the

@@ -12,8 +12,9 @@ namespace {
 enum Col {
   kId, kType, kTitle, kNotes, kStatus, kStart, kStartDate, kBucket, kDeadline, kProject, kProjectTitle,
   kArea, kAreaTitle, kHeading, kHeadingTitle, kTags, kCreated, kModified, kStopDate, kTrashed, kReminder,
-  kTemplate, kRule, kPaused, kNextStart,
+  kTemplate, kRule, kPaused, kNextStart, kColumns
 };
+static_assert(kColumns == kPageTotal, "select_page's total follows the item columns");
 
 const char* type_name(long long t) { return t == 1 ? "project" : t == 2 ? "heading" : "to-do"; }
 const char* status_name(long long s) { return s == 3 ? "completed" : s == 2 ? "canceled" : "open"; }
@@ -185,17 +186,30 @@ Sql select_tasks(const Sql& where, std::string_view order) {
 // The page is chosen first, in takt's index of the tasks (rowid and the order's keys only);
 // the item columns (the tag list a subquery) are then read from TMTask for its rows alone,
 // not for every row of the list.
-Sql select_page(const Sql& where, std::string_view order, const Page& page, const char* from) {
+Sql select_page(const Sql& where, std::string_view order, const Page& page, const char* from, bool with_total) {
   Sql s;
   s += kTaskColumns;
-  s += kTaskFrom;
-  s += " WHERE t.rowid IN (SELECT t.rowid";
-  s += from;
-  s += " WHERE ";
-  s += where;
-  s += " ORDER BY ";
-  s += order;
-  s.add(" LIMIT ? OFFSET ?)", page.limit, page.offset);
+  if (with_total) {
+    // The whole list's size from the same pass that chooses the page (a window over every
+    // matching row), instead of a second pass to count them.
+    s += ", pg.total FROM (SELECT t.rowid AS rid, count(*) OVER () AS total";
+    s += from;
+    s += " WHERE ";
+    s += where;
+    s += " ORDER BY ";
+    s += order;
+    s.add(" LIMIT ? OFFSET ?) pg CROSS JOIN TMTask t ON t.rowid = pg.rid ", page.limit, page.offset);
+    s += std::string_view(kTaskFrom).substr(std::string_view(kTaskFrom).find("LEFT JOIN"));  // its joins
+  } else {
+    s += kTaskFrom;
+    s += " WHERE t.rowid IN (SELECT t.rowid";
+    s += from;
+    s += " WHERE ";
+    s += where;
+    s += " ORDER BY ";
+    s += order;
+    s.add(" LIMIT ? OFFSET ?)", page.limit, page.offset);
+  }
   s += " ORDER BY ";
   s += order;
   return s;

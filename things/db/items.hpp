@@ -41,7 +41,13 @@ Sql select_tasks(const Sql& where, std::string_view order);
 /// a tie-break) over columns that TMTask and the index both have under the alias t, as
 /// every list's is. `from` is kIndexFrom or one of its forms that steer SQLite's plan.
 /// Run it where the index describes the database (ThingsDb::IndexedRead).
-Sql select_page(const Sql& where, std::string_view order, const Page& page, const char* from = kIndexFrom);
+/// With `with_total`, each row ends with one more column, kPageTotal: the number of tasks
+/// matching `where`, counted in the same pass (worth it where that pass reads every
+/// matching row anyway; a list counted faster by an index of its own leaves it out).
+Sql select_page(const Sql& where, std::string_view order, const Page& page, const char* from = kIndexFrom,
+                bool with_total = false);
+/// The column of select_page's rows that holds the list's total, when asked for.
+constexpr int kPageTotal = 25;
 /// SELECT count(*) of the tasks matching `where`, a condition over takt's index.
 Sql count_tasks(const Sql& where, const char* from = kIndexFrom);
 

@@ -19,6 +19,7 @@ struct ThingsDb::ListQuery {
   ItemOptions item;
   const char* from = kIndexFrom;        ///< how the page is looked for in the index
   const char* count_from = kIndexFrom;  ///< how the whole list is counted there
+  bool total_in_page = true;            ///< counted in the page's own pass (items.hpp: select_page)
 };
 
 namespace {
@@ -180,9 +181,10 @@ Sql projects_where() { return open_visible("t.type = 1"); }
 std::string ThingsDb::list(const ListQuery& q) {
   Lease lease(*this);
   IndexedRead read(*this, lease.get());  // the page and its total from one state of the database
-  Stmt s(lease.get(), select_page(q.where, q.order, q.page, q.from));
-  std::string answer = page_answer(lease.get(), s, q.page, [&] { return count_tasks(q.where, q.count_from); },
-                                   [&](json::Writer& w, const Stmt& row) { write_item(w, row, q.item); });
+  Stmt s(lease.get(), select_page(q.where, q.order, q.page, q.from, q.total_in_page));
+  std::string answer = page_answer(
+      lease.get(), s, q.page, [&] { return count_tasks(q.where, q.count_from); },
+      [&](json::Writer& w, const Stmt& row) { write_item(w, row, q.item); }, q.total_in_page ? kPageTotal : -1);
   read.commit();
   return answer;
 }
@@ -211,7 +213,7 @@ std::string ThingsDb::logbook(const ListArgs& a, const std::optional<Period>& pe
   // A period is counted along the stop dates it covers; the whole Logbook through the
   // open-task index, whose status and visibility cover it.
   return list({logbook_where(span), std::string("t.stopDate DESC, ") + kTieBreak, a.page, plain(a), kIndexByStopDate,
-               span ? kIndexByStopDate : kIndexFrom});
+               span ? kIndexByStopDate : kIndexFrom, false});
 }
 
 std::string ThingsDb::trash(const ListArgs& a) { return list({trash_where(), kTieBreak, a.page, plain(a), kIndexScan}); }
@@ -268,7 +270,7 @@ std::string ThingsDb::search(const ListArgs& a, const SearchCriteria& c) {
                  kIndexWords, kIndexWords});
   if (c.status)
     return list({std::move(where), std::string("t.stopDate DESC, ") + kTieBreak, a.page, plain(a),
-                 *c.status == 0 ? kIndexFrom : kIndexByStopDate});
+                 *c.status == 0 ? kIndexFrom : kIndexByStopDate, kIndexScan, false});
   return list({std::move(where), std::string("t.status != 0, t.stopDate DESC, ") + kTieBreak, a.page, plain(a),
                kIndexScan});
 }

@@ -96,22 +96,25 @@ inline long long scalar(sqlite3* db, const Sql& sql) {
 /// One page of a list answer, {"items":[...],"count":N,"total":M}: `row(writer, stmt)`
 /// writes each row's object. The total is known without counting when the page ends
 /// before `page.limit` (the list ends on it); otherwise it is the query `count_all()`
-/// returns, so a page never makes the whole list be counted unless it must be.
+/// returns, so a page never makes the whole list be counted unless it must be. With
+/// `total_column` >= 0, the rows carry the total in that column (items.hpp: kPageTotal).
 template <class Row, class CountAll>
-std::string page_answer(sqlite3* db, Stmt& s, const Page& page, CountAll&& count_all, Row&& row) {
+std::string page_answer(sqlite3* db, Stmt& s, const Page& page, CountAll&& count_all, Row&& row,
+                        int total_column = -1) {
   rapidjson::StringBuffer sb;
   json::Writer w(sb);
   w.StartObject();
   w.Key("items");
   w.StartArray();
-  long long count = 0;
+  long long count = 0, carried = -1;
   while (s.step()) {
     row(w, s);
+    if (total_column >= 0) carried = s.i64(total_column);
     ++count;
   }
   w.EndArray();
   const bool ends_here = (count > 0 && count < page.limit) || (count == 0 && page.offset == 0);
-  const long long total = ends_here ? page.offset + count : scalar(db, count_all());
+  const long long total = ends_here ? page.offset + count : carried >= 0 ? carried : scalar(db, count_all());
   w.Key("count");
   w.Int64(count);
   w.Key("total");

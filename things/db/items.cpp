@@ -187,28 +187,28 @@ Sql select_tasks(const Sql& where, std::string_view order) {
 // the item columns (the tag list a subquery) are then read from TMTask for its rows alone,
 // not for every row of the list.
 Sql select_page(const Sql& where, std::string_view order, const Page& page, const char* from, bool with_total) {
+  // The page's rowids, chosen in the index; with the whole list's size from the same pass
+  // (a window over every matching row) instead of a second pass to count them.
+  Sql chosen;
+  chosen += with_total ? "SELECT t.rowid AS rid, count(*) OVER () AS total" : "SELECT t.rowid";
+  chosen += from;
+  chosen += " WHERE ";
+  chosen += where;
+  chosen += " ORDER BY ";
+  chosen += order;
+  chosen.add(" LIMIT ? OFFSET ?", page.limit, page.offset);
   Sql s;
   s += kTaskColumns;
   if (with_total) {
-    // The whole list's size from the same pass that chooses the page (a window over every
-    // matching row), instead of a second pass to count them.
-    s += ", pg.total FROM (SELECT t.rowid AS rid, count(*) OVER () AS total";
-    s += from;
-    s += " WHERE ";
-    s += where;
-    s += " ORDER BY ";
-    s += order;
-    s.add(" LIMIT ? OFFSET ?) pg CROSS JOIN TMTask t ON t.rowid = pg.rid ", page.limit, page.offset);
+    s += ", pg.total FROM (";
+    s += chosen;
+    s += ") pg CROSS JOIN TMTask t ON t.rowid = pg.rid ";
     s += std::string_view(kTaskFrom).substr(std::string_view(kTaskFrom).find("LEFT JOIN"));  // its joins
   } else {
     s += kTaskFrom;
-    s += " WHERE t.rowid IN (SELECT t.rowid";
-    s += from;
-    s += " WHERE ";
-    s += where;
-    s += " ORDER BY ";
-    s += order;
-    s.add(" LIMIT ? OFFSET ?)", page.limit, page.offset);
+    s += " WHERE t.rowid IN (";
+    s += chosen;
+    s += ")";
   }
   s += " ORDER BY ";
   s += order;

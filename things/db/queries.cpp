@@ -211,7 +211,7 @@ std::string ThingsDb::logbook(const ListArgs& a, const std::optional<Period>& pe
   std::optional<Span> span;
   if (period) span = span_of(today_(), *period);
   // A period is counted along the stop dates it covers; the whole Logbook through the
-  // open-task index, whose status and visibility cover it.
+  // status index, whose status and visibility cover it.
   return list({logbook_where(span), std::string("t.stopDate DESC, ") + kTieBreak, a.page, plain(a), kIndexByStopDate,
                span ? kIndexByStopDate : kIndexFrom, false});
 }
@@ -264,7 +264,7 @@ std::string ThingsDb::search(const ListArgs& a, const SearchCriteria& c) {
   }
   // Words are looked for in the folded text first (kIndexWords). Without words, and with a
   // status asked for, the open-first key is the same for every item: the logged ones are
-  // then walked latest first, the open ones through the open-task index.
+  // then walked latest first, the open ones through the status index.
   if (!search_words(c.query).empty())
     return list({std::move(where), std::string("t.status != 0, t.stopDate DESC, ") + kTieBreak, a.page, plain(a),
                  kIndexWords, kIndexWords});

@@ -42,7 +42,7 @@ SELECT t.rowid, t.uuid, t.type, t.status, t.trashed, t.start, t.startDate, t.sta
 CREATE TEMP TABLE takt_words(rid INTEGER PRIMARY KEY, words);
 INSERT INTO temp.takt_words
 SELECT rowid, takt_fold(COALESCE(title, '')) || char(10) || takt_fold(COALESCE(notes, '')) FROM main.TMTask;
-CREATE INDEX temp.takt_task_open ON takt_task(status, visible, start, "index");
+CREATE INDEX temp.takt_task_status ON takt_task(status, visible, start, "index");
 CREATE INDEX temp.takt_task_stop ON takt_task(stopDate, status, visible);
 CREATE INDEX temp.takt_task_project ON takt_task(project_id);
 CREATE TEMP TABLE takt_tag_link(tag, rid, open, visible);

@@ -31,7 +31,7 @@ extern const char* const kIndexWords;
 
 /// The same, read row by row: for conditions no index of takt's serves (search, the Trash,
 /// recent), where SQLite, which has no statistics of the index, would otherwise walk the
-/// open-task index and look each row up.
+/// status index and look each row up.
 extern const char* const kIndexScan;
 /// The same, walked by stop date: the Logbook, latest first, stops after its page.
 extern const char* const kIndexByStopDate;

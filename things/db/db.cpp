@@ -100,11 +100,17 @@ sqlite3* ThingsDb::acquire() {
   }
   ++open_;
   lock.unlock();
+  return open_counted();
+}
+
+sqlite3* ThingsDb::open_counted() {
   try {
     return open_one();
   } catch (...) {
-    lock.lock();
-    --open_;
+    {
+      std::lock_guard lock(mu_);
+      --open_;
+    }
     cv_.notify_one();
     throw;
   }
@@ -158,18 +164,7 @@ int ThingsDb::refresh_index() {
         return rebuilt;  // the others are reading: each rebuilds its own
       }
     }
-    if (db == nullptr) {
-      try {
-        db = open_one();
-      } catch (...) {
-        {
-          std::lock_guard lock(mu_);
-          --open_;
-        }
-        cv_.notify_one();
-        throw;
-      }
-    }
+    if (db == nullptr) db = open_counted();
     done.push_back(db);
     try {
       IndexedRead read(*this, db);

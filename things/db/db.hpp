@@ -178,6 +178,9 @@ class ThingsDb {
   sqlite3* acquire();
   void release(sqlite3* db);
   sqlite3* open_one();
+  /// open_one for a connection already counted in open_ (under mu_): on failure the count
+  /// is given back and a waiting reader woken.
+  sqlite3* open_counted();
   std::string list(const ListQuery& q);
   /// A read transaction in which the connection's index of the tasks (task_index.hpp)
   /// describes the database; sql.hpp.

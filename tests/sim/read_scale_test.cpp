@@ -105,6 +105,14 @@ rapidjson::Document read(things::ThingsDb& db, const std::string& tool, const st
 
 /// Every item id of a list tool, paging through it 1000 at a time; checks that every page
 /// reports the same total, and that the total is the number of items.
+/// Runs `sql` on a writable connection of its own, as Things writes its database.
+void write_as_things(const std::string& path, const std::string& sql) {
+  sqlite3* w = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &w), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(w, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(w);
+  sqlite3_close(w);
+}
+
 std::vector<std::string> all_ids(things::ThingsDb& db, const std::string& tool) {
   std::vector<std::string> ids;
   long long total = -1;
@@ -255,13 +263,7 @@ TEST(OpenLists, AnOpenTaskWithAStopDateStaysInItsListsAfterAChange) {
       AND trashed = 0 AND start = 1 AND area IS NOT NULL AND project IS NULL AND heading IS NULL
       AND rt1_recurrenceRule IS NULL ORDER BY rowid LIMIT 1)").at(0);
   ASSERT_NE(std::find(before.begin(), before.end(), moved), before.end());
-  {
-    sqlite3* w = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &w), SQLITE_OK);
-    const std::string sql = "UPDATE TMTask SET stopDate = 1700000000 WHERE uuid = '" + moved + "'";
-    EXPECT_EQ(sqlite3_exec(w, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(w);
-  }
+  write_as_things(path, "UPDATE TMTask SET stopDate = 1700000000 WHERE uuid = '" + moved + "'");
   EXPECT_EQ(all_ids(db, "get_anytime"), before);
   EXPECT_EQ(as_text(read(db, "get_areas", R"({"limit":1000})")), areas);  // open counts per area
   auto page = read(db, "get_anytime", R"({"limit":5})");
@@ -291,15 +293,9 @@ TEST(TaskIndex, EveryReadFollowsAChangeMadeByAnotherConnection) {
   ASSERT_EQ(picked.size(), 3u);
   for (const auto& id : picked) ASSERT_EQ(std::count(anytime.begin(), anytime.end(), id), 1) << id;
   const std::string done = picked[0], trashed = picked[1], renamed = picked[2];
-  {
-    sqlite3* w = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &w), SQLITE_OK);
-    const std::string sql = "UPDATE TMTask SET status = 3, stopDate = (SELECT max(stopDate) + 1 FROM TMTask) WHERE uuid = '" + done +
-                            "'; UPDATE TMTask SET trashed = 1 WHERE uuid = '" + trashed +
-                            "'; UPDATE TMTask SET notes = 'Ask Quetzalcoatl' WHERE uuid = '" + renamed + "';";
-    EXPECT_EQ(sqlite3_exec(w, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(w);
-  }
+  write_as_things(path, "UPDATE TMTask SET status = 3, stopDate = (SELECT max(stopDate) + 1 FROM TMTask)"
+                        " WHERE uuid = '" + done + "'; UPDATE TMTask SET trashed = 1 WHERE uuid = '" + trashed +
+                        "'; UPDATE TMTask SET notes = 'Ask Quetzalcoatl' WHERE uuid = '" + renamed + "';");
   for (int round = 0; round < 3; ++round) {  // both connections of the pool, and again
     auto now = all_ids(db, "get_anytime");
     EXPECT_EQ(now.size(), anytime.size() - 2);
@@ -327,15 +323,9 @@ TEST(TaskIndex, RefreshedAheadOfTheReadsAfterAChange) {
   const long long inbox = read(db, "get_inbox", R"({"limit":1})")["total"].GetInt64();
   EXPECT_EQ(read(db, "get_logbook", "{}")["count"].GetInt64(), 100);
   EXPECT_EQ(db.index_builds(), before) << "the reads found the index built";
-  {
-    sqlite3* w = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &w), SQLITE_OK);
-    const std::string sql = "UPDATE TMTask SET start = 0 WHERE rowid = (SELECT rowid FROM TMTask WHERE type = 0"
-                            " AND status = 0 AND trashed = 0 AND start = 1 AND project IS NULL AND heading IS NULL"
-                            " AND rt1_recurrenceRule IS NULL ORDER BY rowid LIMIT 1)";
-    EXPECT_EQ(sqlite3_exec(w, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(w);
-  }
+  write_as_things(path, "UPDATE TMTask SET start = 0 WHERE rowid = (SELECT rowid FROM TMTask WHERE type = 0"
+                        " AND status = 0 AND trashed = 0 AND start = 1 AND project IS NULL AND heading IS NULL"
+                        " AND rt1_recurrenceRule IS NULL ORDER BY rowid LIMIT 1)");
   EXPECT_EQ(db.refresh_index(), 2);
   const auto refreshed = db.index_builds();
   EXPECT_EQ(read(db, "get_inbox", R"({"limit":1})")["total"].GetInt64(), inbox + 1);

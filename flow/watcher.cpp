@@ -31,6 +31,10 @@ ChangeWatcher::ChangeWatcher(things::ThingsDb& db, ResponseCache& cache, Millis 
   // The first look, before any client can subscribe: every change after it is seen (one
   // taken on the thread's first round could swallow a change made meanwhile).
   (void)probe_.changed();
+  // spdlog makes its registry on first use, inside its own library, where ThreadSanitizer
+  // cannot see the guard that makes it once: made here, before the thread that logs from its
+  // first moment, it plainly comes before every line the watcher logs.
+  (void)spdlog::default_logger_raw();
   thread_ = std::thread([this] { run(); });
 }
 

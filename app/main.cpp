@@ -412,6 +412,9 @@ int serve(const Config& cfg, bool with_stdio) {
   if (writer) writer->close();
   pthread_kill(signal_thread.native_handle(), SIGUSR2);
   signal_thread.join();
+  // The watcher logs from its own thread: stopped before the loggers go, as the process
+  // ends below without running destructors.
+  services.watcher.reset();
   spdlog::info("takt stopped cleanly");
   // Every reply is written and every accepted write finished by now. Ending the process
   // here skips the metrics exposer's teardown: civetweb polls in 2 s quanta, and a

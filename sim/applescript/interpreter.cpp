@@ -13,6 +13,12 @@ const std::string apostrophe = "\xE2\x80\x99";  // AppleScript's messages use â€
 Value script_object() { return Value::object("script", "me"); }
 bool is_script(const Value& v) { return v.kind == Kind::object && v.s == "script"; }
 bool is_app_object(const Value& v) { return v.kind == Kind::object && v.s != "script" && v.s != "insertion"; }
+/// Classes of AppleScript's own values (elements of lists and text), not of an application.
+bool is_list_class(const std::string& cls) {
+  return cls == "item" || cls == "text" || cls == "character" || cls == "word" || cls == "paragraph" ||
+         cls == "text item" || cls == "list" || cls == "record" || cls == "integer" || cls == "real" ||
+         cls == "number" || cls == "date" || cls == "string" || cls == "boolean";
+}
 
 [[noreturn]] void cant_get(const std::string& what) { throw ScriptError{"Can" + apostrophe + "t get " + what + ".", -1728}; }
 
@@ -699,6 +705,11 @@ Value Interpreter::eval_property(const Node& node) {
 
 Value Interpreter::property_of(const Value& raw, const std::string& property, bool many) {
   const Value c = deref(raw);
+  if (property == "class" && many && c.kind == Kind::list) {  // `class of to dos of â€¦`: each one's
+    List out;
+    for (const Value& item : *c.list) out.push_back(property_of(item, property, deref(item).kind == Kind::list));
+    return Value::make_list(std::move(out));
+  }
   if (property == "class") return Value::constant(class_of(c));
   if (property == "contents") return c;
   switch (c.kind) {
@@ -711,7 +722,8 @@ Value Interpreter::property_of(const Value& raw, const std::string& property, bo
           return got;
         }
         List out;
-        for (const Value& item : *c.list) out.push_back(property_of(item, property, false));
+        // A list of lists (`id of to dos of every project`): the property of each inner list's items.
+        for (const Value& item : *c.list) out.push_back(property_of(item, property, deref(item).kind == Kind::list));
         Value list = Value::make_list(std::move(out));
         charge(list);
         return list;
@@ -870,6 +882,23 @@ Value Interpreter::eval_element(const Node& node) {
     Value insertion = Value::object("insertion", node.aux);
     insertion.list = std::make_shared<List>(List{container});
     return insertion;
+  }
+  // `to dos of every project`: one specifier the application resolves for every container
+  // (a list of lists, one per container, in the containers' order). Only a specifier
+  // written out is sent whole; a list held in a variable is a list value, whose `to dos`
+  // are its items of that class, as in AppleScript.
+  if (container.kind == Kind::list && !container.list->empty() && container_node != nullptr &&
+      container_node->kind == NodeKind::element && !is_list_class(cls) &&
+      std::all_of(container.list->begin(), container.list->end(), [](const Value& v) { return is_app_object(v); })) {
+    if (node.aux != "every") cant_get(node.aux + " " + cls + " of " + describe(container));
+    List per_container;
+    for (const Value& one : *container.list) {
+      std::vector<Value> items = *app_call([&] { return Value::make_list(app_.elements(one, cls)); }).list;
+      per_container.push_back(app_call([&] { return select(node, one, std::move(items)); }));
+    }
+    Value list = Value::make_list(std::move(per_container));
+    charge(list);
+    return list;
   }
   if (container.kind == Kind::list || container.kind == Kind::text || container.kind == Kind::record) {
     if (node.aux == "id") cant_get(cls + " id of " + describe(container));

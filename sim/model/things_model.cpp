@@ -218,12 +218,14 @@ namespace {
 std::string list_condition(const std::string& id, std::int64_t today_packed) {
   const std::string today = std::to_string(today_packed);
   const std::string visible =
-      "t.trashed = 0 AND NOT EXISTS (SELECT 1 FROM TMTask AS c WHERE c.trashed = 1 AND (c.uuid = t.project OR "
+      "t.trashed = 0 AND t.rt1_recurrenceRule IS NULL AND NOT EXISTS (SELECT 1 FROM TMTask AS c WHERE c.trashed = 1 AND (c.uuid = t.project OR "
       "c.uuid = t.heading OR c.uuid = (SELECT h.project FROM TMTask AS h WHERE h.uuid = t.heading))) AND ";
   if (id == "TMInboxListSource") return visible + "t.type = 0 AND t.status = 0 AND t.start = 0";
   if (id == "TMTodayListSource") {
-    return visible + "t.type IN (0, 1) AND t.status = 0 AND t.start IN (1, 2) AND t.startDate IS NOT NULL "
-           "AND t.startDate <= " + today;
+    // Also what is due by today and has no start date, unless moved out of Today.
+    return visible + "t.type IN (0, 1) AND t.status = 0 AND ((t.start IN (1, 2) AND t.startDate IS NOT NULL "
+           "AND t.startDate <= " + today + ") OR (t.startDate IS NULL AND t.deadline IS NOT NULL "
+           "AND t.deadline <= " + today + " AND t.deadlineSuppressionDate IS NULL))";
   }
   if (id == "TMNextListSource") return visible + "t.type IN (0, 1) AND t.status = 0 AND t.start = 1";
   if (id == "TMCalendarListSource") {
@@ -248,8 +250,10 @@ std::vector<Value> ThingsApp::elements(const Value& container, const std::string
   };
   const std::string& kind = container.s;
   if (kind == "application") {
-    if (cls == "to do") tasks("t.type IN (0, 1) AND t.trashed = 0", {});
-    else if (cls == "project") tasks("t.type = 1 AND t.trashed = 0", {});
+    // A repeating template is no item Things shows (its instances are): in no list, and
+    // not among every to do either (reached by its id alone).
+    if (cls == "to do") tasks("t.type IN (0, 1) AND t.trashed = 0 AND t.rt1_recurrenceRule IS NULL", {});
+    else if (cls == "project") tasks("t.type = 1 AND t.trashed = 0 AND t.rt1_recurrenceRule IS NULL", {});
     else if (cls == "area") {
       for (const auto& row : sql_.rows("SELECT uuid FROM TMArea ORDER BY \"index\"")) out.push_back(Value::object("area", as_text(row[0])));
     } else if (cls == "tag") {
@@ -264,7 +268,11 @@ std::vector<Value> ThingsApp::elements(const Value& container, const std::string
     return out;
   }
   if (kind == "list" && cls == "to do") {
-    const std::string order = container.id == "TMTodayListSource" ? "t.todayIndex, t.\"index\"" : "t.\"index\"";
+    // Today as Things shows it: This Evening's items after the rest.
+    // Upcoming by day, and within a day in the order the user gave it.
+    const std::string order = container.id == "TMTodayListSource"      ? "COALESCE(t.startBucket, 0), t.todayIndex, t.startDate, t.\"index\""
+                              : container.id == "TMCalendarListSource" ? "t.startDate, t.todayIndex, t.\"index\""
+                                                                       : "t.\"index\"";
     tasks(list_condition(container.id, pack_day(today_naive())), {}, order.c_str());
     return out;
   }

@@ -103,6 +103,47 @@ TEST_F(ModelTest, ListContents) {
   EXPECT_EQ(tell("name of every tag of to do \"Weekly review\" of list \"Anytime\"").find("ERR"), std::string::npos);
 }
 
+// `… of every project` is one specifier Things resolves for every project: a list of lists,
+// one per project in the order of `every project`. A list held in a variable is a value:
+// its `to dos` are its items of that class (projects are not), as in AppleScript.
+TEST_F(ModelTest, ElementsOfEveryContainerAreOneListPerContainer) {
+  const std::string names = tell("name of every project");
+  EXPECT_EQ(names, "Website relaunch, Plan summer trip, Learn Italian");
+  EXPECT_EQ(tell("count (to dos of every project)"), "3");
+  EXPECT_EQ(tell("item 1 of (name of to dos of every project whose name contains \"summer\")"),
+            tell("name of to dos of project \"Plan summer trip\""));
+  EXPECT_EQ(tell("item 1 of (name of to dos of every project)"), tell("name of to dos of project \"Website relaunch\""));
+  EXPECT_EQ(tell("set ps to every project\nreturn count (to dos of ps)"), "0");
+  EXPECT_NE(tell("class of to dos of list \"Someday\"").find("project"), std::string::npos);
+  EXPECT_NE(tell("class of to dos of list \"Someday\"").find("to do"), std::string::npos);
+  EXPECT_EQ(tell("first to do of every project").substr(0, 4), "ERR ");
+}
+
+// Things shows a repeating template's instances, never the template: in no list, and not
+// among every to do (by its id it is there).
+TEST_F(ModelTest, RepeatingTemplatesAreInNoList) {
+  const std::string templ = db().text("SELECT uuid FROM TMTask WHERE rt1_recurrenceRule IS NOT NULL LIMIT 1");
+  ASSERT_NE(templ, "<none>");
+  for (const char* list : {"Inbox", "Today", "Anytime", "Upcoming", "Someday", "Logbook"})
+    EXPECT_EQ(tell(std::string("id of to dos of list \"") + list + "\"").find(templ), std::string::npos) << list;
+  EXPECT_EQ(tell("id of every to do").find(templ), std::string::npos);
+  EXPECT_EQ(tell("id of to do id \"" + templ + "\""), templ);
+}
+
+// Today holds what is due by today and has no start date, unless the user moved it out
+// (deadlineSuppressionDate); This Evening comes last. Upcoming goes by day.
+TEST_F(ModelTest, TodayHoldsWhatIsDueAndEndsWithThisEvening) {
+  const std::string today = tell("name of to dos of list \"Today\"");
+  EXPECT_NE(today.find("Fix the squeaky door"), std::string::npos) << today;  // due yesterday, no start date
+  EXPECT_EQ(today.substr(today.rfind(", ") + 2), "Water the plants");       // This Evening
+  db().rows("UPDATE TMTask SET deadlineSuppressionDate = deadline WHERE title = 'Fix the squeaky door'");
+  EXPECT_EQ(tell("name of to dos of list \"Today\"").find("Fix the squeaky door"), std::string::npos);
+  db().rows("UPDATE TMTask SET startDate = 132847488, todayIndex = 9 WHERE title = 'Dentist appointment'");
+  db().rows("UPDATE TMTask SET startDate = 132847488, todayIndex = 1 WHERE title = 'Submit expense report'");
+  const std::string upcoming = tell("name of to dos of list \"Upcoming\"");
+  EXPECT_LT(upcoming.find("Submit expense report"), upcoming.find("Dentist appointment")) << upcoming;
+}
+
 TEST_F(ModelTest, MakeMoveScheduleDeleteEmptyTrash) {
   const std::string id = tell("set t to make new to do with properties {name:\"Milk\", notes:\"2 l\"} at beginning of list \"Today\"\nid of t");
   ASSERT_TRUE(is_things_uuid(id)) << id;

@@ -20,6 +20,7 @@ targets=(
   "script_render  100000  4096  json.dict"
   "config          60000  4096  config.dict"
   "applescript    100000  4096  applescript.dict"
+  "mirror          30000  8192  mirror.dict"
 )
 
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=0"

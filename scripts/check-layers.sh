@@ -10,13 +10,14 @@ root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root"
 
 # folder: the folders it may use. The same rule as the USES lists of CMakeLists.txt.
-THINGS="things/data things/db things/script things/os things/catalog"
+THINGS="things/data things/db things/script things/os things/mirror things/catalog"
 declare -A MAY=(
   [base]=""
   [things/data]="base"
   [things/db]="base things/data"
   [things/script]="base things/data"
   [things/os]="base things/data things/script"
+  [things/mirror]="base things/data"
   [things/catalog]="base things/data things/db things/script"
   [mcp]="base"
   [metrics]="base"

@@ -127,7 +127,9 @@ void put_evening(json::Writer& w, const Stmt& s) {
 
 void write_details(json::Writer& w, const Stmt& s) {
   put_optional(w, "notes", s, kNotes);
-  put_string(w, "start", start_name(s.i64(kStart)));
+  // Unknown in takt's mirror of Things (things/mirror) for an item in none of the lists
+  // that tell it (a completed one, say): left out rather than guessed.
+  if (!s.null(kStart)) put_string(w, "start", start_name(s.i64(kStart)));
   put_evening(w, s);
   put_reminder(w, s);
   if (!s.null(kStopDate)) put_string(w, "stop_date", iso_date(local_date(s.real(kStopDate))));

@@ -429,6 +429,9 @@ Config parse(const YAML::Node& root, const std::string& file) {
       if (s != "database" && s != "applescript") bad_value(file, v, k, "database or applescript");
       cfg.tools.reads_via = s == "database" ? ReadsVia::Database : ReadsVia::AppleScript;
     });
+    m.field("mirror_max_age", [&](const YAML::Node& v, const std::string& k) {
+      cfg.tools.mirror_max_age = read_duration(file, v, k);
+    });
     m.field("cost", [&](const YAML::Node& v, const std::string& k) {
       if (v.IsNull()) return;
       MapReader tools(v, k, file);

@@ -129,6 +129,10 @@ enum class ReadsVia { Database, AppleScript };
 
 struct ToolsConfig {
   ReadsVia reads_via = ReadsVia::Database;
+  /// With reads through AppleScript: how long takt's mirror of Things answers reads before
+  /// it is read again (takt's own writes drop it at once; changes made in Things show
+  /// after at most this long).
+  Millis mirror_max_age{10000};
   std::map<std::string, CostClass> cost;   ///< per-tool expected cost class (fast, medium, slow)
   std::map<std::string, Millis> timeout;   ///< per-tool script timeout (default: backend.script_timeout)
 };

@@ -23,6 +23,7 @@
 #include "flow/job.hpp"
 #include "flow/lane_metrics.hpp"
 #include "flow/leveling.hpp"
+#include "flow/mirror_slot.hpp"
 #include "flow/watcher.hpp"
 #include "things/db/db.hpp"
 #include "things/os/file_lock.hpp"
@@ -78,6 +79,8 @@ struct Services {
   Admission& admission;
   LaneStats lane;
   CircuitBreaker breaker;
+  /// takt's mirror of Things, for reads through AppleScript (tools.reads_via).
+  MirrorSlot mirror;
   std::vector<ToolTiming> timings;  ///< by index in things::tool_catalog()
   Clock::time_point started;
   /// Outside changes of the database (cache.watch): drops the cache, notifies resource

@@ -2,7 +2,7 @@
 // in the one dialect takt has (AppleScript, run by osascript on a Mac and by things-sim). Input: lines, each a byte choosing a tool of the catalogue
 // then the JSON text of its arguments. Arguments pass the same checks as in takt
 // (parse_message, then things::check_arguments for that dialect); what passes becomes
-// operations (writes: to_operations; reads: a ReadOp), rendered as ONE script per dialect,
+// operations (writes: to_operations), rendered as ONE script per dialect,
 // as the lane batches them.
 //
 // The oracle reads the script back the way AppleScript would:
@@ -135,9 +135,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<things::Operation> ops;
     for (const auto& [tool, args] : calls) {
       if (things::check_arguments(*tool, *args, d.dialect)) continue;  // refused before the lane
-      const auto made = tool->kind == things::ToolKind::Write
-                            ? things::to_operations(*tool, *args)
-                            : std::vector<things::Operation>{things::ReadOp{tool->name, json::dump(*args)}};
+      // Reads never reach the dialect: the lane answers them from takt's mirror of Things.
+      if (tool->kind != things::ToolKind::Write) continue;
+      const auto made = things::to_operations(*tool, *args);
       bool supported = true;
       for (const auto& op : made) supported = supported && !d.dialect.unsupported(op);
       if (!supported) continue;  // classify refuses the call too

@@ -13,16 +13,16 @@
 #include "things/catalog/catalog.hpp"
 #include "things/catalog/tools.hpp"
 #include "things/catalog/verify.hpp"
+#include "things/mirror/mirror.hpp"
 #include "things/script/osascript_errors.hpp"
 #include "things/script/url.hpp"
 
 namespace takt {
 namespace {
 
-/// The operations a job asks for: a write tool's (one per id for the tools over many
-/// ids, projects told from to-dos by the database), or its read as one op.
+/// The operations a write job asks for (one per id for the tools over many ids, projects
+/// told from to-dos by the database).
 std::vector<things::Operation> operations_of(Services& s, const Job& job) {
-  if (!job.write) return {things::ReadOp{job.tool->name, json::dump(*job.arguments)}};
   auto ops = things::to_operations(*job.tool, *job.arguments, [&s](const std::string& id) -> std::optional<int> {
     try {
       return s.db.task_type(id);
@@ -255,7 +255,10 @@ Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes
   t.out.err = s.backend.dialect->redact(std::move(t.out.err));
   const double seconds = t.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   s.lane.scripts_run.fetch_add(1);
-  if (writes) s.cache.invalidate();  // even a failed write may have changed something
+  if (writes) {  // even a failed write may have changed something
+    s.cache.invalidate();
+    s.mirror.invalidate();
+  }
   const auto& outcome = t.out.timed_out             ? s.lane_metrics.script_timeout
                         : t.out.abandoned            ? s.lane_metrics.script_abandoned
                         : failed_as_a_whole(t.out) ? s.lane_metrics.script_failed
@@ -329,6 +332,123 @@ std::vector<things::OpResult> run_with_retries(Services& s, const std::vector<th
   }
 }
 
+/// Reads takt's mirror of Things through AppleScript (things/mirror): the one script,
+/// under the machine-wide lock, tried again after a transient failure while the deadline
+/// allows, with the breaker consulted and fed as for any script. The mirror, or why not.
+std::shared_ptr<const MirrorView> read_mirror(Services& s, Clock::time_point deadline,
+                                              const std::function<bool()>& abandon, double& seconds, std::string& why) {
+  const auto& cfg = s.config.backend;
+  for (unsigned attempt = 1;; ++attempt) {
+    if (!s.breaker.allow(Clock::now())) {
+      why = s.breaker.open_message(Clock::now());
+      return nullptr;
+    }
+    std::optional<FileLock> lock;
+    if (s.backend.lock) {
+      const auto asked = Clock::now();
+      lock = s.backend.lock->acquire(deadline);
+      s.lane_metrics.lock_wait.Observe(std::chrono::duration<double>(Clock::now() - asked).count());
+      if (!lock) {
+        why = "waited for scripts of other takt processes (lock " + s.backend.lock->path() + ") until the tool's timeout";
+        return nullptr;
+      }
+    }
+    auto cmd = s.backend.command;
+    if (lock) cmd.keep_fd = lock->fd();
+    const auto left = std::max(Millis{1}, std::chrono::duration_cast<Millis>(deadline - Clock::now()));
+    const auto start = Clock::now();
+    things::ScriptOutput out;
+    {
+      BusyClock& clock = s.lane.busy;
+      clock.start();
+      try {
+        out = s.backend.run(cmd, things::mirror_script(), left, abandon);
+      } catch (...) {
+        clock.stop();
+        throw;
+      }
+      clock.stop();
+    }
+    lock.reset();
+    const double took = std::chrono::duration<double>(Clock::now() - start).count();
+    seconds += took;
+    s.lane.scripts_run.fetch_add(1);
+    s.lane_metrics.script_seconds.Observe(took);
+    (out.timed_out ? s.lane_metrics.script_timeout
+     : out.abandoned ? s.lane_metrics.script_abandoned
+     : failed_as_a_whole(out) ? s.lane_metrics.script_failed
+                              : s.lane_metrics.script_ok)
+        .Increment();
+    if (!failed_as_a_whole(out) && !out.abandoned) {
+      try {
+        auto view = std::make_shared<const MirrorView>(things::Mirror::load(out.out),
+                                                        [&s] { return s.db.today(); }, Clock::now());
+        s.breaker.succeeded();
+        s.mirror.put(view);
+        spdlog::debug("read takt's mirror of Things: {} items in {:.0f} ms", view->mirror.tasks(), took * 1000);
+        return view;
+      } catch (const things::MirrorError& e) {
+        // Things answered, but not what takt asked: text another program printed, or a
+        // change of Things' AppleScript. Not the backend failing.
+        why = std::string("Things' answer to takt's read could not be read: ") + e.what();
+        spdlog::error("{}", why);
+        return nullptr;
+      }
+    }
+    if (out.abandoned) {
+      why = "cancelled while it ran";
+      return nullptr;
+    }
+    why = things::describe_failure(out);
+    s.breaker.failed(why, Clock::now());
+    const auto reason = transient(out);
+    if (!reason || attempt >= cfg.retry_attempts || abandon()) return nullptr;
+    const auto pause = backoff(cfg, attempt);
+    if (Clock::now() + pause + Millis{50} >= deadline) return nullptr;
+    s.lane_metrics.retries[static_cast<std::size_t>(*reason)].Increment();
+    spdlog::info("reading takt's mirror of Things failed ({}); trying again in {} ms ({} of {})", why, pause.count(),
+                 attempt + 1, cfg.retry_attempts);
+    std::this_thread::sleep_for(pause);
+  }
+}
+
+/// What a read through AppleScript tells the client beside its answer.
+constexpr const char* kMirrorNote =
+    "Read through Things' AppleScript (takt cannot read Things' database): headings, checklists, reminder times, "
+    "This Evening and repeat rules are not shown.";
+
+/// Answers reads through AppleScript from takt's mirror of Things, read again first when
+/// it is missing or older than tools.mirror_max_age: one script for every read of the batch.
+void answer_reads(Services& s, const std::vector<Job*>& reads, Millis timeout, double& seconds) {
+  const auto abandon = [&] {
+    return std::all_of(reads.begin(), reads.end(), [](const Job* j) { return j->cancelled.load(); });
+  };
+  auto view = s.mirror.fresh(Clock::now(), s.config.tools.mirror_max_age);
+  std::string why;
+  if (!view) {
+    try {
+      view = read_mirror(s, Clock::now() + timeout, abandon, seconds, why);
+    } catch (const std::exception& e) {
+      why = std::string("the AppleScript lane failed: ") + e.what();
+      spdlog::error("{}", why);
+    }
+    if (!view && abandon()) s.lane_metrics.cancelled_running.Increment(static_cast<double>(reads.size()));
+  }
+  for (auto* job : reads) {
+    if (!view) {
+      job->tool_fail(things::tool_error(job->tool->name + " failed: " + why));
+      continue;
+    }
+    try {
+      job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, *view->db), kMirrorNote);
+    } catch (const things::NotFound& e) {
+      job->tool_fail(things::tool_error(e.what()));
+    } catch (const std::exception& e) {
+      job->tool_fail(things::tool_error(job->tool->name + " failed: " + e.what()));
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<JobPtr> run_next_batch(Services& s) {
@@ -350,6 +470,30 @@ std::vector<JobPtr> run_next_batch(Services& s) {
     run.push_back(job.get());
   }
   if (run.empty()) return batch;
+  // Reads through AppleScript are answered from takt's mirror of Things, after the batch's
+  // writes (which drop the mirror, so the reads see them).
+  std::vector<Job*> reads;
+  std::erase_if(run, [&](Job* job) {
+    if (job->write) return false;
+    reads.push_back(job);
+    return true;
+  });
+  const auto read_after = [&] {
+    if (reads.empty()) return;
+    Millis timeout{0};
+    for (auto* job : reads) timeout = std::max(timeout, s.timeout_of(*job->tool));
+    for (auto* job : reads) send_progress(*job, job->progress_sent + 1, std::nullopt, "reading Things");
+    double seconds = 0;
+    answer_reads(s, reads, timeout, seconds);
+    for (auto* job : reads) {
+      s.record_service(*job->tool, seconds * 1000.0 / static_cast<double>(reads.size()));
+      s.lane_metrics.service[2][static_cast<int>(job->cost)].Observe(seconds);
+    }
+  };
+  if (run.empty()) {
+    read_after();
+    return batch;
+  }
 
   std::vector<things::Operation> ops;
   std::vector<std::size_t> first_op;  // where each job's operations begin in `ops`
@@ -399,6 +543,7 @@ std::vector<JobPtr> run_next_batch(Services& s) {
   if (failed)
     spdlog::warn("script of {} operation(s) failed after {:.0f} ms: {}", run.size(), seconds * 1000,
                  results.front().ok ? "some operations failed" : results.front().error);
+  read_after();
   // Jobs still waiting hear where they stand now (only those that asked for progress).
   if (s.lane.progress_waiting.load(std::memory_order_relaxed) > 0) {
     s.leveling.for_each_in_order([](const JobPtr& job, std::size_t ahead) {

@@ -235,10 +235,17 @@ class FakeThings {
     const int now = ++running_;
     for (int seen = max_running_.load(); now > seen && !max_running_.compare_exchange_weak(seen, now);) {
     }
-    // The lines of test::ProbeDialect: `read TOOL ARGS`, `write NAME TITLE`.
+    // The lines of test::ProbeDialect: `read TOOL ARGS`, `write NAME TITLE`; or the script
+    // that reads takt's mirror of Things (reads through AppleScript), answered by an empty
+    // Things.
     std::vector<std::string> ops;
     std::string results;
     std::istringstream lines(script);
+    if (script == things::mirror_script()) {
+      ops.push_back("read:mirror");
+      results = "takt-mirror 1\t20261205.0\nend\n";
+      lines.setstate(std::ios::eofbit);
+    }
     for (std::string line; std::getline(lines, line);) {
       if (line.rfind("read ", 0) == 0) {
         const std::string rest = line.substr(5);
@@ -280,6 +287,7 @@ class FakeThings {
 
 void reads_through_lane(Config& c) {
   c.tools.reads_via = ReadsVia::AppleScript;
+  c.tools.mirror_max_age = Millis{0};  // every read runs its script
   c.cache.enabled = false;
   c.lane.batch_max = 1;
 }
@@ -568,6 +576,7 @@ TEST(Lane, OneScriptAtATimeOverAHundredThousandMixedOperations) {
   Harness h("0",
             [](Config& c) {
               c.tools.reads_via = ReadsVia::AppleScript;
+              c.tools.mirror_max_age = Millis{0};
               c.cache.ttl = Millis{1};
               c.lane.batch_max = 7;
               c.server.max_in_flight = 512;

@@ -38,7 +38,10 @@ void register_functions(sqlite3* db) {
 ThingsDb::ThingsDb(std::string path, unsigned connections, TodayFn today)
     : path_(std::move(path)), capacity_(connections == 0 ? 1 : connections), today_(std::move(today)) {}
 
-ThingsDb::ThingsDb(sqlite3* connection, TodayFn today) : capacity_(1), today_(std::move(today)), borrowed_(true) {
+ThingsDb::ThingsDb(sqlite3* connection, TodayFn today) : ThingsDb(connection, std::move(today), Borrowed::Live) {}
+
+ThingsDb::ThingsDb(sqlite3* connection, TodayFn today, Borrowed kind)
+    : capacity_(1), today_(std::move(today)), borrowed_(true), frozen_(kind == Borrowed::Frozen) {
   if (connection == nullptr) throw DbError("cannot read the Things database: no connection");
   const char* file = sqlite3_db_filename(connection, "main");
   path_ = file != nullptr ? file : "";
@@ -128,7 +131,7 @@ ThingsDb::IndexedRead::IndexedRead(ThingsDb& owner, sqlite3* db) : owner_(owner)
   // A first read fixes the transaction's snapshot; data_version then names that state.
   scalar(db, Sql{"SELECT count(*) FROM (SELECT 1 FROM main.TMTask LIMIT 1)", {}});
   version_ = scalar(db, Sql{"PRAGMA main.data_version", {}});
-  if (!owner.borrowed_) {
+  if (!owner.borrowed_ || owner.frozen_) {
     std::lock_guard lock(owner.mu_);
     auto it = owner.index_versions_.find(db);
     if (it != owner.index_versions_.end() && it->second == version_) return;
@@ -140,7 +143,7 @@ ThingsDb::IndexedRead::IndexedRead(ThingsDb& owner, sqlite3* db) : owner_(owner)
 }
 
 void ThingsDb::IndexedRead::commit() {
-  if (!snapshot_.commit() || !built_ || owner_.borrowed_) return;
+  if (!snapshot_.commit() || !built_ || (owner_.borrowed_ && !owner_.frozen_)) return;
   std::lock_guard lock(owner_.mu_);
   owner_.index_versions_[db_] = version_;
 }

@@ -107,6 +107,10 @@ class ThingsDb {
   /// it. When the connection is already inside a transaction, multi-statement reads run
   /// in that transaction instead of one of their own. `connection` must outlive this.
   ThingsDb(sqlite3* connection, TodayFn today);
+  /// What a borrowed connection holds. Frozen: nothing changes it any more (takt's mirror
+  /// of Things, things/mirror), so takt's index of the tasks is built once, not per read.
+  enum class Borrowed { Live, Frozen };
+  ThingsDb(sqlite3* connection, TodayFn today, Borrowed kind);
   ~ThingsDb();
   ThingsDb(const ThingsDb&) = delete;
   ThingsDb& operator=(const ThingsDb&) = delete;
@@ -194,8 +198,9 @@ class ThingsDb {
   std::vector<sqlite3*> idle_;
   unsigned open_ = 0;
   bool borrowed_ = false;  ///< the connection is the caller's: never closed here
+  bool frozen_ = false;    ///< borrowed, and nothing writes to it any more
   /// The data_version at which each connection's index of the tasks was built and kept;
-  /// under mu_. Never trusted on a borrowed connection, whose own writes it would not see.
+  /// under mu_. Never trusted on a live borrowed connection, whose own writes it would not see.
   std::unordered_map<sqlite3*, long long> index_versions_;
   std::atomic<std::uint64_t> index_builds_{0};
 };

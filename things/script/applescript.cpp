@@ -362,10 +362,9 @@ const char* const kReminderNeedsWhen =
 
 struct Unsupported {
   std::optional<std::string> operator()(const Show&) const { return std::nullopt; }
-  std::optional<std::string> operator()(const ReadOp&) const {
-    return "tools.reads_via: applescript: reads through Things' AppleScript are not available yet (takt reads "
-           "Things' database); set it to database";
-  }
+  // Reads through AppleScript run one script of their own: takt's mirror of Things
+  // (things/mirror), not an operation of a batch.
+  std::optional<std::string> operator()(const ReadOp&) const { return std::nullopt; }
   std::optional<std::string> operator()(const AddHeading&) const {
     return "add_heading: Things on macOS offers no way to add a heading to an existing project from a script; add "
            "it in Things";

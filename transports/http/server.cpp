@@ -193,6 +193,15 @@ struct Impl {
   void feed();
   void accept();
   void sweep();
+  /// Remembers a connection, so that stop() can free the ones its handlers still hold.
+  void track(const std::shared_ptr<Connection>& c) {
+    std::lock_guard lock(conns_mu);
+    if (conns.size() >= prune_at) {
+      std::erase_if(conns, [](const std::weak_ptr<Connection>& w) { return w.expired(); });
+      prune_at = std::max<std::size_t>(64, 2 * conns.size());
+    }
+    conns.push_back(c);
+  }
 
   ServerOptions opt;
   Ingress& ingress;
@@ -218,6 +227,10 @@ struct Impl {
   std::atomic<bool> stopping_flag{false};
   std::thread feeder;
   bool stopped = false;
+
+  std::mutex conns_mu;
+  std::vector<std::weak_ptr<Connection>> conns;  ///< every connection accepted (expired ones pruned)
+  std::size_t prune_at = 64;
 };
 
 /// One TCP connection: reads requests one at a time and answers each, as JSON, as an event
@@ -269,6 +282,14 @@ class Connection final : public std::enable_shared_from_this<Connection> {
       self->enqueue({Piece::Last, {}, {}, nullptr});
       self->pump();
     });
+  }
+  /// The server stopped and its threads are gone: nothing runs on this strand again. Drops
+  /// the exchange this connection answers, which holds the connection in turn, so both are
+  /// freed with the handlers the io_context destroys (a reply whose write had not completed
+  /// when the threads stopped left the two holding each other).
+  void forget() {
+    current_.reset();
+    out_.clear();
   }
   /// Closes the connection now (shutdown).
   void shut() {
@@ -865,7 +886,11 @@ void Impl::feed() {
 void Impl::accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (!accepting.load()) return;
-    if (!ec) std::make_shared<Connection>(std::move(socket), *this)->start();
+    if (!ec) {
+      auto c = std::make_shared<Connection>(std::move(socket), *this);
+      track(c);
+      c->start();
+    }
     accept();
   });
 }
@@ -968,6 +993,13 @@ void Server::stop() {
   i.ioc.stop();
   for (auto& t : i.threads) t.join();
   i.threads.clear();
+  std::vector<std::weak_ptr<Connection>> conns;
+  {
+    std::lock_guard lock(i.conns_mu);
+    conns.swap(i.conns);
+  }
+  for (auto& w : conns)
+    if (auto c = w.lock()) c->forget();
 }
 
 }  // namespace takt::http

@@ -900,6 +900,18 @@ Value Interpreter::eval_element(const Node& node) {
     charge(list);
     return list;
   }
+  if (container.kind == Kind::list && cls == "item" && (node.aux == "index" || node.aux == "name") &&
+      node.kid(3) == nullptr) {
+    // `item k of L`: read in place. Copying the list to pick one item made a loop over a
+    // list quadratic (a loop over 20,000 to-dos ran past the step limit).
+    const Value arg = deref(eval(*node.kids[1]));
+    if (!arg.is_number()) cant_get(cls + " " + describe(arg) + " of " + describe(container));
+    const std::int64_t index = to_integer(arg);
+    const std::int64_t at = checked_index(index, container.list->size(), [&] {
+      return cls + " " + std::to_string(index) + " of " + describe(container);
+    });
+    return (*container.list)[static_cast<std::size_t>(at)];
+  }
   if (container.kind == Kind::list || container.kind == Kind::text || container.kind == Kind::record) {
     if (node.aux == "id") cant_get(cls + " id of " + describe(container));
     return select(node, container, items_of(container, cls));

@@ -35,8 +35,8 @@ debug: deps
 	@cmake --build --preset debug -j$(JOBS)
 	@ctest --preset debug -j$(JOBS)
 
-# The sanitizer and fuzz builds keep line tables only (-g1 in CMakePresets.json): what
-# their reports need to name file and line, at a fraction of full debug information's
+# The release, sanitizer and fuzz builds keep line tables only (-g1 in CMakePresets.json):
+# what backtraces and sanitizer reports need to name file and line, at a fraction of full debug information's
 # compile time. (asan stays at -O0: GCC 12 at -O1 with ASan warns falsely in <regex>.)
 asan: deps
 	@cmake --preset asan $(CMAKE_FLAGS) >/dev/null

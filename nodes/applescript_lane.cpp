@@ -414,8 +414,8 @@ std::shared_ptr<const MirrorView> read_mirror(Services& s, Clock::time_point dea
 
 /// What a read through AppleScript tells the client beside its answer.
 constexpr const char* kMirrorNote =
-    "Read through Things' AppleScript (takt cannot read Things' database): headings, checklists, reminder times, "
-    "This Evening and repeat rules are not shown.";
+    "Read through Things' AppleScript (tools.reads_via: applescript), not its database: headings, checklists, "
+    "reminder times, This Evening and repeat rules are not shown.";
 
 /// Answers reads through AppleScript from takt's mirror of Things, read again first when
 /// it is missing or older than tools.mirror_max_age: one script for every read of the batch.

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json.hpp"
 #include "support/fixture.hpp"
 #include "support/in_zone.hpp"
 #include "support/probe_dialect.hpp"
@@ -191,14 +192,6 @@ std::string read(ThingsDb& db, const std::string& tool, const std::string& args)
   return text_of(all);
 }
 
-/// `s` as a JSON string, quotes included.
-std::string json_string(const std::string& s) {
-  rapidjson::StringBuffer out;
-  rapidjson::Writer<rapidjson::StringBuffer> w(out);
-  w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
-  return out.GetString();
-}
-
 /// Every read tool, with arguments that make its answer hold something on most databases;
 /// the ids and names are the database's first project, area and tag, and a few items.
 std::vector<std::pair<std::string, std::string>> calls(const std::string& db) {
@@ -206,7 +199,7 @@ std::vector<std::pair<std::string, std::string>> calls(const std::string& db) {
                                                   "AND rt1_recurrenceRule IS NULL ORDER BY \"index\" LIMIT 1");
   const std::string area = test::sql_value(db, "SELECT uuid FROM TMArea ORDER BY \"index\" LIMIT 1");
   // A tag's title may hold anything (the hostile test gives it tabs and line breaks).
-  const std::string tag = json_string(test::sql_value(db, "SELECT title FROM TMTag ORDER BY \"index\" LIMIT 1"));
+  const std::string tag = json::quote(test::sql_value(db, "SELECT title FROM TMTag ORDER BY \"index\" LIMIT 1"));
   std::vector<std::pair<std::string, std::string>> out = {
       {"get_todos", R"({"limit":500,"project":")" + project + "\"}"},
       {"get_todos", R"({"limit":500,"area":")" + area + "\"}"},

@@ -840,13 +840,7 @@ Value Interpreter::select(const Node& node, const Value& container, std::vector<
     if (aux == "some") at = std::uniform_int_distribution<std::size_t>(0, items.size() - 1)(rng_);
     return items[at];
   }
-  if (aux == "index" || aux == "name") {
-    const Value arg = deref(eval(*node.kids[1]));
-    if (aux == "name" && !arg.is_number()) cant_get(cls + " " + describe(arg) + " of " + describe(container));
-    const std::int64_t index = to_integer(arg);
-    const std::int64_t at = checked_index(index, items.size(), [&] { return describe_one(std::to_string(index)); });
-    return items[static_cast<std::size_t>(at)];
-  }
+  if (aux == "index" || aux == "name") return item_at(node, container, items);
   if (aux == "range") {
     const std::int64_t a = to_integer(eval(*node.kids[1]));
     const std::int64_t b = to_integer(eval(*node.kids[2]));
@@ -868,6 +862,17 @@ Value Interpreter::select(const Node& node, const Value& container, std::vector<
     return list;
   }
   cant_get(aux + " " + cls + " of " + describe(container));
+}
+
+Value Interpreter::item_at(const Node& node, const Value& container, const std::vector<Value>& items) {
+  const std::string& cls = node.name;
+  const Value arg = deref(eval(*node.kids[1]));
+  if (node.aux == "name" && !arg.is_number()) cant_get(cls + " " + describe(arg) + " of " + describe(container));
+  const std::int64_t index = to_integer(arg);
+  const std::int64_t at = checked_index(index, items.size(), [&] {
+    return cls + " " + std::to_string(index) + " of " + describe(container);
+  });
+  return items[static_cast<std::size_t>(at)];
 }
 
 Value Interpreter::eval_element(const Node& node) {
@@ -904,13 +909,7 @@ Value Interpreter::eval_element(const Node& node) {
       node.kid(3) == nullptr) {
     // `item k of L`: read in place. Copying the list to pick one item made a loop over a
     // list quadratic (a loop over 20,000 to-dos ran past the step limit).
-    const Value arg = deref(eval(*node.kids[1]));
-    if (!arg.is_number()) cant_get(cls + " " + describe(arg) + " of " + describe(container));
-    const std::int64_t index = to_integer(arg);
-    const std::int64_t at = checked_index(index, container.list->size(), [&] {
-      return cls + " " + std::to_string(index) + " of " + describe(container);
-    });
-    return (*container.list)[static_cast<std::size_t>(at)];
+    return item_at(node, container, *container.list);
   }
   if (container.kind == Kind::list || container.kind == Kind::text || container.kind == Kind::record) {
     if (node.aux == "id") cant_get(cls + " id of " + describe(container));

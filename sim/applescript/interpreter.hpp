@@ -105,6 +105,8 @@ class Interpreter {
   void charge(const Value& value);
   std::vector<Value> items_of(const Value& container, const std::string& cls);
   Value select(const Node& node, const Value& container, std::vector<Value> items);
+  // `item k of ...` / `item "name" of ...` (node.aux "index" or "name") among `items`.
+  Value item_at(const Node& node, const Value& container, const std::vector<Value>& items);
   Value shell(const std::string& command);
 
   Application& app_;

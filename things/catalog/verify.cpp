@@ -9,9 +9,21 @@
 namespace takt::things {
 namespace {
 
-/// The problems found with one item; empty when it shows everything asked for.
+/// The problems found with one item; empty when it shows everything asked for. Also
+/// where it was read (the database, or Things through AppleScript), for the messages, and
+/// what was asked that this reader cannot see.
 class Findings {
  public:
+  Findings(Sight sight, std::vector<std::string>* unconfirmed) : sight_(sight), unconfirmed_(unconfirmed) {}
+  /// How the messages name where the item was read: "the database has ...".
+  const char* src() const { return sight_ == Sight::Database ? "the database" : "Things"; }
+  /// Whether the reader shows headings, checklists, reminder times and This Evening.
+  bool sees_all() const { return sight_ == Sight::Database; }
+  /// `field` was asked for, but Things' AppleScript does not show it: left unconfirmed.
+  void unseen(const std::string& field) {
+    if (unconfirmed_ && std::find(unconfirmed_->begin(), unconfirmed_->end(), field) == unconfirmed_->end())
+      unconfirmed_->push_back(field);
+  }
   void add(std::string problem) { problems_.push_back(std::move(problem)); }
   void expect(bool ok, const std::string& problem) {
     if (!ok) add(problem);
@@ -24,6 +36,8 @@ class Findings {
   }
 
  private:
+  Sight sight_;
+  std::vector<std::string>* unconfirmed_;
   std::vector<std::string> problems_;
 };
 
@@ -83,13 +97,14 @@ void check_when(Findings& f, const TaskState& t, const std::string& field, const
     return "start " + std::string(t.start == 0 ? "inbox" : t.start == 1 ? "anytime" : "someday") + ", date " +
            date_text(t.start_date) + (t.evening ? ", evening" : "");
   };
-  const std::string problem = field + ": asked for " + quoted(when) + ", the database shows " + where();
+  const std::string problem = field + ": asked for " + quoted(when) + ", " + f.src() + " shows " + where();
   if (when == "inbox") {
     f.expect(t.start == 0 && !t.start_date && !t.project && !t.area && !t.heading, problem);
   } else if (when == "today") {
     f.expect(t.start == 1 && t.start_date == today_p, problem);
   } else if (when == "evening") {
-    f.expect(t.start == 1 && t.start_date == today_p && t.evening, problem);
+    if (!f.sees_all()) f.unseen("This Evening");
+    f.expect(t.start == 1 && t.start_date == today_p && (t.evening || !f.sees_all()), problem);
   } else if (when == "tomorrow") {
     f.expect(t.start == 2 && t.start_date == pack_date(add_days(today, 1)), problem);
   } else if (when == "anytime") {
@@ -105,7 +120,8 @@ void check_when(Findings& f, const TaskState& t, const std::string& field, const
 }
 
 void check_cleared_when(Findings& f, const TaskState& t) {
-  f.expect(!t.start_date && t.start != 2, "when: asked to clear it, the database shows date " + date_text(t.start_date) +
+  f.expect(!t.start_date && t.start != 2, "when: asked to clear it, " + std::string(f.src()) + " shows date " +
+                                              date_text(t.start_date) +
                                               (t.start == 2 ? " in Someday" : ""));
 }
 
@@ -114,18 +130,20 @@ void check_date(Findings& f, const std::string& field, const std::optional<std::
   std::optional<std::int64_t> packed;
   if (want)
     if (auto d = parse_iso_date(*want)) packed = pack_date(*d);
-  f.expect(have == packed, field + ": asked for " + (want ? *want : "none") + ", the database has " + date_text(have));
+  f.expect(have == packed, field + ": asked for " + (want ? *want : "none") + ", " + f.src() + " has " + date_text(have));
 }
 
 void check_reminder(Findings& f, const std::optional<std::int64_t>& have, const std::optional<std::string>& want) {
+  if (!f.sees_all()) return f.unseen("reminder");
   const auto packed = want ? parse_reminder(*want) : std::nullopt;
   const auto shown = have ? reminder_text(*have).value_or("an invalid time") : std::string("none");
-  f.expect(have == packed, "reminder: asked for " + (want ? *want : "none") + ", the database has " + shown);
+  f.expect(have == packed, "reminder: asked for " + (want ? *want : "none") + ", " + f.src() + " has " + shown);
 }
 
 void check_ref(Findings& f, const std::string& field, const std::optional<std::string>& have,
                const std::optional<std::string>& want) {
-  f.expect(have == want, field + ": asked for " + text_or_none(want) + ", the database has " + text_or_none(have));
+  if (field == "heading" && !f.sees_all()) return f.unseen("heading");
+  f.expect(have == want, field + ": asked for " + text_or_none(want) + ", " + f.src() + " has " + text_or_none(have));
 }
 
 void check_type(Findings& f, const TaskState& t, int type) {
@@ -134,13 +152,13 @@ void check_type(Findings& f, const TaskState& t, int type) {
 }
 
 void check_title(Findings& f, const std::string& have, const std::string& want) {
-  f.expect(have == want, "title: asked for " + quoted(want) + ", the database has " + quoted(have));
+  f.expect(have == want, "title: asked for " + quoted(want) + ", " + f.src() + " has " + quoted(have));
 }
 
 void check_notes(Findings& f, const TaskState& t, const std::optional<std::string>& notes,
                  const std::optional<std::string>& append, const std::optional<std::string>& prepend) {
   const auto have = unix_lines(t.notes);
-  if (notes) f.expect(have == unix_lines(*notes), "notes: the database holds other notes than asked for");
+  if (notes) f.expect(have == unix_lines(*notes), "notes: " + std::string(f.src()) + " holds other notes than asked for");
   if (append) f.expect(ends_with(have, unix_lines(*append)), "append_notes: the notes do not end with the text");
   if (prepend) f.expect(starts_with(have, unix_lines(*prepend)), "prepend_notes: the notes do not begin with the text");
 }
@@ -149,7 +167,7 @@ void check_tag_edits(Findings& f, const std::vector<std::string>& have,
                      const std::optional<std::vector<std::string>>& replace, const std::vector<std::string>& add,
                      const std::vector<std::string>& remove) {
   if (replace)
-    f.expect(same_tags(have, *replace), "tags: asked for " + joined(*replace) + ", the database has " + joined(have));
+    f.expect(same_tags(have, *replace), "tags: asked for " + joined(*replace) + ", " + f.src() + " has " + joined(have));
   for (const auto& t : add) f.expect(has_tag(have, t), "add_tags: " + quoted(t) + " is not on it");
   for (const auto& t : remove) f.expect(!has_tag(have, t), "remove_tags: " + quoted(t) + " is still on it");
 }
@@ -162,15 +180,28 @@ void check_clearable_date(Findings& f, const std::string& field, const std::opti
 struct Checks {
   ThingsDb& db;
   const std::string& id;
+  Sight sight;
+  std::vector<std::string>* unconfirmed;
+
+  Findings findings() const { return Findings(sight, unconfirmed); }
+  /// "is in the database" or "is in Things".
+  std::string in_src() const { return std::string(" is in ") + findings().src(); }
 
   std::optional<TaskState> task(Findings& f) const {
     auto t = db.task_state(id);
-    if (!t) f.add("no item with the id " + quoted(id) + " is in the database");
+    if (!t) f.add("no item with the id " + quoted(id) + in_src());
     return t;
   }
 
+  /// A checklist asked for: compared where the reader shows checklists.
+  void check_checklist(Findings& f, bool asked, bool ok, const std::string& problem) const {
+    if (!asked) return;
+    if (!f.sees_all()) return f.unseen("checklist");
+    f.expect(ok, problem);
+  }
+
   std::optional<std::string> operator()(const AddTodo& a) const {
-    Findings f;
+    Findings f = findings();
     auto t = task(f);
     if (!t) return f.result();
     check_type(f, *t, 0);
@@ -183,13 +214,13 @@ struct Checks {
     else if (a.project) check_ref(f, "project", t->project, a.project);
     if (a.area) check_ref(f, "area", t->area, a.area);
     check_tag_edits(f, t->tags, std::nullopt, a.tags, {});
-    f.expect(t->checklist == a.checklist, "checklist: asked for " + joined(a.checklist) + ", the database has " +
-                                              joined(t->checklist));
+    check_checklist(f, !a.checklist.empty() || f.sees_all(), t->checklist == a.checklist,
+                    "checklist: asked for " + joined(a.checklist) + ", " + f.src() + " has " + joined(t->checklist));
     return f.result();
   }
 
   std::optional<std::string> operator()(const UpdateTodo& u) const {
-    Findings f;
+    Findings f = findings();
     auto t = task(f);
     if (!t) return f.result();
     check_type(f, *t, 0);
@@ -202,12 +233,13 @@ struct Checks {
     check_clearable_date(f, "deadline", t->deadline, u.deadline);
     check_tag_edits(f, t->tags, u.tags, u.add_tags, u.remove_tags);
     if (u.checklist)
-      f.expect(t->checklist == *u.checklist, "checklist: asked for " + joined(*u.checklist) + ", the database has " +
-                                                 joined(t->checklist));
-    if (!u.append_checklist.empty())
-      f.expect(ends_with(t->checklist, u.append_checklist),
-               "append_checklist: the checklist does not end with " + joined(u.append_checklist));
-    if (u.checklist_items) {
+      check_checklist(f, true, t->checklist == *u.checklist,
+                      "checklist: asked for " + joined(*u.checklist) + ", " + f.src() + " has " + joined(t->checklist));
+    check_checklist(f, !u.append_checklist.empty(), ends_with(t->checklist, u.append_checklist),
+                    "append_checklist: the checklist does not end with " + joined(u.append_checklist));
+    if (u.checklist_items && !f.sees_all()) {
+      f.unseen("checklist");
+    } else if (u.checklist_items) {
       std::vector<std::string> titles, asked, has;
       for (const auto& item : *u.checklist_items) {
         titles.push_back(item.title);
@@ -216,7 +248,7 @@ struct Checks {
       for (std::size_t i = 0; i < t->checklist.size(); ++i)
         has.push_back(t->checklist[i] +
                       (i < t->checklist_completed.size() && t->checklist_completed[i] ? " (completed)" : ""));
-      f.expect(asked == has, "checklist_items: asked for " + joined(asked) + ", the database has " + joined(has));
+      f.expect(asked == has, "checklist_items: asked for " + joined(asked) + ", " + f.src() + " has " + joined(has));
     }
     if (u.heading.sets()) check_ref(f, "heading", t->heading, u.heading.value);
     else if (u.project.sets()) check_ref(f, "project", t->project, u.project.value);
@@ -230,7 +262,7 @@ struct Checks {
   }
 
   std::optional<std::string> operator()(const AddProject& a) const {
-    Findings f;
+    Findings f = findings();
     auto t = task(f);
     if (!t) return f.result();
     check_type(f, *t, 1);
@@ -241,14 +273,17 @@ struct Checks {
     if (a.deadline) check_date(f, "deadline", t->deadline, a.deadline);
     if (a.area) check_ref(f, "area", t->area, a.area);
     check_tag_edits(f, t->tags, std::nullopt, a.tags, {});
-    f.expect(t->headings == a.headings, "headings: asked for " + joined(a.headings) + ", the database has " +
-                                            joined(t->headings));
-    f.expect(t->todos == a.todos, "todos: asked for " + joined(a.todos) + ", the database has " + joined(t->todos));
+    if (f.sees_all() || a.headings.empty())
+      f.expect(t->headings == a.headings, "headings: asked for " + joined(a.headings) + ", " + f.src() + " has " +
+                                              joined(t->headings));
+    else
+      f.unseen("headings");
+    f.expect(t->todos == a.todos, "todos: asked for " + joined(a.todos) + ", " + f.src() + " has " + joined(t->todos));
     return f.result();
   }
 
   std::optional<std::string> operator()(const UpdateProject& u) const {
-    Findings f;
+    Findings f = findings();
     auto t = task(f);
     if (!t) return f.result();
     check_type(f, *t, 1);
@@ -264,7 +299,7 @@ struct Checks {
   }
 
   std::optional<std::string> operator()(const AddHeading& h) const {
-    Findings f;
+    Findings f = findings();
     auto t = task(f);
     if (!t) return f.result();
     check_type(f, *t, 2);
@@ -274,18 +309,18 @@ struct Checks {
   }
 
   std::optional<std::string> operator()(const SetStatus& s) const {
-    Findings f;
+    Findings f = findings();
     auto t = task(f);
     if (!t) return f.result();
     static const char* names[] = {"open", "?", "canceled", "completed"};
     const int want = static_cast<int>(s.status);
-    f.expect(t->status == want, std::string("status: asked for ") + names[want] + ", the database has " +
+    f.expect(t->status == want, std::string("status: asked for ") + names[want] + ", " + f.src() + " has " +
                                     (t->status >= 0 && t->status <= 3 ? names[t->status] : "an unknown status"));
     return f.result();
   }
 
   std::optional<std::string> operator()(const SetTrashed& s) const {
-    Findings f;
+    Findings f = findings();
     auto t = task(f);
     if (!t) return f.result();
     f.expect(t->trashed == s.trashed, s.trashed ? "it is not in the Trash" : "it is still in the Trash");
@@ -293,20 +328,20 @@ struct Checks {
   }
 
   std::optional<std::string> operator()(const CreateTag& c) const {
-    Findings f;
+    Findings f = findings();
     auto tag = db.tag_state(id);
-    if (!tag) return "no tag with the id " + quoted(id) + " is in the database";
+    if (!tag) return "no tag with the id " + quoted(id) + in_src();
     check_title(f, tag->title, c.title);
     if (c.parent)
       f.expect(tag->parent && fold_case(*tag->parent) == fold_case(*c.parent),
-               "parent: asked for " + quoted(*c.parent) + ", the database has " + text_or_none(tag->parent));
+               "parent: asked for " + quoted(*c.parent) + ", " + f.src() + " has " + text_or_none(tag->parent));
     return f.result();
   }
 
   std::optional<std::string> operator()(const CreateArea& c) const {
-    Findings f;
+    Findings f = findings();
     auto area = db.area_state(id);
-    if (!area) return "no area with the id " + quoted(id) + " is in the database";
+    if (!area) return "no area with the id " + quoted(id) + in_src();
     check_title(f, area->title, c.title);
     check_tag_edits(f, area->tags, std::nullopt, c.tags, {});
     return f.result();
@@ -316,7 +351,7 @@ struct Checks {
   /// Nothing changes; what was shown must exist (Things' `show` fails otherwise too).
   std::optional<std::string> operator()(const Show& sh) const {
     if (!sh.list.empty() || db.task_state(id) || db.area_state(id)) return std::nullopt;
-    return "no item or area with the id " + quoted(id) + " is in the database";
+    return "no item or area with the id " + quoted(id) + in_src();
   }
 };
 
@@ -333,14 +368,15 @@ std::optional<std::string> target_id(const Operation& op) {
                     op);
 }
 
-std::optional<std::string> verify(ThingsDb& db, const Operation& op, const std::string& id) {
+std::optional<std::string> verify(ThingsDb& db, const Operation& op, const std::string& id, Sight sight,
+                                  std::vector<std::string>* unconfirmed) {
   if (id.empty()) return "Things returned no id";
-  return std::visit(Checks{db, id}, op);
+  return std::visit(Checks{db, id, sight, unconfirmed}, op);
 }
 
 WriteAnswer confirm_write(ThingsDb& db, const ToolSpec& tool, const std::vector<Operation>& ops,
-                          const std::vector<OpResult>& results, const std::vector<bool>& not_yet) {
-  std::vector<std::string> done_ids, failures;
+                          const std::vector<OpResult>& results, const std::vector<bool>& not_yet, Sight sight) {
+  std::vector<std::string> done_ids, failures, unconfirmed;
   bool pending = false;
   std::vector<std::optional<TaskState>> states;
   std::string first_title;
@@ -350,7 +386,7 @@ WriteAnswer confirm_write(ThingsDb& db, const ToolSpec& tool, const std::vector<
       failures.push_back(r.error);
       continue;
     }
-    if (auto problem = verify(db, ops[i], r.id)) {
+    if (auto problem = verify(db, ops[i], r.id, sight, &unconfirmed)) {
       if (i < not_yet.size() && not_yet[i]) {
         pending = true;
         failures.push_back(item_of(r.id, ops[i]) + " was sent to Things and is not applied yet: " + *problem);
@@ -405,12 +441,13 @@ WriteAnswer confirm_write(ThingsDb& db, const ToolSpec& tool, const std::vector<
   json::Writer w(sb);
   w.StartObject();
   std::string summary;
+  const std::string confirmed = sight == Sight::Database ? "confirmed in the database" : "confirmed through Things' AppleScript";
   if (!tool.bulk) {
     w.Key("id");
     w.String(done_ids.front().c_str(), static_cast<rapidjson::SizeType>(done_ids.front().size()));
     w.Key("title");
     w.String(first_title.c_str(), static_cast<rapidjson::SizeType>(first_title.size()));
-    summary = tool.name + ": '" + first_title + "' (" + done_ids.front() + "), confirmed in the database.";
+    summary = tool.name + ": '" + first_title + "' (" + done_ids.front() + "), " + confirmed + ".";
   }
   w.Key("ids");
   w.StartArray();
@@ -423,7 +460,7 @@ WriteAnswer confirm_write(ThingsDb& db, const ToolSpec& tool, const std::vector<
     w.Int64(static_cast<std::int64_t>(done_ids.size()));
     w.Key("items");
     w.StartArray();
-    summary = tool.name + ": " + std::to_string(done_ids.size()) + " item(s), confirmed in the database:";
+    summary = tool.name + ": " + std::to_string(done_ids.size()) + " item(s), " + confirmed + ":";
     for (const auto& st : states) {
       if (!st) continue;
       w.StartObject();
@@ -440,6 +477,17 @@ WriteAnswer confirm_write(ThingsDb& db, const ToolSpec& tool, const std::vector<
       w.EndObject();
       summary += std::string(summary.back() == ':' ? " '" : ", '") + st->title + "' (" + st->id + ")";
     }
+    w.EndArray();
+  }
+  if (!unconfirmed.empty()) {
+    w.Key("unconfirmed");
+    w.StartArray();
+    summary += " Not confirmed, as Things' AppleScript does not show it: ";
+    for (std::size_t i = 0; i < unconfirmed.size(); ++i) {
+      w.String(unconfirmed[i].c_str(), static_cast<rapidjson::SizeType>(unconfirmed[i].size()));
+      summary += (i ? ", " : "") + unconfirmed[i];
+    }
+    summary += ".";
     w.EndArray();
   }
   w.EndObject();

@@ -14,12 +14,20 @@
 
 namespace takt::things {
 
+/// What a write is checked through: Things' database, which shows every field, or Things'
+/// AppleScript (`db` over takt's mirror of Things, things/mirror, when takt cannot read the
+/// database), which shows no headings, checklists, reminder times or This Evening: those
+/// parts of a write are then left unconfirmed and named, never reported as not done.
+enum class Sight { Database, AppleScript };
+
 /// Checks that `op`, which the backend reported done on the item `id`, took effect.
-/// Returns nullopt when the database shows it, otherwise what did not happen, naming the
-/// field (`deadline: asked for 2026-01-05, the database has none`). Throws DbError when
-/// the database cannot be read. A caller that wants to know whether a write already
-/// happened (before retrying it) can call this with the id it knows.
-std::optional<std::string> verify(ThingsDb& db, const Operation& op, const std::string& id);
+/// Returns nullopt when `db` shows it, otherwise what did not happen, naming the field
+/// (`deadline: asked for 2026-01-05, the database has none`). What was asked that `sight`
+/// cannot see is added to `unconfirmed` when given. Throws DbError when the database
+/// cannot be read. A caller that wants to know whether a write already happened (before
+/// retrying it) can call this with the id it knows.
+std::optional<std::string> verify(ThingsDb& db, const Operation& op, const std::string& id,
+                                  Sight sight = Sight::Database, std::vector<std::string>* unconfirmed = nullptr);
 
 /// The id of the existing item `op` changes, or nullopt for an operation that creates one
 /// (add_*, create_*) or reads.
@@ -38,8 +46,11 @@ struct WriteAnswer {
 /// ids that did).
 /// `not_yet[i]` marks an operation whose change went through Things' URL scheme and has not
 /// shown in the database by the end of the settle time: it is reported as sent and not
-/// applied yet (Things may still apply it), never as not done.
+/// applied yet (Things may still apply it), never as not done. With Sight::AppleScript the
+/// answer says it was confirmed through Things' AppleScript, and names what it could not
+/// see ("unconfirmed").
 WriteAnswer confirm_write(ThingsDb& db, const ToolSpec& tool, const std::vector<Operation>& ops,
-                          const std::vector<OpResult>& results, const std::vector<bool>& not_yet = {});
+                          const std::vector<OpResult>& results, const std::vector<bool>& not_yet = {},
+                          Sight sight = Sight::Database);
 
 }  // namespace takt::things

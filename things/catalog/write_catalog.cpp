@@ -92,10 +92,13 @@ std::string input(const std::string& props, const std::string& required) {
 
 // ---- output schemas ---------------------------------------------------------------------------
 
+const std::string kUnconfirmed = R"("unconfirmed":{"type":"array","items":{"type":"string"},
+  "description":"Parts of the change that could not be confirmed: Things' AppleScript, which takt reads when it cannot read the database, does not show them."})";
+
 const std::string kOneOutput = R"({"type":"object","properties":{
   "id":{"type":"string","description":"The item created or changed."},
   "title":{"type":"string","description":"Its title, as the database holds it now."},
-  "ids":{"type":"array","items":{"type":"string"},"description":"Every id touched (here: id)."}},
+  "ids":{"type":"array","items":{"type":"string"},"description":"Every id touched (here: id)."},)" + kUnconfirmed + R"(},
   "required":["id","title","ids"]})";
 
 const std::string kManyOutput = R"({"type":"object","properties":{
@@ -104,12 +107,13 @@ const std::string kManyOutput = R"({"type":"object","properties":{
   "items":{"type":"array","items":{"type":"object","properties":{
     "id":{"type":"string"},"type":{"type":"string","enum":["to-do","project","heading"]},"title":{"type":"string"},
     "status":{"type":"string","enum":["open","completed","canceled"]},"trashed":{"type":"boolean"}},
-    "required":["id","type","title","status","trashed"]},"description":"Each item as the database shows it now."}},
+    "required":["id","type","title","status","trashed"]},"description":"Each item as the database shows it now."},)" +
+                                   kUnconfirmed + R"(},
   "required":["ids","count","items"]})";
 
 const std::string kConfirmed =
-    " The change is confirmed by reading the Things database afterwards; if it did not take effect the call fails "
-    "and says what did not happen.";
+    " The change is confirmed by reading the Things database afterwards (through Things' AppleScript when takt "
+    "cannot read the database); if it did not take effect the call fails and says what did not happen.";
 
 struct Hints {
   bool destructive = false, idempotent = false;

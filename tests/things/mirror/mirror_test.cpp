@@ -24,6 +24,7 @@
 #include "support/takt_process.hpp"
 #include "things/catalog/catalog.hpp"
 #include "things/catalog/tools.hpp"
+#include "things/catalog/verify.hpp"
 #include "things/db/db.hpp"
 #include "things/mirror/mirror.hpp"
 
@@ -346,4 +347,50 @@ TEST_F(MirrorVsDatabase, TextThatLooksLikeTheFormatStaysText) {
       real_sql.replace(real_sql.find("FROM TMTask"), 11, "FROM TMTask WHERE type != 2 AND rt1_recurrenceRule IS NULL");
     EXPECT_EQ(mirrored, test::sql_value(db, real_sql)) << sql;
   }
+}
+
+// A write checked through Things' AppleScript (takt cannot read the database): what the
+// mirror shows is compared as the database's would be, and what it cannot show (here the
+// checklist) is named as unconfirmed, neither passed as confirmed nor failed.
+TEST_F(MirrorVsDatabase, AWriteIsCheckedThroughTheMirror) {
+  const std::string db = dir_.file("demo.sqlite");
+  ASSERT_EQ(test::run(std::string(THINGS_SIM_BINARY) + " --init --db " + db), 0);
+  std::string id, title;
+  {
+    ThingsDb real(db, 1, &local_today);
+    rapidjson::Document inbox;
+    inbox.Parse(real.inbox(ListArgs{}).c_str());
+    id = inbox["items"][0]["id"].GetString();
+    title = inbox["items"][0]["title"].GetString();
+  }
+  Mirror mirror = Mirror::load(run_script(db, mirror_script(), dir_));
+  ThingsDb mirrored(mirror.connection(), &local_today, ThingsDb::Borrowed::Frozen);
+
+  UpdateTodo asked;
+  asked.id = id;
+  asked.title = title;
+  asked.checklist = std::vector<std::string>{"a step AppleScript cannot show"};
+  std::vector<std::string> unconfirmed;
+  EXPECT_EQ(verify(mirrored, asked, id, Sight::AppleScript, &unconfirmed), std::nullopt);
+  EXPECT_EQ(unconfirmed, std::vector<std::string>{"checklist"});
+  // The same mirror read as if it showed everything: its empty checklist fails the check.
+  EXPECT_NE(verify(mirrored, asked, id).value_or("").find("checklist"), std::string::npos);
+
+  asked.title = "a title Things does not have";
+  const auto problem = verify(mirrored, asked, id, Sight::AppleScript).value_or("");
+  EXPECT_NE(problem.find("title: asked for 'a title Things does not have', Things has '" + title + "'"),
+            std::string::npos)
+      << problem;
+  EXPECT_NE(verify(mirrored, SetStatus{"NoSuchIdNoSuchIdNoSuch", Status::Completed}, "NoSuchIdNoSuchIdNoSuch",
+                   Sight::AppleScript)
+                .value_or("")
+                .find("is in Things"),
+            std::string::npos);
+
+  asked.title = title;
+  const auto answer = confirm_write(mirrored, *find_tool("update_todo"), {asked}, {OpResult{true, id, {}, {}}}, {},
+                                    Sight::AppleScript);
+  EXPECT_TRUE(answer.ok) << answer.result;
+  EXPECT_NE(answer.result.find("confirmed through Things' AppleScript"), std::string::npos) << answer.result;
+  EXPECT_NE(answer.result.find(R"("unconfirmed":["checklist"])"), std::string::npos) << answer.result;
 }

@@ -425,9 +425,9 @@ Config parse(const YAML::Node& root, const std::string& file) {
   top.field("tools", [&](const YAML::Node& n, const std::string& path) {
     MapReader m(n, path, file);
     m.field("reads_via", [&](const YAML::Node& v, const std::string& k) {
-      auto s = scalar(file, v, k, "database or applescript");
-      if (s != "database" && s != "applescript") bad_value(file, v, k, "database or applescript");
-      cfg.tools.reads_via = s == "database" ? ReadsVia::Database : ReadsVia::AppleScript;
+      auto s = scalar(file, v, k, "auto, database or applescript");
+      if (s != "auto" && s != "database" && s != "applescript") bad_value(file, v, k, "auto, database or applescript");
+      cfg.tools.reads_via = s == "auto" ? ReadsVia::Auto : s == "database" ? ReadsVia::Database : ReadsVia::AppleScript;
     });
     m.field("mirror_max_age", [&](const YAML::Node& v, const std::string& k) {
       cfg.tools.mirror_max_age = read_duration(file, v, k);

@@ -279,13 +279,15 @@ int serve(const Config& cfg, bool with_stdio) {
     return 1;
   }
   things::ThingsDb db(backend.database, cfg.pipeline.db_readers, &things::local_today);
-  try {
-    db.check_readable();
-  } catch (const things::DbError& e) {
-    spdlog::warn("{} (reads will fail until this is fixed; health_check reports it)", e.what());
-  }
   Admission admission(cfg.server.max_in_flight);
   Services services(cfg, metrics, db, backend, admission);
+  if (!services.db_access.check(db)) {
+    if (cfg.tools.reads_via == ReadsVia::Database)
+      spdlog::warn("{} (reads will fail until this is fixed; health_check reports it)", services.db_access.why());
+    else if (cfg.tools.reads_via == ReadsVia::Auto)
+      spdlog::warn("{} (until it can, takt reads Things through AppleScript and confirms writes through it; "
+                   "health_check reports it)", services.db_access.why());
+  }
   Pipeline pipeline(services);
 
   // stdio: the way desktop clients start takt; HTTP: one takt for several clients.

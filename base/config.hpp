@@ -124,11 +124,13 @@ struct CacheConfig {
   Millis watch{200};
 };
 
-/// Where reads are answered from.
-enum class ReadsVia { Database, AppleScript };
+/// Where reads are answered from: Things' database, takt's mirror of Things read through
+/// AppleScript, or (Auto) the database while takt can read it and the mirror while it
+/// cannot (a Mac where the client has no Full Disk Access).
+enum class ReadsVia { Auto, Database, AppleScript };
 
 struct ToolsConfig {
-  ReadsVia reads_via = ReadsVia::Database;
+  ReadsVia reads_via = ReadsVia::Auto;
   /// With reads through AppleScript: how long takt's mirror of Things answers reads before
   /// it is read again (takt's own writes drop it at once; changes made in Things show
   /// after at most this long).

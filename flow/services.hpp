@@ -19,6 +19,7 @@
 #include "flow/busy_clock.hpp"
 #include "flow/cache.hpp"
 #include "flow/coalesce.hpp"
+#include "flow/database_access.hpp"
 #include "flow/edges.hpp"
 #include "flow/job.hpp"
 #include "flow/lane_metrics.hpp"
@@ -66,6 +67,12 @@ struct Services {
   void count_request(const MethodSpec* method);
   void record_service(const things::ToolSpec& tool, double ms_per_op);
   Millis timeout_of(const things::ToolSpec& tool) const;
+  /// Whether reads go through AppleScript now: tools.reads_via says so, or it says auto
+  /// and the database could not be read at the last look (db_access).
+  bool reads_through_applescript() const {
+    return config.tools.reads_via == ReadsVia::AppleScript ||
+           (config.tools.reads_via == ReadsVia::Auto && !db_access.readable());
+  }
 
   const Config& config;
   Metrics& metrics;
@@ -75,6 +82,8 @@ struct Services {
   InFlightReads inflight;
   LevelingQueue leveling;
   things::ThingsDb& db;
+  /// Whether `db` can be read now (no Full Disk Access on a Mac: it cannot).
+  DatabaseAccess db_access;
   Backend backend;
   Admission& admission;
   LaneStats lane;

@@ -22,10 +22,10 @@ namespace {
 
 /// The operations a write job asks for (one per id for the tools over many ids, projects
 /// told from to-dos by the database).
-std::vector<things::Operation> operations_of(Services& s, const Job& job) {
-  auto ops = things::to_operations(*job.tool, *job.arguments, [&s](const std::string& id) -> std::optional<int> {
+std::vector<things::Operation> operations_of(things::ThingsDb& db, const Job& job) {
+  auto ops = things::to_operations(*job.tool, *job.arguments, [&db](const std::string& id) -> std::optional<int> {
     try {
-      return s.db.task_type(id);
+      return db.task_type(id);
     } catch (const things::DbError&) {
       return std::nullopt;  // the write then fails on its own, naming the id
     }
@@ -35,7 +35,7 @@ std::vector<things::Operation> operations_of(Services& s, const Job& job) {
     auto* restore = std::get_if<things::SetTrashed>(&op);
     if (!restore || restore->trashed) continue;
     try {
-      if (auto state = s.db.task_state(restore->id)) restore->back_to = things::place_before_trash(*state, s.db.today());
+      if (auto state = db.task_state(restore->id)) restore->back_to = things::place_before_trash(*state, db.today());
     } catch (const things::DbError&) {
       // Unknown: it goes to Anytime.
     }
@@ -83,16 +83,37 @@ std::vector<bool> settle_urls(Services& s, const std::vector<things::Operation>&
   return waiting;
 }
 
+/// Where a batch's writes are confirmed once they ran: Things' database, or, when takt
+/// cannot read it, takt's mirror of Things read through AppleScript after them (`view`;
+/// nullptr, and `why`, when that read failed).
+struct Confirmation {
+  bool via_mirror = false;
+  std::shared_ptr<const MirrorView> view;
+  std::string why;
+};
+
 /// Answers a job from the results of its operations: a read's result as it came, a write
-/// only once the database confirms it (things::confirm_write).
-void answer(Services& s, Job& job, const std::vector<things::Operation>& ops, const std::vector<things::OpResult>& rs) {
+/// only once the database, or Things' AppleScript, confirms it (things::confirm_write).
+void answer(Services& s, Job& job, const std::vector<things::Operation>& ops, const std::vector<things::OpResult>& rs,
+            const Confirmation& c) {
   if (!job.write) {
     if (rs.front().ok) job.result = things::tool_result(rs.front().result);
     else job.tool_fail(things::tool_error(job.tool->name + " failed: " + rs.front().error));
     return;
   }
+  const bool any_done = std::any_of(rs.begin(), rs.end(), [](const auto& r) { return r.ok; });
+  if (c.via_mirror && !c.view && any_done) {
+    spdlog::error("{}: cannot confirm the write through AppleScript: {}", job.tool->name, c.why);
+    job.tool_fail(things::tool_error(
+        job.tool->name + ": Things ran the script and reported it done, but takt cannot read the database and could "
+                         "not read Things back through AppleScript to confirm it (" + c.why +
+        "). Do not send it again (that could do it twice): look at the item with get_item in a little while."));
+    return;
+  }
   try {
-    auto a = things::confirm_write(s.db, *job.tool, ops, rs, settle_urls(s, ops, rs));
+    auto a = c.via_mirror ? things::confirm_write(c.view ? *c.view->db : s.db, *job.tool, ops, rs, {},
+                                                  things::Sight::AppleScript)
+                          : things::confirm_write(s.db, *job.tool, ops, rs, settle_urls(s, ops, rs));
     if (a.ok) {
       job.result = std::move(a.result);
     } else {
@@ -148,195 +169,13 @@ Millis backoff(const BackendConfig& c, unsigned retry) {
   return Millis{full / 2 + std::uniform_int_distribution<long long>(0, full - full / 2)(rng)};
 }
 
-/// The ids of the to-dos titled like the pending writes, or nullopt when the database
-/// cannot be read (then no write can be shown not to have happened).
-std::optional<std::vector<std::pair<std::string, std::string>>> todos_like(Services& s,
-                                                                           const std::vector<things::Operation>& ops) {
-  std::vector<std::string> titles;
-  for (const auto& op : ops)
-    if (const auto* a = std::get_if<things::AddTodo>(&op)) titles.push_back(a->title);
-  try {
-    return s.db.todos_titled(titles);
-  } catch (const things::DbError& e) {
-    spdlog::warn("cannot read the database to check what a failed script did: {}", e.what());
-    return std::nullopt;
-  }
-}
-
-/// One try: the machine-wide lock, the script, and for a write script that failed as a
-/// whole, the read-back that finds the writes that happened anyway (a crash after Things
-/// carried them out). Results for writes found are turned into successes (their ids);
-/// `proven_not_done[i]` is set for a write the database shows did not happen.
-struct Try {
-  things::ScriptOutput out;
-  std::vector<things::OpResult> results;
-  std::vector<bool> proven_not_done;
-  double seconds = 0;  ///< the script's wall time
-  bool no_lock = false;  ///< the deadline passed waiting for the lock: no script ran
-};
-
-/// Which writes of a failed script happened: a to-do of the write's title that was not
-/// there before is its result (each new to-do answers one write); a write with none is
-/// proven not done. Any other write is checked on the item it names
-/// (things::verify): shown done, it succeeds; otherwise it may or may not have happened
-/// (another write of the script may have changed the same item), so it is not retried.
-void read_back(Services& s, Try& t, const std::vector<things::Operation>& ops,
-               const std::vector<std::pair<std::string, std::string>>& before,
-               const std::vector<std::pair<std::string, std::string>>& after) {
-  std::vector<std::pair<std::string, std::string>> fresh;
-  std::copy_if(after.begin(), after.end(), std::back_inserter(fresh),
-               [&](const auto& p) { return std::find(before.begin(), before.end(), p) == before.end(); });
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    const auto* add = std::get_if<things::AddTodo>(&ops[i]);
-    if (!add) {
-      const auto id = things::target_id(ops[i]);
-      bool done = false;
-      try {
-        done = id && !things::verify(s.db, ops[i], *id);
-      } catch (const things::DbError&) {
-      }
-      if (done) t.results[i] = things::OpResult{true, *id, {}, {}};
-      else t.results[i].error += " (it may or may not have reached Things: check before trying again)";
-      continue;
-    }
-    const auto& title = add->title;
-    auto it = std::find_if(fresh.begin(), fresh.end(), [&](const auto& p) { return p.first == title; });
-    if (it == fresh.end()) {
-      t.proven_not_done[i] = true;
-      t.results[i].error += " (not applied: the database shows no such to-do)";
-    } else {
-      spdlog::warn("the script failed ({}), but the database shows '{}' was created: {}",
-                   things::describe_failure(t.out), title, it->second);
-      t.results[i] = things::OpResult{true, it->second, {}, {}};
-      fresh.erase(it);
-    }
-  }
-}
-
-Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes, Clock::time_point deadline,
-             const std::function<bool()>& abandon) {
-  Try t;
-  std::optional<FileLock> lock;
-  if (s.backend.lock) {
-    const auto asked = Clock::now();
-    lock = s.backend.lock->acquire(deadline);
-    const double waited = std::chrono::duration<double>(Clock::now() - asked).count();
-    s.lane_metrics.lock_wait.Observe(waited);
-    if (!lock) {
-      const auto why = "waited " + std::to_string(static_cast<int>(waited * 1000)) +
-                       " ms for scripts of other takt processes (lock " + s.backend.lock->path() +
-                       ") until the tool's timeout; nothing was sent to Things";
-      t.results.assign(ops.size(), things::OpResult{false, {}, why, {}});
-      t.proven_not_done.assign(ops.size(), true);
-      t.no_lock = true;
-      return t;
-    }
-  }
-  // Before: the to-dos already titled like the writes, to tell after a failure which
-  // writes happened (for a retry, and for the user).
-  std::optional<std::vector<std::pair<std::string, std::string>>> before;
-  if (writes) before = todos_like(s, ops);
-
-  auto cmd = s.backend.command;
-  if (lock) cmd.keep_fd = lock->fd();
-  const auto left = std::max(Millis{1}, std::chrono::duration_cast<Millis>(deadline - Clock::now()));
-  const auto start = Clock::now();
-  {
-    struct Running {  // stopped however the run ends, a throw included
-      BusyClock& clock;
-      explicit Running(BusyClock& c) : clock(c) { clock.start(); }
-      ~Running() { clock.stop(); }
-    } running(s.lane.busy);
-    t.out = s.backend.run(cmd, s.backend.dialect->render(ops), left, abandon);
-  }
-  // Nothing a script said leaves takt with the URL scheme's auth token in it (an `open`
-  // that fails prints its command line).
-  t.out.out = s.backend.dialect->redact(std::move(t.out.out));
-  t.out.err = s.backend.dialect->redact(std::move(t.out.err));
-  const double seconds = t.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  s.lane.scripts_run.fetch_add(1);
-  if (writes) {  // even a failed write may have changed something
-    s.cache.invalidate();
-    s.mirror.invalidate();
-  }
-  const auto& outcome = t.out.timed_out             ? s.lane_metrics.script_timeout
-                        : t.out.abandoned            ? s.lane_metrics.script_abandoned
-                        : failed_as_a_whole(t.out) ? s.lane_metrics.script_failed
-                                                     : s.lane_metrics.script_ok;
-  outcome.Increment();
-  s.lane_metrics.script_seconds.Observe(seconds);
-  if (t.out.abandoned) s.lane_metrics.cancelled_running.Increment(static_cast<double>(ops.size()));
-  t.results = s.backend.dialect->parse(t.out, ops.size());
-  t.proven_not_done.assign(ops.size(), !writes);  // a read changes nothing: it can always run again
-  if (failed_as_a_whole(t.out)) {
-    s.lane.scripts_failed.fetch_add(1);
-    // Still under the lock: no other takt can have written meanwhile.
-    const bool settled = s.backend.writes_settle_on_exit || transient(t.out) == RetryReason::NotRunning;
-    std::optional<std::vector<std::pair<std::string, std::string>>> after;
-    if (writes && before && settled) after = todos_like(s, ops);
-    if (after) {
-      read_back(s, t, ops, *before, *after);
-    } else if (writes && t.out.started) {  // cannot tell what happened
-      for (auto& r : t.results)
-        r.error += " (it may or may not have reached Things: check before trying again)";
-    }
-  }
-  return t;
-}
-
-/// Runs the operations as one script, trying again after a transient failure with
-/// exponential backoff and jitter while the deadline allows (backend.retry): a read
-/// always, a write only when the database shows it did not happen. Consults and feeds
-/// the circuit breaker; while it is open no script starts. One result per operation, and
-/// the scripts' wall time in `script_seconds`.
-std::vector<things::OpResult> run_with_retries(Services& s, const std::vector<things::Operation>& ops, bool writes,
-                                               Clock::time_point deadline, const std::function<bool()>& abandon,
-                                               double& script_seconds) {
-  constexpr Millis kShortestTry{50};
-  const auto& cfg = s.config.backend;
-  std::vector<things::OpResult> results(ops.size());
-  std::vector<std::size_t> pending(ops.size());
-  for (std::size_t i = 0; i < ops.size(); ++i) pending[i] = i;
-  for (unsigned attempt = 1;; ++attempt) {
-    if (!s.breaker.allow(Clock::now())) {
-      const auto why = s.breaker.open_message(Clock::now());
-      for (auto i : pending) results[i] = things::OpResult{false, {}, why, {}};
-      return results;
-    }
-    std::vector<things::Operation> these;
-    for (auto i : pending) these.push_back(ops[i]);
-    auto t = run_once(s, these, writes, deadline, abandon);
-    script_seconds += t.seconds;
-    std::vector<std::size_t> again;
-    for (std::size_t k = 0; k < pending.size(); ++k) {
-      results[pending[k]] = t.results[k];
-      if (!t.results[k].ok && t.proven_not_done[k]) again.push_back(pending[k]);
-    }
-    if (t.no_lock) return results;  // not a failure of Things: the breaker does not count it
-    if (!failed_as_a_whole(t.out)) {
-      if (auto why = backend_down(t.results)) s.breaker.failed(*why, Clock::now());
-      else if (!t.out.abandoned) s.breaker.succeeded();
-      return results;
-    }
-    s.breaker.failed(things::describe_failure(t.out), Clock::now());
-    const auto reason = transient(t.out);
-    if (!reason || again.empty() || attempt >= cfg.retry_attempts || abandon()) return results;
-    if (s.breaker.snapshot(Clock::now()).state == CircuitBreaker::State::Open) return results;
-    const auto pause = backoff(cfg, attempt);
-    if (Clock::now() + pause + kShortestTry >= deadline) return results;
-    s.lane_metrics.retries[static_cast<std::size_t>(*reason)].Increment();
-    spdlog::info("script of {} operation(s) failed ({}); trying again in {} ms ({} of {})", again.size(),
-                 things::describe_failure(t.out), pause.count(), attempt + 1, cfg.retry_attempts);
-    std::this_thread::sleep_for(pause);
-    pending = std::move(again);
-  }
-}
-
 /// Reads takt's mirror of Things through AppleScript (things/mirror): the one script,
 /// under the machine-wide lock, tried again after a transient failure while the deadline
 /// allows, with the breaker consulted and fed as for any script. The mirror, or why not.
+/// `held_fd`: the lock's descriptor when the caller holds it already (then one try only).
 std::shared_ptr<const MirrorView> read_mirror(Services& s, Clock::time_point deadline,
-                                              const std::function<bool()>& abandon, double& seconds, std::string& why) {
+                                              const std::function<bool()>& abandon, double& seconds, std::string& why,
+                                              int held_fd = -1) {
   const auto& cfg = s.config.backend;
   for (unsigned attempt = 1;; ++attempt) {
     if (!s.breaker.allow(Clock::now())) {
@@ -344,7 +183,7 @@ std::shared_ptr<const MirrorView> read_mirror(Services& s, Clock::time_point dea
       return nullptr;
     }
     std::optional<FileLock> lock;
-    if (s.backend.lock) {
+    if (s.backend.lock && held_fd < 0) {
       const auto asked = Clock::now();
       lock = s.backend.lock->acquire(deadline);
       s.lane_metrics.lock_wait.Observe(std::chrono::duration<double>(Clock::now() - asked).count());
@@ -355,6 +194,7 @@ std::shared_ptr<const MirrorView> read_mirror(Services& s, Clock::time_point dea
     }
     auto cmd = s.backend.command;
     if (lock) cmd.keep_fd = lock->fd();
+    else cmd.keep_fd = held_fd;
     const auto left = std::max(Millis{1}, std::chrono::duration_cast<Millis>(deadline - Clock::now()));
     const auto start = Clock::now();
     things::ScriptOutput out;
@@ -402,7 +242,7 @@ std::shared_ptr<const MirrorView> read_mirror(Services& s, Clock::time_point dea
     why = things::describe_failure(out);
     s.breaker.failed(why, Clock::now());
     const auto reason = transient(out);
-    if (!reason || attempt >= cfg.retry_attempts || abandon()) return nullptr;
+    if (!reason || held_fd >= 0 || attempt >= cfg.retry_attempts || abandon()) return nullptr;
     const auto pause = backoff(cfg, attempt);
     if (Clock::now() + pause + Millis{50} >= deadline) return nullptr;
     s.lane_metrics.retries[static_cast<std::size_t>(*reason)].Increment();
@@ -412,10 +252,225 @@ std::shared_ptr<const MirrorView> read_mirror(Services& s, Clock::time_point dea
   }
 }
 
+/// The ids of the to-dos titled like the pending writes, or nullopt when there is nothing
+/// to read them from (then no write can be shown not to have happened).
+std::optional<std::vector<std::pair<std::string, std::string>>> todos_like(things::ThingsDb* db,
+                                                                           const std::vector<things::Operation>& ops) {
+  if (db == nullptr) return std::nullopt;
+  std::vector<std::string> titles;
+  for (const auto& op : ops)
+    if (const auto* a = std::get_if<things::AddTodo>(&op)) titles.push_back(a->title);
+  try {
+    return db->todos_titled(titles);
+  } catch (const things::DbError& e) {
+    spdlog::warn("cannot read the database to check what a failed script did: {}", e.what());
+    return std::nullopt;
+  }
+}
+
+/// What the writes of a batch are looked up and checked in: Things' database, or, when
+/// takt cannot read it (no Full Disk Access on a Mac), takt's mirror of Things read through
+/// AppleScript. `db` is nullptr when neither is at hand (no mirror fresh enough).
+struct Reader {
+  things::ThingsDb* db = nullptr;
+  bool via_mirror = false;
+  const char* name() const { return via_mirror ? "Things' AppleScript" : "the database"; }
+  things::Sight sight() const { return via_mirror ? things::Sight::AppleScript : things::Sight::Database; }
+};
+
+/// One try: the machine-wide lock, the script, and for a write script that failed as a
+/// whole, the read-back that finds the writes that happened anyway (a crash after Things
+/// carried them out). Results for writes found are turned into successes (their ids);
+/// `proven_not_done[i]` is set for a write the database shows did not happen.
+struct Try {
+  things::ScriptOutput out;
+  std::vector<things::OpResult> results;
+  std::vector<bool> proven_not_done;
+  double seconds = 0;  ///< the script's wall time
+  bool no_lock = false;  ///< the deadline passed waiting for the lock: no script ran
+  /// Through AppleScript: Things as the read-back after a failed script found it.
+  std::shared_ptr<const MirrorView> seen;
+};
+
+/// Which writes of a failed script happened: a to-do of the write's title that was not
+/// there before is its result (each new to-do answers one write); a write with none is
+/// proven not done. Any other write is checked on the item it names
+/// (things::verify): shown done, it succeeds; otherwise it may or may not have happened
+/// (another write of the script may have changed the same item), so it is not retried.
+void read_back(things::ThingsDb& db, const Reader& reader, Try& t, const std::vector<things::Operation>& ops,
+               const std::vector<std::pair<std::string, std::string>>& before,
+               const std::vector<std::pair<std::string, std::string>>& after) {
+  std::vector<std::pair<std::string, std::string>> fresh;
+  std::copy_if(after.begin(), after.end(), std::back_inserter(fresh),
+               [&](const auto& p) { return std::find(before.begin(), before.end(), p) == before.end(); });
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const auto* add = std::get_if<things::AddTodo>(&ops[i]);
+    if (!add) {
+      const auto id = things::target_id(ops[i]);
+      bool done = false;
+      try {
+        done = id && !things::verify(db, ops[i], *id, reader.sight());
+      } catch (const things::DbError&) {
+      }
+      if (done) t.results[i] = things::OpResult{true, *id, {}, {}};
+      else t.results[i].error += " (it may or may not have reached Things: check before trying again)";
+      continue;
+    }
+    const auto& title = add->title;
+    auto it = std::find_if(fresh.begin(), fresh.end(), [&](const auto& p) { return p.first == title; });
+    if (it == fresh.end()) {
+      t.proven_not_done[i] = true;
+      t.results[i].error += std::string(" (not applied: ") + reader.name() + " shows no such to-do)";
+    } else {
+      spdlog::warn("the script failed ({}), but {} shows '{}' was created: {}", things::describe_failure(t.out),
+                   reader.name(), title, it->second);
+      t.results[i] = things::OpResult{true, it->second, {}, {}};
+      fresh.erase(it);
+    }
+  }
+}
+
+Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes, Clock::time_point deadline,
+             const std::function<bool()>& abandon, const Reader& reader) {
+  Try t;
+  std::optional<FileLock> lock;
+  if (s.backend.lock) {
+    const auto asked = Clock::now();
+    lock = s.backend.lock->acquire(deadline);
+    const double waited = std::chrono::duration<double>(Clock::now() - asked).count();
+    s.lane_metrics.lock_wait.Observe(waited);
+    if (!lock) {
+      const auto why = "waited " + std::to_string(static_cast<int>(waited * 1000)) +
+                       " ms for scripts of other takt processes (lock " + s.backend.lock->path() +
+                       ") until the tool's timeout; nothing was sent to Things";
+      t.results.assign(ops.size(), things::OpResult{false, {}, why, {}});
+      t.proven_not_done.assign(ops.size(), true);
+      t.no_lock = true;
+      return t;
+    }
+  }
+  // Before: the to-dos already titled like the writes, to tell after a failure which
+  // writes happened (for a retry, and for the user).
+  std::optional<std::vector<std::pair<std::string, std::string>>> before;
+  if (writes) before = todos_like(reader.db, ops);
+
+  auto cmd = s.backend.command;
+  if (lock) cmd.keep_fd = lock->fd();
+  const auto left = std::max(Millis{1}, std::chrono::duration_cast<Millis>(deadline - Clock::now()));
+  const auto start = Clock::now();
+  {
+    struct Running {  // stopped however the run ends, a throw included
+      BusyClock& clock;
+      explicit Running(BusyClock& c) : clock(c) { clock.start(); }
+      ~Running() { clock.stop(); }
+    } running(s.lane.busy);
+    t.out = s.backend.run(cmd, s.backend.dialect->render(ops), left, abandon);
+  }
+  // Nothing a script said leaves takt with the URL scheme's auth token in it (an `open`
+  // that fails prints its command line).
+  t.out.out = s.backend.dialect->redact(std::move(t.out.out));
+  t.out.err = s.backend.dialect->redact(std::move(t.out.err));
+  const double seconds = t.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  s.lane.scripts_run.fetch_add(1);
+  if (writes) {  // even a failed write may have changed something
+    s.cache.invalidate();
+    s.mirror.invalidate();
+  }
+  const auto& outcome = t.out.timed_out             ? s.lane_metrics.script_timeout
+                        : t.out.abandoned            ? s.lane_metrics.script_abandoned
+                        : failed_as_a_whole(t.out) ? s.lane_metrics.script_failed
+                                                     : s.lane_metrics.script_ok;
+  outcome.Increment();
+  s.lane_metrics.script_seconds.Observe(seconds);
+  if (t.out.abandoned) s.lane_metrics.cancelled_running.Increment(static_cast<double>(ops.size()));
+  t.results = s.backend.dialect->parse(t.out, ops.size());
+  t.proven_not_done.assign(ops.size(), !writes);  // a read changes nothing: it can always run again
+  if (failed_as_a_whole(t.out)) {
+    s.lane.scripts_failed.fetch_add(1);
+    // Still under the lock: no other takt can have written meanwhile.
+    const bool settled = s.backend.writes_settle_on_exit || transient(t.out) == RetryReason::NotRunning;
+    std::optional<std::vector<std::pair<std::string, std::string>>> after;
+    things::ThingsDb* now = reader.db;
+    if (writes && before && settled && reader.via_mirror) {  // Things as it is now, through AppleScript
+      std::string why;
+      double took = 0;
+      t.seen = read_mirror(s, deadline, [] { return false; }, took, why, lock ? lock->fd() : -1);
+      t.seconds += took;
+      now = t.seen ? t.seen->db.get() : nullptr;
+      if (!t.seen) spdlog::warn("cannot read Things through AppleScript to check what a failed script did: {}", why);
+    }
+    if (writes && before && settled) after = todos_like(now, ops);
+    if (after) {
+      read_back(*now, reader, t, ops, *before, *after);
+    } else if (writes && t.out.started) {  // cannot tell what happened
+      for (auto& r : t.results)
+        r.error += " (it may or may not have reached Things: check before trying again)";
+    }
+  }
+  return t;
+}
+
+/// Runs the operations as one script, trying again after a transient failure with
+/// exponential backoff and jitter while the deadline allows (backend.retry): a read
+/// always, a write only when the database shows it did not happen. Consults and feeds
+/// the circuit breaker; while it is open no script starts. One result per operation, and
+/// the scripts' wall time in `script_seconds`.
+std::vector<things::OpResult> run_with_retries(Services& s, const std::vector<things::Operation>& ops, bool writes,
+                                               Clock::time_point deadline, const std::function<bool()>& abandon,
+                                               Reader reader, double& script_seconds) {
+  constexpr Millis kShortestTry{50};
+  const auto& cfg = s.config.backend;
+  std::vector<things::OpResult> results(ops.size());
+  std::vector<std::size_t> pending(ops.size());
+  for (std::size_t i = 0; i < ops.size(); ++i) pending[i] = i;
+  std::shared_ptr<const MirrorView> seen;
+  for (unsigned attempt = 1;; ++attempt) {
+    if (!s.breaker.allow(Clock::now())) {
+      const auto why = s.breaker.open_message(Clock::now());
+      for (auto i : pending) results[i] = things::OpResult{false, {}, why, {}};
+      return results;
+    }
+    std::vector<things::Operation> these;
+    for (auto i : pending) these.push_back(ops[i]);
+    auto t = run_once(s, these, writes, deadline, abandon, reader);
+    if (t.seen) {  // what a retry's read-back compares with
+      seen = t.seen;
+      reader.db = seen->db.get();
+    }
+    script_seconds += t.seconds;
+    std::vector<std::size_t> again;
+    for (std::size_t k = 0; k < pending.size(); ++k) {
+      results[pending[k]] = t.results[k];
+      if (!t.results[k].ok && t.proven_not_done[k]) again.push_back(pending[k]);
+    }
+    if (t.no_lock) return results;  // not a failure of Things: the breaker does not count it
+    if (!failed_as_a_whole(t.out)) {
+      if (auto why = backend_down(t.results)) s.breaker.failed(*why, Clock::now());
+      else if (!t.out.abandoned) s.breaker.succeeded();
+      return results;
+    }
+    s.breaker.failed(things::describe_failure(t.out), Clock::now());
+    const auto reason = transient(t.out);
+    if (!reason || again.empty() || attempt >= cfg.retry_attempts || abandon()) return results;
+    if (s.breaker.snapshot(Clock::now()).state == CircuitBreaker::State::Open) return results;
+    const auto pause = backoff(cfg, attempt);
+    if (Clock::now() + pause + kShortestTry >= deadline) return results;
+    s.lane_metrics.retries[static_cast<std::size_t>(*reason)].Increment();
+    spdlog::info("script of {} operation(s) failed ({}); trying again in {} ms ({} of {})", again.size(),
+                 things::describe_failure(t.out), pause.count(), attempt + 1, cfg.retry_attempts);
+    std::this_thread::sleep_for(pause);
+    pending = std::move(again);
+  }
+}
+
 /// What a read through AppleScript tells the client beside its answer.
-constexpr const char* kMirrorNote =
-    "Read through Things' AppleScript (tools.reads_via: applescript), not its database: headings, checklists, "
-    "reminder times, This Evening and repeat rules are not shown.";
+const char* mirror_note(const Services& s) {
+  return s.config.tools.reads_via == ReadsVia::AppleScript
+             ? "Read through Things' AppleScript (tools.reads_via: applescript), not its database: headings, "
+               "checklists, reminder times, This Evening and repeat rules are not shown."
+             : "Read through Things' AppleScript, as takt cannot read Things' database (health_check says why): "
+               "headings, checklists, reminder times, This Evening and repeat rules are not shown.";
+}
 
 /// Answers reads through AppleScript from takt's mirror of Things, read again first when
 /// it is missing or older than tools.mirror_max_age: one script for every read of the batch.
@@ -423,6 +478,17 @@ void answer_reads(Services& s, const std::vector<Job*>& reads, Millis timeout, d
   const auto abandon = [&] {
     return std::all_of(reads.begin(), reads.end(), [](const Job* j) { return j->cancelled.load(); });
   };
+  if (s.config.tools.reads_via == ReadsVia::Auto && s.db_access.check(s.db)) {
+    // takt can read the database again (Full Disk Access given): from it, as usual.
+    for (auto* job : reads) {
+      try {
+        job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, s.db));
+      } catch (const things::DbError& e) {
+        job->tool_fail(things::tool_error(e.what()));
+      }
+    }
+    return;
+  }
   auto view = s.mirror.fresh(Clock::now(), s.config.tools.mirror_max_age);
   std::string why;
   if (!view) {
@@ -440,7 +506,7 @@ void answer_reads(Services& s, const std::vector<Job*>& reads, Millis timeout, d
       continue;
     }
     try {
-      job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, *view->db), kMirrorNote);
+      job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, *view->db), mirror_note(s));
     } catch (const things::NotFound& e) {
       job->tool_fail(things::tool_error(e.what()));
     } catch (const std::exception& e) {
@@ -495,13 +561,22 @@ std::vector<JobPtr> run_next_batch(Services& s) {
     return batch;
   }
 
+  // Where the writes are looked up and confirmed: Things' database, or, when takt cannot
+  // read it, Things through AppleScript (the mirror at hand for the look-ups, and one script
+  // after the writes that reads the mirror again to confirm them).
+  Reader reader{&s.db, false};
+  std::shared_ptr<const MirrorView> before;
+  if (!s.db_access.check(s.db)) {
+    before = s.mirror.fresh(Clock::now(), s.config.tools.mirror_max_age);
+    reader = Reader{before ? before->db.get() : nullptr, true};
+  }
   std::vector<things::Operation> ops;
   std::vector<std::size_t> first_op;  // where each job's operations begin in `ops`
   Millis timeout{0};
   bool writes = false;
   for (auto* job : run) {
     first_op.push_back(ops.size());
-    auto job_ops = operations_of(s, *job);
+    auto job_ops = operations_of(reader.db ? *reader.db : s.db, *job);
     ops.insert(ops.end(), std::make_move_iterator(job_ops.begin()), std::make_move_iterator(job_ops.end()));
     timeout = std::max(timeout, s.timeout_of(*job->tool));
     writes |= job->write;
@@ -519,7 +594,7 @@ std::vector<JobPtr> run_next_batch(Services& s) {
   double seconds = 0;
   std::vector<things::OpResult> results;
   try {
-    results = run_with_retries(s, ops, writes, Clock::now() + timeout, abandon, seconds);
+    results = run_with_retries(s, ops, writes, Clock::now() + timeout, abandon, reader, seconds);
   } catch (const std::exception& e) {
     // Say so to every job taken off the queue (the lock file's directory removed under a
     // running takt, a database that cannot be read back...): none may go unanswered.
@@ -527,6 +602,15 @@ std::vector<JobPtr> run_next_batch(Services& s) {
     const std::string why = std::string("the AppleScript lane failed: ") + e.what() +
                             (writes ? "; the change may or may not have reached Things" : "");
     results.assign(ops.size(), things::OpResult{false, {}, why, {}});
+  }
+  Confirmation confirmation{reader.via_mirror, nullptr, {}};
+  if (reader.via_mirror && std::any_of(results.begin(), results.end(), [](const auto& r) { return r.ok; })) {
+    try {
+      confirmation.view = read_mirror(s, Clock::now() + timeout, [] { return false; }, seconds, confirmation.why);
+    } catch (const std::exception& e) {
+      confirmation.why = std::string("the AppleScript lane failed: ") + e.what();
+      spdlog::error("{}", confirmation.why);
+    }
   }
   bool failed = false;
   first_op.push_back(ops.size());
@@ -537,7 +621,7 @@ std::vector<JobPtr> run_next_batch(Services& s) {
     const auto from = static_cast<std::ptrdiff_t>(first_op[i]), to = static_cast<std::ptrdiff_t>(first_op[i + 1]);
     const std::vector<things::Operation> job_ops(ops.begin() + from, ops.begin() + to);
     const std::vector<things::OpResult> job_results(results.begin() + from, results.begin() + to);
-    answer(s, job, job_ops, job_results);
+    answer(s, job, job_ops, job_results, confirmation);
     failed |= std::any_of(job_results.begin(), job_results.end(), [](const auto& r) { return !r.ok; });
   }
   if (failed)

@@ -16,10 +16,10 @@ const rapidjson::Value& empty_object() {
   return v;
 }
 
-Lane lane_of(const things::ToolSpec& tool, const Config& cfg) {
+Lane lane_of(const things::ToolSpec& tool, const Services& s) {
   switch (tool.kind) {
     case things::ToolKind::Status: return Lane::InProcess;
-    case things::ToolKind::Read: return cfg.tools.reads_via == ReadsVia::Database ? Lane::Database : Lane::AppleScript;
+    case things::ToolKind::Read: return s.reads_through_applescript() ? Lane::AppleScript : Lane::Database;
     case things::ToolKind::Write: return Lane::AppleScript;
   }
   return Lane::InProcess;
@@ -43,7 +43,7 @@ void classify_tool_call(Job& job, Services& s) {
     return;
   }
   job.arguments = args && args->IsObject() ? args : &empty_object();
-  job.lane = lane_of(*job.tool, s.config);
+  job.lane = lane_of(*job.tool, s);
   job.cost = s.cost_of(*job.tool);
   job.write = job.tool->kind == things::ToolKind::Write;
   if (auto why = things::check_arguments(*job.tool, *job.arguments, *s.backend.dialect)) {

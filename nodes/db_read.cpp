@@ -41,9 +41,15 @@ void DbReadStage::operator()(const JobPtr& job) const {
   } else {
     try {
       job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, s.db));
+    } catch (const things::NotFound& e) {
+      job->tool_fail(things::tool_error(e.what()));
     } catch (const things::DbError& e) {
       spdlog::warn("{} failed: {}", job->tool->name, e.what());
-      job->tool_fail(things::tool_error(e.what()));
+      // The database may have become unreadable: with tools.reads_via: auto the next reads
+      // go through AppleScript.
+      const bool switched = s.config.tools.reads_via == ReadsVia::Auto && !s.db_access.check(s.db);
+      job->tool_fail(things::tool_error(std::string(e.what()) +
+                                        (switched ? " takt now reads Things through AppleScript: ask again." : "")));
     }
   }
   s.lane_metrics.service[1][cls].Observe(std::chrono::duration<double>(Clock::now() - start).count());

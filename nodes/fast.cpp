@@ -11,14 +11,20 @@ namespace takt {
 namespace {
 
 std::string health(Services& s) {
-  std::vector<std::string> problems;
-  bool readable = true;
-  try {
-    s.db.check_readable();
-  } catch (const things::DbError& e) {
-    readable = false;
-    problems.push_back(e.what());
-  }
+  std::vector<std::string> problems, notes;
+  const bool readable = s.db_access.check(s.db);
+  if (!readable) problems.push_back(s.db_access.why());
+  const bool via_applescript = s.reads_through_applescript();
+  if (!readable && via_applescript && s.config.tools.reads_via == ReadsVia::Auto)
+    notes.emplace_back(
+        "takt cannot read Things' database, so it reads Things through AppleScript (tools.reads_via: auto): every "
+        "read is answered from takt's mirror of Things, read by one script at most every tools.mirror_max_age, and "
+        "every write is confirmed through it. Headings, checklists, reminder times, This Evening and repeat rules "
+        "are not shown. To read the database instead, give the app that starts takt Full Disk Access "
+        "(docs/operations.md).");
+  else if (!readable)
+    notes.emplace_back("takt cannot read Things' database: writes are confirmed through AppleScript; reads fail "
+                       "while tools.reads_via is database (auto would read through AppleScript).");
   // The circuit breaker says whether Things answers now (a ratio of failures since start
   // would stay "degraded" long after Things recovered).
   const auto breaker = s.breaker.snapshot(Clock::now());
@@ -34,9 +40,15 @@ std::string health(Services& s) {
   w.String(s.backend.database.c_str());
   w.Key("database_readable");
   w.Bool(readable);
+  w.Key("reads_via");
+  w.String(via_applescript ? "applescript" : "database");
   w.Key("problems");
   w.StartArray();
   for (const auto& p : problems) w.String(p.c_str());
+  w.EndArray();
+  w.Key("notes");
+  w.StartArray();
+  for (const auto& n : notes) w.String(n.c_str());
   w.EndArray();
   w.Key("breaker");
   w.StartObject();

@@ -8,7 +8,8 @@ namespace takt {
 ParseStage::ParseStage(Services& all) : s{all.edges, all.config, all.lane_metrics} {}
 CacheLookupStage::CacheLookupStage(Services& all)
     : s{all.edges, all.config, all.cache, all.inflight, all.lane, all.lane_metrics} {}
-DbReadStage::DbReadStage(Services& all) : s{all.edges, all.db, all.inflight, all.lane, all.lane_metrics} {}
+DbReadStage::DbReadStage(Services& all)
+    : s{all.edges, all.config, all.db, all.db_access, all.inflight, all.lane, all.lane_metrics} {}
 CacheStoreStage::CacheStoreStage(Services& all) : s{all.edges, all.config, all.cache, all.inflight} {}
 WritePriorityStage::WritePriorityStage(Services& all)
     : s{all.edges, all.config, all.leveling, all.inflight, all.lane, all.lane_metrics} {}

@@ -15,6 +15,7 @@
 #include "flow/admission.hpp"
 #include "flow/cache.hpp"
 #include "flow/coalesce.hpp"
+#include "flow/database_access.hpp"
 #include "flow/edges.hpp"
 #include "flow/job.hpp"
 #include "flow/lane_metrics.hpp"
@@ -89,7 +90,9 @@ struct FastStage {
 struct DbReadStage {
   struct Uses {
     EdgeCounters& edges;
+    const Config& config;
     things::ThingsDb& db;
+    DatabaseAccess& db_access;
     InFlightReads& inflight;
     LaneStats& lane;
     LaneMetrics& lane_metrics;

@@ -124,6 +124,7 @@ TEST(Config, ShippedFileIsValidAndMatchesDefaults) {
   EXPECT_EQ(shipped.lane.fast_below, defaults.lane.fast_below);
   EXPECT_EQ(shipped.lane.slow_above, defaults.lane.slow_above);
   EXPECT_EQ(shipped.tools.reads_via, defaults.tools.reads_via);
+  EXPECT_EQ(defaults.tools.reads_via, ReadsVia::Auto);
   EXPECT_TRUE(shipped.tools.cost.empty());
   EXPECT_TRUE(shipped.tools.timeout.empty());
 }
@@ -150,7 +151,9 @@ tools:
   EXPECT_EQ(c.tools.cost.at("add_todo"), CostClass::Fast);
   EXPECT_EQ(c.tools.timeout.at("add_todo"), Millis{3000});
   EXPECT_NE(error_of("lane:\n  weights: {fast: 0}\n").find("'lane.weights.fast'"), std::string::npos);
-  EXPECT_NE(error_of("tools:\n  reads_via: carrier pigeon\n").find("database or applescript"), std::string::npos);
+  EXPECT_NE(error_of("tools:\n  reads_via: carrier pigeon\n").find("auto, database or applescript"), std::string::npos);
+  EXPECT_EQ(load_config_text("tools:\n  reads_via: database\n", "t.yaml").tools.reads_via, ReadsVia::Database);
+  EXPECT_EQ(load_config_text("tools:\n  reads_via: auto\n", "t.yaml").tools.reads_via, ReadsVia::Auto);
   EXPECT_NE(error_of("lane:\n  fast_below: 2s\n  slow_above: 1s\n").find("slow_above"), std::string::npos);
 }
 

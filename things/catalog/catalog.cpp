@@ -43,7 +43,8 @@ std::vector<ToolSpec> build() {
       ToolKind::Status, CostClass::Fast, R"({"type":"object","properties":{},"additionalProperties":false})",
       R"({"type":"object","properties":{
         "status":{"type":"string","enum":["ok","degraded"]},"backend":{"type":"string"},"database":{"type":"string"},
-        "database_readable":{"type":"boolean"},"problems":{"type":"array","items":{"type":"string"}},
+        "database_readable":{"type":"boolean"},"reads_via":{"type":"string","enum":["database","applescript"]},
+        "problems":{"type":"array","items":{"type":"string"}},"notes":{"type":"array","items":{"type":"string"}},
         "breaker":{"type":"object","properties":{"state":{"type":"string","enum":["closed","open","half_open"]},
           "consecutive_failures":{"type":"integer"},"reason":{"type":"string"},"retry_in_seconds":{"type":"number"},
           "opened":{"type":"integer"}}},

@@ -169,6 +169,20 @@ Millis backoff(const BackendConfig& c, unsigned retry) {
   return Millis{full / 2 + std::uniform_int_distribution<long long>(0, full - full / 2)(rng)};
 }
 
+/// takt's mirror of Things from the text its script printed, kept in Services::mirror for
+/// the reads that follow. Throws things::MirrorError.
+std::shared_ptr<const MirrorView> keep_mirror(Services& s, std::string_view text) {
+  auto view = std::make_shared<const MirrorView>(things::Mirror::load(text), [&s] { return s.db.today(); }, Clock::now());
+  s.mirror.put(view);
+  return view;
+}
+
+/// The mirror's script as the read-back that follows a batch's writes in their own script.
+things::ReadBack mirror_read_back() {
+  const auto& parts = things::mirror_script_parts();
+  return {parts.handlers, parts.body, parts.result};
+}
+
 /// Reads takt's mirror of Things through AppleScript (things/mirror): the one script,
 /// under the machine-wide lock, tried again after a transient failure while the deadline
 /// allows, with the breaker consulted and fed as for any script. The mirror, or why not.
@@ -221,10 +235,8 @@ std::shared_ptr<const MirrorView> read_mirror(Services& s, Clock::time_point dea
         .Increment();
     if (!failed_as_a_whole(out) && !out.abandoned) {
       try {
-        auto view = std::make_shared<const MirrorView>(things::Mirror::load(out.out),
-                                                        [&s] { return s.db.today(); }, Clock::now());
+        auto view = keep_mirror(s, out.out);
         s.breaker.succeeded();
-        s.mirror.put(view);
         spdlog::debug("read takt's mirror of Things: {} items in {:.0f} ms", view->mirror.tasks(), took * 1000);
         return view;
       } catch (const things::MirrorError& e) {
@@ -288,7 +300,8 @@ struct Try {
   std::vector<bool> proven_not_done;
   double seconds = 0;  ///< the script's wall time
   bool no_lock = false;  ///< the deadline passed waiting for the lock: no script ran
-  /// Through AppleScript: Things as the read-back after a failed script found it.
+  /// Through AppleScript: Things as it was after the script, read by the script itself or
+  /// by the read-back after it failed; nullptr when neither could.
   std::shared_ptr<const MirrorView> seen;
 };
 
@@ -364,8 +377,14 @@ Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes
       explicit Running(BusyClock& c) : clock(c) { clock.start(); }
       ~Running() { clock.stop(); }
     } running(s.lane.busy);
-    t.out = s.backend.run(cmd, s.backend.dialect->render(ops), left, abandon);
+    // Without the database, writes are read back through AppleScript in their own script.
+    const bool read_back = writes && reader.via_mirror;
+    t.out = s.backend.run(cmd, read_back ? s.backend.dialect->render(ops, mirror_read_back()) : s.backend.dialect->render(ops),
+                          left, abandon);
   }
+  std::string read_back_text;
+  if (writes && reader.via_mirror && !failed_as_a_whole(t.out) && !t.out.abandoned)
+    std::tie(t.out.out, read_back_text) = things::split_read_back(t.out.out, ops.size());
   // Nothing a script said leaves takt with the URL scheme's auth token in it (an `open`
   // that fails prints its command line).
   t.out.out = s.backend.dialect->redact(std::move(t.out.out));
@@ -375,6 +394,15 @@ Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes
   if (writes) {  // even a failed write may have changed something
     s.cache.invalidate();
     s.mirror.invalidate();
+  }
+  if (!read_back_text.empty() && read_back_text.rfind(things::kReadBackFailed, 0) != 0) {
+    try {
+      t.seen = keep_mirror(s, read_back_text);
+    } catch (const things::MirrorError& e) {
+      spdlog::error("Things' answer to takt's read-back could not be read: {}", e.what());
+    }
+  } else if (!read_back_text.empty()) {
+    spdlog::warn("the writes' read-back through AppleScript failed: {}", things::trim_end(read_back_text));
   }
   const auto& outcome = t.out.timed_out             ? s.lane_metrics.script_timeout
                         : t.out.abandoned            ? s.lane_metrics.script_abandoned
@@ -414,10 +442,13 @@ Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes
 /// exponential backoff and jitter while the deadline allows (backend.retry): a read
 /// always, a write only when the database shows it did not happen. Consults and feeds
 /// the circuit breaker; while it is open no script starts. One result per operation, and
-/// the scripts' wall time in `script_seconds`.
+/// the scripts' wall time in `script_seconds`. Through AppleScript, `after` is Things as
+/// read after the last script (by that script, or by the read-back after it failed), or
+/// nullptr when it was not read then.
 std::vector<things::OpResult> run_with_retries(Services& s, const std::vector<things::Operation>& ops, bool writes,
                                                Clock::time_point deadline, const std::function<bool()>& abandon,
-                                               Reader reader, double& script_seconds) {
+                                               Reader reader, double& script_seconds,
+                                               std::shared_ptr<const MirrorView>& after) {
   constexpr Millis kShortestTry{50};
   const auto& cfg = s.config.backend;
   std::vector<things::OpResult> results(ops.size());
@@ -433,6 +464,7 @@ std::vector<things::OpResult> run_with_retries(Services& s, const std::vector<th
     std::vector<things::Operation> these;
     for (auto i : pending) these.push_back(ops[i]);
     auto t = run_once(s, these, writes, deadline, abandon, reader);
+    after = t.seen;
     if (t.seen) {  // what a retry's read-back compares with
       seen = t.seen;
       reader.db = seen->db.get();
@@ -592,9 +624,10 @@ std::vector<JobPtr> run_next_batch(Services& s) {
 
   // The deadline of every try, lock waits and backoffs included: the batch's timeout.
   double seconds = 0;
+  std::shared_ptr<const MirrorView> after;  // Things as read after the writes, through AppleScript
   std::vector<things::OpResult> results;
   try {
-    results = run_with_retries(s, ops, writes, Clock::now() + timeout, abandon, reader, seconds);
+    results = run_with_retries(s, ops, writes, Clock::now() + timeout, abandon, reader, seconds, after);
   } catch (const std::exception& e) {
     // Say so to every job taken off the queue (the lock file's directory removed under a
     // running takt, a database that cannot be read back...): none may go unanswered.
@@ -604,7 +637,9 @@ std::vector<JobPtr> run_next_batch(Services& s) {
     results.assign(ops.size(), things::OpResult{false, {}, why, {}});
   }
   Confirmation confirmation{reader.via_mirror, nullptr, {}};
-  if (reader.via_mirror && std::any_of(results.begin(), results.end(), [](const auto& r) { return r.ok; })) {
+  // Read back by the writes' own script; read again on its own only when that failed.
+  confirmation.view = after;
+  if (!after && reader.via_mirror && std::any_of(results.begin(), results.end(), [](const auto& r) { return r.ok; })) {
     try {
       confirmation.view = read_mirror(s, Clock::now() + timeout, [] { return false; }, seconds, confirmation.why);
     } catch (const std::exception& e) {

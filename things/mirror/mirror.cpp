@@ -257,6 +257,22 @@ const std::string& mirror_script() {
   return script;
 }
 
+const MirrorScriptParts& mirror_script_parts() {
+  static const MirrorScriptParts parts = [] {
+    const std::string whole(kScript);
+    const auto body = whole.find("\ntell application \"Things3\"\n") + 1;
+    const std::string tail = "set AppleScript's text item delimiters to linefeed\nreturn out as text\n";
+    const auto end = whole.rfind(tail);
+    if (body == 0 || end == std::string::npos || end + tail.size() != whole.size())
+      throw std::logic_error("takt's mirror script lost the shape mirror_script_parts() cuts it by");
+    return MirrorScriptParts{whole.substr(0, body),
+                             whole.substr(body, end - body) +
+                                 "set AppleScript's text item delimiters to linefeed\nset takt_mirror to out as text\n",
+                             "takt_mirror"};
+  }();
+  return parts;
+}
+
 Mirror::Mirror(Mirror&& other) noexcept : db_(std::exchange(other.db_, nullptr)), tasks_(other.tasks_) {}
 
 Mirror& Mirror::operator=(Mirror&& other) noexcept {

@@ -30,6 +30,15 @@ class MirrorError : public std::runtime_error {
 /// The AppleScript that reads the mirror. Fixed text: nothing of the user's is spliced in.
 const std::string& mirror_script();
 
+/// The same script in parts, to run after other statements in one script (the writes of a
+/// batch, read back at no extra call): its handlers (top-level text), its body, which
+/// leaves the mirror's text in the variable named `result`. Handlers + body + printing
+/// `result` prints what mirror_script() prints.
+struct MirrorScriptParts {
+  std::string handlers, body, result;
+};
+const MirrorScriptParts& mirror_script_parts();
+
 /// Fields of takt's items that a mirror cannot know, by their names in the tools' answers.
 inline constexpr const char* kUnavailable[] = {"heading", "heading_title", "evening", "reminder_time",
                                                 "checklist", "repeat", "repeating_template"};

@@ -332,12 +332,20 @@ std::string render_one(const Operation& op, std::size_t n, const Date& today, co
 /// Things applies a things:/// URL in the background, after the script has ended: takt
 /// reads the change back until it shows (the AppleScript lane's URL settle time), so the
 /// script does not wait for it.
-std::string render_script(const std::vector<Operation>& ops, const Date& today, const Token& token) {
-  std::string s = kPreamble;
+/// With `after`: its handlers first, its body after the operations in a try block of its
+/// own (an Apple event of it that fails leaves the operations' lines standing, followed by
+/// kReadBackFailed and the error), and its result printed after theirs.
+std::string render_script(const std::vector<Operation>& ops, const Date& today, const Token& token,
+                          const ReadBack* after = nullptr) {
+  std::string s = after ? after->handlers + kPreamble : kPreamble;
   bool uses_url = false;
   for (std::size_t n = 0; n < ops.size(); ++n) s += render_one(ops[n], n, today, token, uses_url);
   s += "end tell\n";
-  return s + "set AppleScript's text item delimiters to linefeed\nreturn takt_ids as text\n";
+  if (!after) return s + "set AppleScript's text item delimiters to linefeed\nreturn takt_ids as text\n";
+  return s + "try\n" + after->body + "on error takt_message number takt_number\n  set " + after->result + " to \"" +
+         kReadBackFailed + "\" & takt_number & \" \" & my takt_line(takt_message)\nend try\n" +
+         "set AppleScript's text item delimiters to linefeed\nreturn (takt_ids as text) & linefeed & " + after->result +
+         "\n";
 }
 
 bool has_comma(const std::vector<std::string>& tags, std::string* which) {
@@ -466,7 +474,13 @@ std::string render_applescript(const Operation& op, const Date& today, const std
   return render_script({op}, today, Token{auth_token, {}});
 }
 
-std::string AppleScriptDialect::render(const std::vector<Operation>& ops) const {
+std::string AppleScriptDialect::render(const std::vector<Operation>& ops) const { return render_with(ops, nullptr); }
+
+std::string AppleScriptDialect::render(const std::vector<Operation>& ops, const ReadBack& after) const {
+  return render_with(ops, &after);
+}
+
+std::string AppleScriptDialect::render_with(const std::vector<Operation>& ops, const ReadBack* after) const {
   const Date today = today_();
   Token token;
   const bool needs_token = std::any_of(ops.begin(), ops.end(), [&](const Operation& op) { return !url_part(op, today).empty(); });
@@ -481,7 +495,7 @@ std::string AppleScriptDialect::render(const std::vector<Operation>& ops) const 
       if (std::find(secrets_.begin(), secrets_.end(), *token.value) == secrets_.end()) secrets_.push_back(*token.value);
     }
   }
-  return render_script(ops, today, token);
+  return render_script(ops, today, token, after);
 }
 
 std::string AppleScriptDialect::redact(std::string text) const {

@@ -30,12 +30,14 @@ class AppleScriptDialect final : public Dialect {
  public:
   explicit AppleScriptDialect(TodayFn today, AuthTokenFn token = {}) : today_(std::move(today)), token_(std::move(token)) {}
   std::string render(const std::vector<Operation>& ops) const override;
+  std::string render(const std::vector<Operation>& ops, const ReadBack& after) const override;
   std::vector<OpResult> parse(const ScriptOutput& out, std::size_t op_count) const override;
   std::optional<std::string> unsupported(const Operation& op) const override;
   /// Every auth token a script of this dialect carried, as `<auth-token>`.
   std::string redact(std::string text) const override;
 
  private:
+  std::string render_with(const std::vector<Operation>& ops, const ReadBack* after) const;
   TodayFn today_;
   AuthTokenFn token_;
   mutable std::mutex mu_;

@@ -30,6 +30,16 @@ std::string trim_end(std::string s) {
   return s;
 }
 
+std::pair<std::string, std::string> split_read_back(const std::string& out, std::size_t op_count) {
+  std::size_t at = 0;
+  for (std::size_t n = 0; n < op_count; ++n) {
+    const auto nl = out.find('\n', at);
+    if (nl == std::string::npos) return {out, {}};
+    at = nl + 1;
+  }
+  return {out.substr(0, at), out.substr(at)};
+}
+
 std::vector<OpResult> all_failed(std::size_t n, const std::string& why) {
   return std::vector<OpResult>(n, OpResult{false, {}, why, {}});
 }

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -156,10 +157,30 @@ struct ScriptOutput {
 
 /// How takt speaks to a backend: the script text for a list of operations, and how to
 /// read the program's output back into one result per op.
+/// AppleScript that runs after a batch's operations, in the same script, and whose printed
+/// result follows theirs: takt's mirror of Things (things/mirror), read back to confirm
+/// writes when takt cannot read the database, at no extra call. `handlers`: top-level
+/// text (handler definitions); `body`: statements that leave the text to print in the
+/// variable named `result`. Plain value.
+struct ReadBack {
+  std::string handlers, body, result;
+};
+
+/// The line a script's read-back output begins with when its body failed (an Apple event
+/// of it did not answer): the operations' own lines before it still stand.
+inline constexpr const char* kReadBackFailed = "takt-read-back-failed ";
+
 class Dialect {
  public:
   virtual ~Dialect() = default;
   virtual std::string render(const std::vector<Operation>& ops) const = 0;
+  /// The operations, then `after` in the same script: its output is the operations' lines,
+  /// then a line break and the read-back's text (or kReadBackFailed and why). A dialect
+  /// that cannot do that renders the operations alone (the caller then reads back on its own).
+  virtual std::string render(const std::vector<Operation>& ops, const ReadBack& after) const {
+    (void)after;
+    return render(ops);
+  }
   virtual std::vector<OpResult> parse(const ScriptOutput& out, std::size_t op_count) const = 0;
   /// Why this backend cannot carry out `op` (naming the field), or nullopt when it can.
   virtual std::optional<std::string> unsupported(const Operation&) const { return std::nullopt; }
@@ -167,6 +188,10 @@ class Dialect {
   /// whatever leaves takt: error texts, logs.
   virtual std::string redact(std::string text) const { return text; }
 };
+
+/// A script's output rendered with a ReadBack, cut in two after the operations' `op_count`
+/// lines: those lines, and the read-back's text (empty when there is none). Plain function.
+std::pair<std::string, std::string> split_read_back(const std::string& out, std::size_t op_count);
 
 /// The message for a script that failed as a whole (did not start, timed out, or exited
 /// non-zero), in words for the user.

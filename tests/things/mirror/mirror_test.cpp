@@ -394,3 +394,17 @@ TEST_F(MirrorVsDatabase, AWriteIsCheckedThroughTheMirror) {
   EXPECT_NE(answer.result.find("confirmed through Things' AppleScript"), std::string::npos) << answer.result;
   EXPECT_NE(answer.result.find(R"("unconfirmed":["checklist"])"), std::string::npos) << answer.result;
 }
+
+// The mirror's script in parts (run after a batch's writes, in their own script) prints
+// what the whole script prints.
+TEST_F(MirrorVsDatabase, TheScriptsPartsPrintWhatTheWholeScriptPrints) {
+  const std::string db = dir_.file("demo.sqlite");
+  ASSERT_EQ(test::run(std::string(THINGS_SIM_BINARY) + " --init --db " + db), 0);
+  const auto& parts = mirror_script_parts();
+  EXPECT_EQ(mirror_script().rfind(parts.handlers, 0), 0u);
+  const std::string whole = run_script(db, mirror_script(), dir_);
+  const std::string in_parts = run_script(db, parts.handlers + parts.body + "return " + parts.result + "\n", dir_);
+  ASSERT_FALSE(whole.empty());
+  // The first line holds the time the script ran, to the second.
+  EXPECT_EQ(whole.substr(whole.find('\n')), in_parts.substr(in_parts.find('\n')));
+}

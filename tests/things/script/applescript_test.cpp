@@ -667,3 +667,30 @@ TEST(Urls, ChecklistItemsInAStateGoThroughTheJsonCommand) {
   EXPECT_EQ(url->substr(head.size()).find_first_of("\"{}[]:,& "), std::string::npos) << *url;
   expect_golden("update_todo_checklist_items", render_applescript(u, kToday, kToken));
 }
+
+// A batch read back in its own script (takt's mirror when the database cannot be read):
+// the read-back's handlers at the top level, its body after the operations in a try block
+// of its own, its result printed after the operations' lines; split_read_back cuts the
+// output after exactly those lines, whatever the read-back prints.
+TEST(AppleScriptReadBack, TheReadBackFollowsTheOperationsInTheSameScript) {
+  AppleScriptDialect dialect([] { return kToday; });
+  AddTodo add;
+  add.title = "one";
+  const std::vector<Operation> ops{add, SetStatus{"IdIdIdIdIdIdIdIdIdIdId", Status::Completed}};
+  const ReadBack rb{"on rb_handler()\n  return 1\nend rb_handler\n", "set rb_out to \"read back\"\n", "rb_out"};
+  const std::string alone = dialect.render(ops), with = dialect.render(ops, rb);
+  EXPECT_EQ(with.rfind(rb.handlers, 0), 0u) << with;
+  const auto ops_end = with.find("end tell\n");
+  ASSERT_NE(ops_end, std::string::npos);
+  EXPECT_GT(with.find("try\n" + rb.body, ops_end), ops_end) << with;
+  EXPECT_NE(with.find(std::string("set rb_out to \"") + kReadBackFailed), std::string::npos) << with;
+  EXPECT_NE(with.find("return (takt_ids as text) & linefeed & rb_out\n"), std::string::npos) << with;
+  // The operations themselves are rendered as without a read-back.
+  EXPECT_NE(with.find(alone.substr(alone.find("set takt_ids to {}"), alone.find("end tell\n") - alone.find("set takt_ids to {}"))),
+            std::string::npos);
+
+  EXPECT_EQ(split_read_back("id1\ntakt-error 5 no\ntakt-mirror 1\t1\nT\tx\nend", 2),
+            std::make_pair(std::string("id1\ntakt-error 5 no\n"), std::string("takt-mirror 1\t1\nT\tx\nend")));
+  EXPECT_EQ(split_read_back("id1\n", 2), std::make_pair(std::string("id1\n"), std::string()));
+  EXPECT_EQ(split_read_back("id1\nid2", 2), std::make_pair(std::string("id1\nid2"), std::string()));
+}

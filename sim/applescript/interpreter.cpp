@@ -627,9 +627,14 @@ Value Interpreter::eval(const Node& node) {
       return call_handler(node.name, std::move(args), node.flag);
     }
     case NodeKind::property:
-      return eval_property(node);
-    case NodeKind::element:
-      return eval_element(node);
+    case NodeKind::element: {
+      struct Specifier {  // one Apple event for the whole specifier, however it ends
+        Application& app;
+        explicit Specifier(Application& a) : app(a) { app.begin_specifier(); }
+        ~Specifier() { app.end_specifier(); }
+      } specifier(app_);
+      return node.kind == NodeKind::property ? eval_property(node) : eval_element(node);
+    }
     case NodeKind::command:
       return eval_command(node);
     case NodeKind::me:

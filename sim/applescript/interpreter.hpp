@@ -56,6 +56,12 @@ class Application {
   virtual void open_url(const std::string& url) = 0;
   // `delay`: the application keeps running meanwhile (URL-scheme changes may land).
   virtual void delay(double seconds) = 0;
+  // An object specifier written out in the script is being resolved (`name of tags of
+  // every to do`, `to dos of list id "X" whose id is "Y"`): AppleScript sends it to the
+  // application whole, as one Apple event, however many objects it reaches. Nested calls
+  // are one specifier; begin and end always pair.
+  virtual void begin_specifier() {}
+  virtual void end_specifier() {}
 };
 
 struct Limits {

@@ -354,7 +354,6 @@ Value ThingsApp::by_name(const Value& container, const std::string& cls, const s
     return Value::object("tag", as_text(*id));
   }
   if (cls == "to do" || cls == "project") {
-    --events_;
     for (const Value& item : elements(container, cls)) {
       const auto title = sql_.one("SELECT title FROM TMTask WHERE uuid = ?1", {item.id});
       if (title && as_text(*title) == name && (cls != "project" || item.s == "project")) return item;
@@ -413,7 +412,17 @@ void ThingsApp::set_tag_names(const std::string& table, const std::string& owner
   }
 }
 
+void ThingsApp::begin_specifier() {
+  if (specifier_depth_++ == 0) specifier_sent_ = false;
+}
+
+void ThingsApp::end_specifier() { --specifier_depth_; }
+
 void ThingsApp::event() {
+  if (specifier_depth_ > 0) {  // the specifier's one event: counted (and failed) once
+    if (specifier_sent_) return;
+    specifier_sent_ = true;
+  }
   ++events_;
   if (config_.event_fail_rate > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < config_.event_fail_rate)
     throw ScriptError{"AppleEvent timed out.", -1712};

@@ -65,6 +65,8 @@ class ThingsApp : public as::Application {
   as::Value command(const std::string& command, const as::Value& direct, const as::Params& params) override;
   void open_url(const std::string& url) override;
   void delay(double seconds) override;
+  void begin_specifier() override;
+  void end_specifier() override;
 
   // Apple events the script sent to Things (for the per-op latency model).
   std::int64_t events() const { return events_; }
@@ -103,6 +105,8 @@ class ThingsApp : public as::Application {
   ModelConfig config_;
   std::mt19937_64 rng_;
   std::int64_t events_ = 0;
+  int specifier_depth_ = 0;      // > 0 while a specifier written out is resolved
+  bool specifier_sent_ = false;  // its one Apple event is counted already
   bool in_transaction_ = false;
 };
 

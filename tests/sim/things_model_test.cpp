@@ -502,5 +502,28 @@ TEST_F(ModelTest, AreasAndTags) {
   EXPECT_EQ(db().integer("SELECT COUNT(*) FROM TMTag WHERE title = 'Deep'"), 0);
 }
 
+// Apple events, as the per-op latency model charges them: a specifier written out is one
+// event however many objects it reaches (Things answers `properties of every to do` in
+// one reply); a loop that asks each object is one event per object.
+TEST_F(ModelTest, ASpecifierWrittenOutIsOneAppleEvent) {
+  const auto events = [this](const std::string& body) {
+    model::ModelConfig config;
+    config.sleep = [](double) {};
+    const model::Outcome outcome = model::run_source(handle_, "tell application \"Things3\"\n" + body + "\nend tell", config);
+    EXPECT_EQ(outcome.exit_code, 0) << body << ": " << outcome.err;
+    return outcome.events;
+  };
+  const std::int64_t todos = std::stoll(tell("count of every to do"));
+  ASSERT_GT(todos, 5);
+  EXPECT_EQ(events("get properties of every to do"), 1);
+  EXPECT_EQ(events("get name of tags of every to do"), 1);
+  EXPECT_EQ(events("get id of to dos of every project"), 1);
+  EXPECT_EQ(events("set found to (to dos of list id \"TMInboxListSource\" whose name is \"x\")"), 1);
+  EXPECT_EQ(events("get {name of every area, id of every tag}"), 2);
+  EXPECT_EQ(events("set ids to id of every to do\nrepeat with i in ids\nget name of to do id (contents of i)\nend repeat"),
+            1 + todos);
+  EXPECT_EQ(events("get to do \"Call the plumber\""), 1);
+}
+
 }  // namespace
 }  // namespace takt::sim_test

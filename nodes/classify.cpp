@@ -51,8 +51,12 @@ void classify_tool_call(Job& job, Services& s) {
     return;
   }
   if (job.write) {
+    // Against Things' database, or, while takt cannot read it, against takt's mirror of
+    // Things when a fresh one is at hand (in memory: no script here; without one the write
+    // goes ahead and Things refuses what it cannot do).
+    const auto view = s.db_access.readable() ? nullptr : s.mirror.fresh(Clock::now(), s.config.tools.mirror_max_age);
     try {
-      if (auto why = things::check_write_against_database(*job.tool, *job.arguments, s.db)) {
+      if (auto why = things::check_write_against_database(*job.tool, *job.arguments, view ? *view->db : s.db)) {
         job.tool_fail(things::tool_error("Invalid arguments: " + *why));
         return;
       }

@@ -124,6 +124,18 @@ TEST_F(NoDiskAccess, ReadsAndWritesGoThroughAppleScript) {
   EXPECT_EQ(structured(done)["count"].GetInt64(), 1) << text_of(done);
   EXPECT_TRUE(contains(text_of(structured(t.tool(6, "get_logbook", R"({"limit":5})"))), id));
 
+  // The checks made before a write are made against the mirror at hand: a project's id
+  // given to update_todo is refused before anything runs (AppleScript's `to do id` would
+  // find the project and rename it).
+  const std::string project = structured(t.tool(8, "get_projects"))["items"][0]["id"].GetString();
+  const std::string project_title = sql_value(real(), "SELECT title FROM TMTask WHERE uuid = '" + project + "'");
+  const long long before_refusal = calls();
+  auto refused = t.tool(9, "update_todo", R"({"id":")" + project + R"(","title":"renamed by mistake"})");
+  EXPECT_TRUE(refused["result"]["isError"].GetBool()) << text_of(refused);
+  EXPECT_TRUE(contains(content_text(refused), "is a project; use update_project")) << text_of(refused);
+  EXPECT_EQ(calls(), before_refusal);
+  EXPECT_EQ(sql_value(real(), "SELECT title FROM TMTask WHERE uuid = '" + project + "'"), project_title);
+
   // Something that did not happen is still said: an id Things does not have.
   auto ghost = t.tool(7, "update_todo", R"({"id":"GhostIdGhostIdGhostId0","title":"x"})");
   EXPECT_TRUE(ghost["result"]["isError"].GetBool()) << text_of(ghost);

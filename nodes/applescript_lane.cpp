@@ -513,6 +513,10 @@ void answer_reads(Services& s, const std::vector<Job*>& reads, Millis timeout, d
   if (s.config.tools.reads_via == ReadsVia::Auto && s.db_access.check(s.db)) {
     // takt can read the database again (Full Disk Access given): from it, as usual.
     for (auto* job : reads) {
+      if (job->protocol_read) {
+        run_protocol_read(*job, s.db);
+        continue;
+      }
       try {
         job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, s.db));
       } catch (const things::DbError& e) {
@@ -533,8 +537,16 @@ void answer_reads(Services& s, const std::vector<Job*>& reads, Millis timeout, d
     if (!view && abandon()) s.lane_metrics.cancelled_running.Increment(static_cast<double>(reads.size()));
   }
   for (auto* job : reads) {
+    if (!view && job->protocol_read) {
+      job->fail(mcp::kInternalError, "Internal error: reading Things through AppleScript failed: " + why);
+      continue;
+    }
     if (!view) {
       job->tool_fail(things::tool_error(job->tool->name + " failed: " + why));
+      continue;
+    }
+    if (job->protocol_read) {  // resources/read, prompts/get: from the mirror, as a read tool
+      run_protocol_read(*job, *view->db);
       continue;
     }
     try {
@@ -579,12 +591,13 @@ std::vector<JobPtr> run_next_batch(Services& s) {
   const auto read_after = [&] {
     if (reads.empty()) return;
     Millis timeout{0};
-    for (auto* job : reads) timeout = std::max(timeout, s.timeout_of(*job->tool));
+    for (auto* job : reads)
+      timeout = std::max(timeout, job->tool ? s.timeout_of(*job->tool) : s.config.backend.script_timeout);
     for (auto* job : reads) send_progress(*job, job->progress_sent + 1, std::nullopt, "reading Things");
     double seconds = 0;
     answer_reads(s, reads, timeout, seconds);
     for (auto* job : reads) {
-      s.record_service(*job->tool, seconds * 1000.0 / static_cast<double>(reads.size()));
+      if (job->tool) s.record_service(*job->tool, seconds * 1000.0 / static_cast<double>(reads.size()));
       s.lane_metrics.service[2][static_cast<int>(job->cost)].Observe(seconds);
     }
   };

@@ -121,10 +121,11 @@ void ClassifyStage::operator()(const JobPtr& job) const {
     }
   }
   if (job->method->read) {
-    // Answered from the database like a read tool: the database lane, its own cache key.
+    // Answered like a read tool: from the database, or through AppleScript while reads go
+    // there; its own cache key.
     job->protocol_read = job->method->read(*job, s);
     if (job->protocol_read) {
-      job->lane = Lane::Database;
+      job->lane = s.reads_through_applescript() ? Lane::AppleScript : Lane::Database;
       job->cost = CostClass::Medium;
       job->cache_key = job->protocol_read->cache_key;
     }

@@ -6,8 +6,6 @@
 
 namespace takt {
 
-namespace {
-/// resources/read, prompts/get, ...: the method's answer, or its JSON-RPC error.
 void run_protocol_read(Job& job, things::ThingsDb& db) {
   const auto& read = *job.protocol_read;
   try {
@@ -22,7 +20,6 @@ void run_protocol_read(Job& job, things::ThingsDb& db) {
     job.fail(mcp::kInvalidParams, std::string("Invalid params: ") + e.what());
   }
 }
-}  // namespace
 
 void DbReadStage::operator()(const JobPtr& job) const {
   s.edges.enter(*job, Stage::DbRead);

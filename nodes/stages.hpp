@@ -87,6 +87,10 @@ struct FastStage {
 
 /// db_read: a read of the Things database. Blocks on SQLite for milliseconds; the node
 /// runs at most pipeline.db_readers of these at once.
+/// resources/read, prompts/get, ...: the method's answer read from `db` (Things' database,
+/// or takt's mirror of Things), or its JSON-RPC error.
+void run_protocol_read(Job& job, things::ThingsDb& db);
+
 struct DbReadStage {
   struct Uses {
     EdgeCounters& edges;

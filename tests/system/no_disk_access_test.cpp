@@ -98,6 +98,14 @@ TEST_F(NoDiskAccess, ReadsAndWritesGoThroughAppleScript) {
   ASSERT_EQ(h["notes"].Size(), 1u) << text_of(health);
   EXPECT_TRUE(contains(h["notes"][0].GetString(), "Full Disk Access")) << text_of(health);
 
+  // Resources too: read from the mirror while the database cannot be read.
+  auto listed = t.call(20, "resources/list");
+  ASSERT_TRUE(listed.HasMember("result")) << text_of(listed);
+  const std::string uri = listed["result"]["resources"][0]["uri"].GetString();
+  auto resource = t.call(21, "resources/read", R"({"uri":")" + uri + R"("})");
+  ASSERT_TRUE(resource.HasMember("result")) << text_of(resource);
+  EXPECT_TRUE(contains(resource["result"]["contents"][0]["text"].GetString(), "\"items\"")) << text_of(resource);
+
   auto inbox = t.tool(2, "get_inbox");
   EXPECT_EQ(structured(inbox)["total"].GetInt64(), 4);
   EXPECT_TRUE(contains(content_text(inbox), "as takt cannot read Things' database")) << text_of(inbox);

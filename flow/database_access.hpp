@@ -2,8 +2,9 @@
 /// Whether takt can read Things' database now. On a Mac whose AI client has no Full Disk
 /// Access it cannot: with tools.reads_via: auto, reads then go through AppleScript
 /// (takt's mirror of Things), and writes are confirmed through it whatever reads_via says.
-/// Looked at when takt starts, at every health_check, before every batch of writes and of
-/// reads through AppleScript, and when a database read fails. Thread-safe.
+/// Looked at when takt starts, at every health_check, when a database read or a write's
+/// confirmation fails, and, while it cannot be read, before every batch of writes and of
+/// reads through AppleScript. Thread-safe.
 
 #include <atomic>
 #include <mutex>

@@ -121,6 +121,7 @@ void answer(Services& s, Job& job, const std::vector<things::Operation>& ops, co
       job.tool_fail(std::move(a.result));
     }
   } catch (const things::DbError& e) {
+    s.db_access.check(s.db);  // unreadable now: the next batches are confirmed through AppleScript
     spdlog::error("{}: cannot confirm the write: {}", job.tool->name, e.what());
     job.tool_fail(things::tool_error(job.tool->name + ": Things ran the script, but takt cannot read the database to "
                                      "confirm it: " + e.what()));
@@ -607,11 +608,13 @@ std::vector<JobPtr> run_next_batch(Services& s) {
   }
 
   // Where the writes are looked up and confirmed: Things' database, or, when takt cannot
-  // read it, Things through AppleScript (the mirror at hand for the look-ups, and one script
-  // after the writes that reads the mirror again to confirm them).
+  // read it, Things through AppleScript (the mirror at hand for the look-ups, and the
+  // write script itself reading the mirror again after its operations to confirm them).
+  // The last look saying readable is trusted without I/O (a lease here could wait behind
+  // long reads); unreadable is looked at again (Full Disk Access may have been given).
   Reader reader{&s.db, false};
   std::shared_ptr<const MirrorView> before;
-  if (!s.db_access.check(s.db)) {
+  if (!s.db_access.readable() && !s.db_access.check(s.db)) {
     before = s.mirror.fresh(Clock::now(), s.config.tools.mirror_max_age);
     reader = Reader{before ? before->db.get() : nullptr, true};
   }

@@ -5,7 +5,8 @@ path, and how much the mirror and the response cache spare under a mixed load
 
     bench/applescript-reads.py TAKT THINGS_SIM [--reps R] [--items N] [--requests N]
                                [--in-flight 1,4] [--latency MIN..MAX] [--per-op MIN..MAX]
-                               [--parts tools,mixed] [--quick]
+                               [--parts tools,mixed] [--variants applescript,database,no-fda]
+                               [--quick]
 
 Everything runs in a new temporary directory: things-sim's demo database
 (`THINGS_SIM --init`) and a generated one of about N items (`--generate N --seed 7 --today`
@@ -14,7 +15,7 @@ XDG_CACHE_HOME, XDG_RUNTIME_DIR and lock directory, `cache.shared: false`, `rela
 false` and metrics on a free port (read from the line takt prints on stderr), so that runs
 share nothing. things-sim models AppleScript's latency: `--latency` per script (default
 200ms..800ms, takt's shipped `backend.sim_latency`) plus `--per-op` per Apple event
-(default 0ms..0ms; see "Per op" below).
+(default 20ms..60ms, takt's shipped `backend.sim_per_op`; see "Per op" below).
 
 1. Every read tool (those `tools/list` marks readOnlyHint, but health_check and
    queue_status), on each database, called R times (default 5), one call at a time, with
@@ -35,26 +36,42 @@ share nothing. things-sim models AppleScript's latency: `--latency` per script (
    and get_item most of all, arguments varied a little) and about 15% writes (add_todo with
    a unique title; update_todo and complete on to-dos the load added; each request is a
    write with probability 0.15, and --seed 1 draws 19 of 200), the same sequence
-   (seeded) through `tools.reads_via: applescript` and `database`, both with the shipped
-   cache and mirror settings (cache on, ttl 2s; mirror_max_age 10s), at each `--in-flight`
-   (default 1 and 4 requests outstanding). Each run starts on a fresh copy of the
+   (seeded) through three takts, all with the shipped cache and mirror settings (cache
+   on, ttl 2s; mirror_max_age 10s), at each `--in-flight` (default 1 and 4 requests
+   outstanding):
+   - applescript: `tools.reads_via: applescript` with a readable database: writes are
+     confirmed in the database, and each write drops the mirror, so the next read that
+     reaches the lane pays a mirror script;
+   - database: `tools.reads_via: database`;
+   - no-fda ("no Full Disk Access"): `tools.reads_via: auto` (shipped) with
+     `backend.database` a path takt cannot open (a directory named main.sqlite in
+     NoAccess.thingsdatabase), while things-sim, through a wrapper set as
+     `backend.sim_path`, acts on the real copy (the wrapper swaps the `--db X` pair for the
+     copy and execs things-sim; takt's `--init` at start goes through it too). takt then
+     reads through the mirror by itself, and each write script reads the mirror back
+     after its operations to confirm them, so the reads after a write find it fresh.
+     health_check must say database_readable false and reads_via applescript, or the
+     bench stops.
+   `--variants` picks some of them. Each run starts on a fresh copy of the
    database. Prints wall time, requests/s, scripts run (things-sim calls), scripts per
    read (the mirror's scripts, i.e. scripts run minus write scripts, over reads), reads
    answered from the response cache (`takt_cache_lookups_total{result="hit"}`), reads
    answered from the mirror without a script of their own (reads that reached the
    AppleScript lane, `takt_edge_messages_total{from="write_priority",to="applescript"}`
-   minus the writes, minus the mirror's scripts: a fresh mirror, or one script for the
-   reads of a batch), and p50/p99 latency of reads and writes (nearest rank; with a few
+   minus the writes, minus the mirror's scripts: a fresh mirror, one script for the
+   reads of a batch, or a write script's read-back), and p50/p99 latency of reads and writes (nearest rank; with a few
    dozen writes their p99 is the slowest). Write scripts are the
    lane's batches holding writes (`takt_batch_size_count`).
 
 --quick: R = 2, 40 requests, 1 in flight only, 1000 items.
 
-Per op. takt's shipped `backend.sim_per_op` is 20ms..60ms per Apple event, but things-sim
-counts `PROPERTY of every ELEMENT` as one event per element (real AppleScript sends one):
-the mirror's script then pays about 125 events on the demo database (about 5 s) and about
-12,700 on 5,000 items (far beyond `backend.script_timeout`, 30 s). Hence 0 per op by
-default; `--per-op 20ms..60ms` shows it.
+Per op. The default is takt's shipped `backend.sim_per_op`, 20ms..60ms per Apple event.
+Until commit 67e0008 things-sim charged `PROPERTY of every ELEMENT` once per element (real
+AppleScript sends one event): the mirror's script paid about 125 events on the demo
+database (about 5 s) and about 12,700 on 5,000 items (beyond `backend.script_timeout`,
+30 s), so this bench's first run (docs/performance.md) used 0 per event. Since 67e0008 a
+specifier written out is one Apple event and the mirror's script pays about twenty,
+plus one per project in the Trash; `--per-op 0ms..0ms` gives the earlier model.
 """
 import argparse
 import datetime
@@ -73,6 +90,8 @@ import time
 import urllib.request
 
 EXCLUDED = {"health_check", "queue_status"}
+# The mixed load's takts: how each is named in the table.
+VARIANTS = {"applescript": "applescript", "database": "database", "no-fda": "auto, no Full Disk Access"}
 
 # The mixed load's reads, by weight: what an assistant asks most.
 READ_MIX = [("get_today", 22), ("get_inbox", 14), ("search", 14), ("get_item", 12), ("get_upcoming", 7),
@@ -87,14 +106,18 @@ QUERIES = [("the", 5), ("invoice", 2), ("call", 2), ("report", 1), ("buy", 1)]
 class Takt:
     """One takt over stdio, with its own directory, on its own copy of a database."""
 
-    def __init__(self, args, work, name, db, settings):
+    def __init__(self, args, work, name, db, settings, takt_db=None, sim_path=None):
+        """db: the database things-sim acts on (and --stats counts on); takt_db, sim_path:
+        what takt is told (default db and THINGS_SIM), e.g. a path it cannot open and a
+        wrapper that sends things-sim to db."""
         self.dir = os.path.join(work, name)
         os.makedirs(self.dir, mode=0o700)
         self.db = db
         self.sim = args.sim
         config = os.path.join(self.dir, "takt.yaml")
         lines = ["logging:", "  level: info", "metrics:", "  listen: 127.0.0.1:0",
-                 "backend:", f"  database: {json.dumps(db)}", f"  sim_path: {json.dumps(args.sim)}",
+                 "backend:", f"  database: {json.dumps(takt_db or db)}",
+                 f"  sim_path: {json.dumps(sim_path or args.sim)}",
                  f"  sim_latency: {args.latency}", f"  sim_per_op: {args.per_op}",
                  f"  lock_dir: {json.dumps(os.path.join(self.dir, 'lock'))}",
                  "relay:", "  join: false"]
@@ -290,6 +313,24 @@ def mixed_plan(requests, seed):
     return plan
 
 
+def no_access(args, work, tag, db):
+    """(database path takt cannot open, wrapper for backend.sim_path that sends things-sim to db)."""
+    blocked = os.path.join(work, f"{tag}-noaccess", "NoAccess.thingsdatabase", "main.sqlite")
+    os.makedirs(blocked)  # a directory: SQLite cannot open it, as without Full Disk Access
+    wrapper = os.path.join(work, f"{tag}-things-sim.sh")
+    q = lambda s: "'" + s.replace("'", "'\\''") + "'"
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/bash\n"
+                "# things-sim on the real copy, whatever database takt names; stdin passes through.\n"
+                "args=()\n"
+                "while [ $# -gt 0 ]; do\n"
+                f"  if [ \"$1\" = --db ]; then args+=(--db {q(db)}); shift 2; else args+=(\"$1\"); shift; fi\n"
+                "done\n"
+                f"exec {q(args.sim)} \"${{args[@]}}\"\n")
+    os.chmod(wrapper, 0o700)
+    return blocked, wrapper
+
+
 def open_projects(db, n=10):
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
@@ -305,7 +346,17 @@ def mixed(args, work, db, path, in_flight, plan, notes):
     tag = f"mixed-{path}-{in_flight}"
     db = copy_db(db, os.path.join(work, f"{tag}.sqlite"))
     projects = open_projects(db)
-    takt = Takt(args, work, tag, db, {"tools.reads_via": path})
+    if path == "no-fda":
+        blocked, wrapper = no_access(args, work, tag, db)
+        takt = Takt(args, work, tag, db, {"tools.reads_via": "auto"}, takt_db=blocked, sim_path=wrapper)
+        _, result, error = takt.tool("health_check", {})
+        health = (result or {}).get("structuredContent") or {}
+        if error or health.get("database_readable") is not False or health.get("reads_via") != "applescript":
+            takt.close()
+            sys.exit(f"{tag}: takt can read the database or does not read through AppleScript: "
+                     f"{error or json.dumps(health)}")
+    else:
+        takt = Takt(args, work, tag, db, {"tools.reads_via": path})
     available = set(tool_names(takt, reads_only=False))
     m0, s0 = takt.metrics(), takt.scripts()
     created, done = [], set()  # to-dos this load added (answered), and those it completed
@@ -402,15 +453,15 @@ def print_mixed(runs, items):
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in runs:
         pct = lambda x: f"{x:.0f} ({100 * x / r['reads']:.0f}%)" if r["reads"] else "-"
-        mirror = pct(r["mirror_hits"]) if r["path"] == "applescript" else "-"
-        print(f"| {r['path']} | {r['in_flight']} | {r['requests']} ({r['reads']}/{r['writes']}) | {r['wall']:.1f} "
+        mirror = pct(r["mirror_hits"]) if r["path"] != "database" else "-"
+        print(f"| {VARIANTS[r['path']]} | {r['in_flight']} | {r['requests']} ({r['reads']}/{r['writes']}) | {r['wall']:.1f} "
               f"| {r['rps']:.2f} | {r['scripts']} ({r['write_scripts']:.0f} + {r['mirror_scripts']:.0f}) "
               f"| {r['mirror_scripts'] / max(1, r['reads']):.2f} | {pct(r['hits'])} | {mirror} "
               f"| {fmt_ms(r['read_p50'])} / {fmt_ms(r['read_p99'])} | {fmt_ms(r['write_p50'])} / {fmt_ms(r['write_p99'])} "
               f"| {r['errors']} |")
     print("\nreads from cache: takt_cache_lookups_total{result=\"hit\"} over the reads sent; reads from the mirror: "
           "reads that reached the AppleScript lane minus the mirror's scripts (a fresh mirror, or a script that "
-          "answered several reads of one batch); coalesced reads (answered by an "
+          "answered several reads of one batch, or a write script's read-back); coalesced reads (answered by an "
           "identical read in flight): " + ", ".join(f"{r['path']}/{r['in_flight']}: {r['coalesced']:.0f}" for r in runs))
 
 
@@ -423,8 +474,10 @@ def main():
     parser.add_argument("--requests", type=int, default=200, help="requests of the mixed load (default 200)")
     parser.add_argument("--in-flight", default="1,4", help="requests outstanding in the mixed load (default 1,4)")
     parser.add_argument("--latency", default="200ms..800ms", help="backend.sim_latency (default 200ms..800ms)")
-    parser.add_argument("--per-op", default="0ms..0ms", help="backend.sim_per_op (default 0ms..0ms)")
+    parser.add_argument("--per-op", default="20ms..60ms", help="backend.sim_per_op (default 20ms..60ms)")
     parser.add_argument("--parts", default="tools,mixed", help="tools, mixed or both (default)")
+    parser.add_argument("--variants", default="applescript,database,no-fda",
+                        help="the mixed load's takts (default applescript,database,no-fda)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the mixed load's sequence (default 1)")
     parser.add_argument("--quick", action="store_true", help="R 2, 40 requests, 1 in flight, 1000 items")
     args = parser.parse_args()
@@ -432,6 +485,9 @@ def main():
         args.reps, args.requests, args.in_flight, args.items = 2, 40, "1", 1000
     args.takt, args.sim = os.path.abspath(args.takt), os.path.abspath(args.sim)
     parts = set(args.parts.split(","))
+    unknown = set(args.variants.split(",")) - set(VARIANTS)
+    if unknown:
+        parser.error(f"--variants: unknown {', '.join(sorted(unknown))} (known: {', '.join(VARIANTS)})")
     notes = []
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="takt-asreads-") as work:
@@ -449,7 +505,7 @@ def main():
             plan = mixed_plan(args.requests, args.seed)
             runs = []
             for c in (int(x) for x in args.in_flight.split(",")):
-                for path in ("applescript", "database"):
+                for path in args.variants.split(","):
                     runs.append(mixed(args, work, generated, path, c, plan, notes))
             print_mixed(runs, args.items)
     if notes:

@@ -9,6 +9,7 @@
 #include "base/json.hpp"
 #include "flow/progress.hpp"
 #include "flow/services.hpp"
+#include "nodes/lane_script.hpp"
 #include "nodes/stages.hpp"
 #include "things/catalog/catalog.hpp"
 #include "things/catalog/tools.hpp"
@@ -18,6 +19,33 @@
 #include "things/script/url.hpp"
 
 namespace takt {
+
+std::optional<RetryReason> transient(const things::ScriptOutput& out) {
+  if (!out.started || out.abandoned) return std::nullopt;
+  // takt's own time-out ends the request (each try gets the time left until the deadline),
+  // so this one is never tried again; it is named for the metrics' sake.
+  if (out.timed_out) return RetryReason::Timeout;
+  if (out.signal != 0) return RetryReason::Crashed;
+  if (out.exit_code == 0) return std::nullopt;
+  const auto has = [&](const char* text) { return out.err.find(text) != std::string::npos; };
+  if (things::osa::not_running(out.err)) return RetryReason::NotRunning;
+  // AppleEvent timed out, what Things answers under rapid events; things-sim's OVERLAP: a
+  // script from outside takt was running.
+  if (things::osa::mentions(out.err, things::osa::kTimedOut) || has("OVERLAP")) return RetryReason::Busy;
+  return std::nullopt;
+}
+
+bool failed_as_a_whole(const things::ScriptOutput& out) {
+  return !out.abandoned && (!out.started || out.timed_out || out.exit_code != 0 || out.signal != 0);
+}
+
+Millis backoff(const BackendConfig& c, unsigned retry) {
+  const auto shift = std::min(retry - 1, 20u);
+  const auto full = std::min<long long>(c.retry_max_delay.count(), c.retry_base_delay.count() << shift);
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return Millis{full / 2 + std::uniform_int_distribution<long long>(0, full - full / 2)(rng)};
+}
+
 namespace {
 
 /// The operations a write job asks for (one per id for the tools over many ids, projects
@@ -128,23 +156,6 @@ void answer(Services& s, Job& job, const std::vector<things::Operation>& ops, co
   }
 }
 
-/// Why a script that failed as a whole is worth another try, or nullopt when it is not
-/// (a script that could not start, was abandoned, or failed for a lasting reason).
-std::optional<RetryReason> transient(const things::ScriptOutput& out) {
-  if (!out.started || out.abandoned) return std::nullopt;
-  // takt's own time-out ends the request (each try gets the time left until the deadline),
-  // so this one is never tried again; it is named for the metrics' sake.
-  if (out.timed_out) return RetryReason::Timeout;
-  if (out.signal != 0) return RetryReason::Crashed;
-  if (out.exit_code == 0) return std::nullopt;
-  const auto has = [&](const char* text) { return out.err.find(text) != std::string::npos; };
-  if (things::osa::not_running(out.err)) return RetryReason::NotRunning;
-  // AppleEvent timed out, what Things answers under rapid events; things-sim's OVERLAP: a
-  // script from outside takt was running.
-  if (things::osa::mentions(out.err, things::osa::kTimedOut) || has("OVERLAP")) return RetryReason::Busy;
-  return std::nullopt;
-}
-
 /// Things itself failed every operation of a script that ran: not running, not allowed
 /// to be controlled, not answering. osascript exits 0 then (each operation catches its
 /// own error), but for the breaker it is the backend failing like a script that failed
@@ -155,114 +166,6 @@ std::optional<std::string> backend_down(const std::vector<things::OpResult>& res
     if (r.ok || !things::osa::backend_down(r.error)) return std::nullopt;
   }
   return results.front().error;
-}
-
-bool failed_as_a_whole(const things::ScriptOutput& out) {
-  return !out.abandoned && (!out.started || out.timed_out || out.exit_code != 0 || out.signal != 0);
-}
-
-/// Backoff before retry number `retry` (1 = the first): base * 2^(retry-1), at most the
-/// cap, of which a random half is jitter (so takt processes failing together spread out).
-Millis backoff(const BackendConfig& c, unsigned retry) {
-  const auto shift = std::min(retry - 1, 20u);
-  const auto full = std::min<long long>(c.retry_max_delay.count(), c.retry_base_delay.count() << shift);
-  thread_local std::mt19937 rng{std::random_device{}()};
-  return Millis{full / 2 + std::uniform_int_distribution<long long>(0, full - full / 2)(rng)};
-}
-
-/// takt's mirror of Things from the text its script printed, kept in Services::mirror for
-/// the reads that follow. Throws things::MirrorError.
-std::shared_ptr<const MirrorView> keep_mirror(Services& s, std::string_view text) {
-  auto view = std::make_shared<const MirrorView>(things::Mirror::load(text), [&s] { return s.db.today(); }, Clock::now());
-  s.mirror.put(view);
-  return view;
-}
-
-/// The mirror's script as the read-back that follows a batch's writes in their own script.
-things::ReadBack mirror_read_back() {
-  const auto& parts = things::mirror_script_parts();
-  return {parts.handlers, parts.body, parts.result};
-}
-
-/// Reads takt's mirror of Things through AppleScript (things/mirror): the one script,
-/// under the machine-wide lock, tried again after a transient failure while the deadline
-/// allows, with the breaker consulted and fed as for any script. The mirror, or why not.
-/// `held_fd`: the lock's descriptor when the caller holds it already (then one try only).
-std::shared_ptr<const MirrorView> read_mirror(Services& s, Clock::time_point deadline,
-                                              const std::function<bool()>& abandon, double& seconds, std::string& why,
-                                              int held_fd = -1) {
-  const auto& cfg = s.config.backend;
-  for (unsigned attempt = 1;; ++attempt) {
-    if (!s.breaker.allow(Clock::now())) {
-      why = s.breaker.open_message(Clock::now());
-      return nullptr;
-    }
-    std::optional<FileLock> lock;
-    if (s.backend.lock && held_fd < 0) {
-      const auto asked = Clock::now();
-      lock = s.backend.lock->acquire(deadline);
-      s.lane_metrics.lock_wait.Observe(std::chrono::duration<double>(Clock::now() - asked).count());
-      if (!lock) {
-        why = "waited for scripts of other takt processes (lock " + s.backend.lock->path() + ") until the tool's timeout";
-        return nullptr;
-      }
-    }
-    auto cmd = s.backend.command;
-    if (lock) cmd.keep_fd = lock->fd();
-    else cmd.keep_fd = held_fd;
-    const auto left = std::max(Millis{1}, std::chrono::duration_cast<Millis>(deadline - Clock::now()));
-    const auto start = Clock::now();
-    things::ScriptOutput out;
-    {
-      BusyClock& clock = s.lane.busy;
-      clock.start();
-      try {
-        out = s.backend.run(cmd, things::mirror_script(), left, abandon);
-      } catch (...) {
-        clock.stop();
-        throw;
-      }
-      clock.stop();
-    }
-    lock.reset();
-    const double took = std::chrono::duration<double>(Clock::now() - start).count();
-    seconds += took;
-    s.lane.scripts_run.fetch_add(1);
-    s.lane_metrics.script_seconds.Observe(took);
-    (out.timed_out ? s.lane_metrics.script_timeout
-     : out.abandoned ? s.lane_metrics.script_abandoned
-     : failed_as_a_whole(out) ? s.lane_metrics.script_failed
-                              : s.lane_metrics.script_ok)
-        .Increment();
-    if (!failed_as_a_whole(out) && !out.abandoned) {
-      try {
-        auto view = keep_mirror(s, out.out);
-        s.breaker.succeeded();
-        spdlog::debug("read takt's mirror of Things: {} items in {:.0f} ms", view->mirror.tasks(), took * 1000);
-        return view;
-      } catch (const things::MirrorError& e) {
-        // Things answered, but not what takt asked: text another program printed, or a
-        // change of Things' AppleScript. Not the backend failing.
-        why = std::string("Things' answer to takt's read could not be read: ") + e.what();
-        spdlog::error("{}", why);
-        return nullptr;
-      }
-    }
-    if (out.abandoned) {
-      why = "cancelled while it ran";
-      return nullptr;
-    }
-    why = things::describe_failure(out);
-    s.breaker.failed(why, Clock::now());
-    const auto reason = transient(out);
-    if (!reason || held_fd >= 0 || attempt >= cfg.retry_attempts || abandon()) return nullptr;
-    const auto pause = backoff(cfg, attempt);
-    if (Clock::now() + pause + Millis{50} >= deadline) return nullptr;
-    s.lane_metrics.retries[static_cast<std::size_t>(*reason)].Increment();
-    spdlog::info("reading takt's mirror of Things failed ({}); trying again in {} ms ({} of {})", why, pause.count(),
-                 attempt + 1, cfg.retry_attempts);
-    std::this_thread::sleep_for(pause);
-  }
 }
 
 /// The ids of the to-dos titled like the pending writes, or nullopt when there is nothing
@@ -493,70 +396,6 @@ std::vector<things::OpResult> run_with_retries(Services& s, const std::vector<th
                  things::describe_failure(t.out), pause.count(), attempt + 1, cfg.retry_attempts);
     std::this_thread::sleep_for(pause);
     pending = std::move(again);
-  }
-}
-
-/// What a read through AppleScript tells the client beside its answer.
-const char* mirror_note(const Services& s) {
-  return s.config.tools.reads_via == ReadsVia::AppleScript
-             ? "Read through Things' AppleScript (tools.reads_via: applescript), not its database: headings, "
-               "checklists, reminder times, This Evening and repeat rules are not shown."
-             : "Read through Things' AppleScript, as takt cannot read Things' database (health_check says why): "
-               "headings, checklists, reminder times, This Evening and repeat rules are not shown.";
-}
-
-/// Answers reads through AppleScript from takt's mirror of Things, read again first when
-/// it is missing or older than tools.mirror_max_age: one script for every read of the batch.
-void answer_reads(Services& s, const std::vector<Job*>& reads, Millis timeout, double& seconds) {
-  const auto abandon = [&] {
-    return std::all_of(reads.begin(), reads.end(), [](const Job* j) { return j->cancelled.load(); });
-  };
-  if (s.config.tools.reads_via == ReadsVia::Auto && s.db_access.check(s.db)) {
-    // takt can read the database again (Full Disk Access given): from it, as usual.
-    for (auto* job : reads) {
-      if (job->protocol_read) {
-        run_protocol_read(*job, s.db);
-        continue;
-      }
-      try {
-        job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, s.db));
-      } catch (const things::DbError& e) {
-        job->tool_fail(things::tool_error(e.what()));
-      }
-    }
-    return;
-  }
-  auto view = s.mirror.fresh(Clock::now(), s.config.tools.mirror_max_age);
-  std::string why;
-  if (!view) {
-    try {
-      view = read_mirror(s, Clock::now() + timeout, abandon, seconds, why);
-    } catch (const std::exception& e) {
-      why = std::string("the AppleScript lane failed: ") + e.what();
-      spdlog::error("{}", why);
-    }
-    if (!view && abandon()) s.lane_metrics.cancelled_running.Increment(static_cast<double>(reads.size()));
-  }
-  for (auto* job : reads) {
-    if (!view && job->protocol_read) {
-      job->fail(mcp::kInternalError, "Internal error: reading Things through AppleScript failed: " + why);
-      continue;
-    }
-    if (!view) {
-      job->tool_fail(things::tool_error(job->tool->name + " failed: " + why));
-      continue;
-    }
-    if (job->protocol_read) {  // resources/read, prompts/get: from the mirror, as a read tool
-      run_protocol_read(*job, *view->db);
-      continue;
-    }
-    try {
-      job->result = things::tool_result(things::run_read(*job->tool, *job->arguments, *view->db), mirror_note(s));
-    } catch (const things::NotFound& e) {
-      job->tool_fail(things::tool_error(e.what()));
-    } catch (const std::exception& e) {
-      job->tool_fail(things::tool_error(job->tool->name + " failed: " + e.what()));
-    }
   }
 }
 

@@ -15,16 +15,21 @@ std::string health(Services& s) {
   const bool readable = s.db_access.check(s.db);
   if (!readable) problems.push_back(s.db_access.why());
   const bool via_applescript = s.reads_through_applescript();
-  if (!readable && via_applescript && s.config.tools.reads_via == ReadsVia::Auto)
+  const auto reads_via = s.config.tools.reads_via;
+  if (!readable && reads_via == ReadsVia::Auto)
     notes.emplace_back(
         "takt cannot read Things' database, so it reads Things through AppleScript (tools.reads_via: auto): every "
         "read is answered from takt's mirror of Things, read by one script at most every tools.mirror_max_age, and "
         "every write is confirmed through it. Headings, checklists, reminder times, This Evening and repeat rules "
-        "are not shown. To read the database instead, give the app that starts takt Full Disk Access "
+        "are not shown, and changes that need Things' URL scheme (checklists, reminders, This Evening) are "
+        "refused. To read the database instead, give the app that starts takt Full Disk Access "
         "(docs/operations.md).");
-  else if (!readable)
+  else if (!readable && reads_via == ReadsVia::Database)
     notes.emplace_back("takt cannot read Things' database: writes are confirmed through AppleScript; reads fail "
                        "while tools.reads_via is database (auto would read through AppleScript).");
+  else if (!readable)
+    notes.emplace_back("takt cannot read Things' database: reads (tools.reads_via: applescript) and write "
+                       "confirmations go through AppleScript; changes that need Things' URL scheme are refused.");
   // The circuit breaker says whether Things answers now (a ratio of failures since start
   // would stay "degraded" long after Things recovered).
   const auto breaker = s.breaker.snapshot(Clock::now());

@@ -172,6 +172,7 @@ TEST_F(NoDiskAccess, ReadsViaDatabaseStaysButWritesAreStillConfirmed) {
   t.handshake();
   auto health = t.tool(1, "health_check");
   EXPECT_STREQ(health["result"]["structuredContent"]["reads_via"].GetString(), "database") << text_of(health);
+  EXPECT_TRUE(contains(health["result"]["structuredContent"]["notes"][0].GetString(), "reads fail")) << text_of(health);
   auto inbox = t.tool(2, "get_inbox");
   EXPECT_TRUE(inbox["result"]["isError"].GetBool()) << text_of(inbox);
   auto added = t.tool(3, "add_todo", R"({"title":"still confirmed"})");
@@ -237,4 +238,17 @@ TEST_F(NoDiskAccess, CrashedScriptsAreReadBackThroughAppleScriptAndNothingIsWrit
   EXPECT_GT(parse_json(out)["failures"].GetInt64(), 0) << "no crash was injected: the test proves nothing";
   std::cout << "[ figures  ] " << kWrites << " writes: acknowledged " << acknowledged << ", not known " << unknown
             << ", duplicates " << duplicates << "; things-sim: " << out << "\n";
+}
+
+// tools.reads_via: applescript chosen on a Mac without Full Disk Access: health_check says
+// what goes through AppleScript, without the advice meant for auto.
+TEST_F(NoDiskAccess, HealthCheckSaysWhatGoesThroughAppleScriptForEachSetting) {
+  Takt t(dir, config("tools:\n  reads_via: applescript\n"));
+  t.handshake();
+  auto health = t.tool(1, "health_check");
+  const auto& h = health["result"]["structuredContent"];
+  EXPECT_STREQ(h["reads_via"].GetString(), "applescript") << text_of(health);
+  ASSERT_EQ(h["notes"].Size(), 1u) << text_of(health);
+  EXPECT_TRUE(contains(h["notes"][0].GetString(), "reads (tools.reads_via: applescript) and write confirmations"))
+      << text_of(health);
 }

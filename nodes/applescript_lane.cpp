@@ -274,6 +274,8 @@ Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes
   auto cmd = s.backend.command;
   if (lock) cmd.keep_fd = lock->fd();
   const auto left = std::max(Millis{1}, std::chrono::duration_cast<Millis>(deadline - Clock::now()));
+  // Without the database, writes are read back through AppleScript in their own script.
+  const bool in_script_read_back = writes && reader.via_mirror;
   const auto start = Clock::now();
   {
     struct Running {  // stopped however the run ends, a throw included
@@ -281,13 +283,11 @@ Try run_once(Services& s, const std::vector<things::Operation>& ops, bool writes
       explicit Running(BusyClock& c) : clock(c) { clock.start(); }
       ~Running() { clock.stop(); }
     } running(s.lane.busy);
-    // Without the database, writes are read back through AppleScript in their own script.
-    const bool read_back = writes && reader.via_mirror;
-    t.out = s.backend.run(cmd, read_back ? s.backend.dialect->render(ops, mirror_read_back()) : s.backend.dialect->render(ops),
+    t.out = s.backend.run(cmd, in_script_read_back ? s.backend.dialect->render(ops, mirror_read_back()) : s.backend.dialect->render(ops),
                           left, abandon);
   }
   std::string read_back_text;
-  if (writes && reader.via_mirror && !failed_as_a_whole(t.out) && !t.out.abandoned)
+  if (in_script_read_back && !failed_as_a_whole(t.out) && !t.out.abandoned)
     std::tie(t.out.out, read_back_text) = things::split_read_back(t.out.out, ops.size());
   // Nothing a script said leaves takt with the URL scheme's auth token in it (an `open`
   // that fails prints its command line).

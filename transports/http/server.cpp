@@ -1,11 +1,14 @@
 #include "transports/http/server.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -589,6 +592,12 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   // ---- a client that went away ---------------------------------------------------
   /// While an answer is pending, notices the client closing its end (it is gone: nothing
   /// more can reach it) without reading what it may have sent next.
+  ///
+  /// A wake-up alone proves nothing: the reactor is edge-triggered, and the edge of bytes
+  /// that were already read (a request read at once, before the reactor saw its arrival)
+  /// may wake this wait later, with nothing left to read. Only a peek that finds the end
+  /// of the stream (or an error) means the client left; finding nothing, the watch waits
+  /// again; finding bytes, they are the client's next request and stay for the next read.
   void watch() {
     if (watching_ == round_) return;
     watching_ = round_;
@@ -597,9 +606,25 @@ class Connection final : public std::enable_shared_from_this<Connection> {
       if (round != self->round_) return;
       self->watching_ = 0;
       if (ec || self->mode_ == Mode::Closed || self->mode_ == Mode::Reading) return;
-      beast::error_code aec;
-      if (self->stream_.socket().available(aec) == 0 || aec) self->close();  // end of stream: the client left
+      switch (self->peek()) {
+        case Peek::Gone: return self->close();
+        case Peek::Nothing: return self->watch();
+        case Peek::Bytes: return;
+      }
     });
+  }
+
+  enum class Peek { Gone, Nothing, Bytes };
+  /// What the socket holds now, without taking it and without blocking.
+  Peek peek() {
+    char byte;
+    for (;;) {
+      const auto n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n > 0) return Peek::Bytes;
+      if (n == 0) return Peek::Gone;
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? Peek::Nothing : Peek::Gone;
+    }
   }
 
   void schedule_keepalive() {

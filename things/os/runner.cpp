@@ -6,13 +6,9 @@
 // remain as the implementation). The namespace boost::process::v2 names it in both.
 #include <boost/version.hpp>
 #if BOOST_VERSION >= 108800
-#include <boost/process/posix/default_launcher.hpp>
 #include <boost/process/process.hpp>
-#include <boost/process/stdio.hpp>
 #else
-#include <boost/process/v2/posix/default_launcher.hpp>
 #include <boost/process/v2/process.hpp>
-#include <boost/process/v2/stdio.hpp>
 #endif
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
@@ -30,10 +26,15 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <exception>
 #include <optional>
+#include <utility>
+#include <vector>
+
+extern char** environ;
 
 namespace takt::things {
 
@@ -64,43 +65,127 @@ void cloexec_from_3() {
   }
 }
 
-/// A Boost.Process v2 launcher initializer for what v2 does not offer itself: a process
-/// group of the script's own (v2 has no process-group initializer on POSIX), dying with
-/// takt on Linux (PR_SET_PDEATHSIG), and exactly one inherited descriptor besides stdio.
-/// v2 does close the descriptors not on the launcher's fd_whitelist, but up to Boost 1.87
-/// it skips the gaps between whitelisted descriptors (close_handles compares each entry
-/// with itself), so the keep_fd lock would open a hole for leaks; the close-on-exec sweep
-/// here does not depend on that.
-struct ChildSetup {
-  int keep_fd = -1;
-  pid_t parent = ::getpid();
-
-  /// In takt, before fork: v2 keeps the descriptors on the whitelist open in the child.
-  template <class Launcher>
-  bp::error_code on_setup(Launcher& launcher, const bp::filesystem::path&, const char* const*) const {
-    if (keep_fd >= 0) launcher.fd_whitelist.push_back(keep_fd);
-    return {};
+/// A descriptor closed with its owner unless released.
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  void reset() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
   }
-
-  /// In the child, between fork and exec.
-  template <class Launcher>
-  bp::error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*) const {
-    // A group of its own, so a timeout or an abandon kills the script's children too.
-    // Done here, before exec, so the group exists when the launcher returns to takt.
-    if (::setpgid(0, 0) != 0) return {errno, bp::system_category()};
-#ifdef __linux__
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(137);  // the parent died before prctl took effect
-#endif
-    cloexec_from_3();
-    if (keep_fd >= 0) {
-      const int flags = ::fcntl(keep_fd, F_GETFD);
-      if (flags < 0 || ::fcntl(keep_fd, F_SETFD, flags & ~FD_CLOEXEC) != 0)
-        return {errno, bp::system_category()};
-    }
-    return {};
-  }
+  int release() { return std::exchange(fd, -1); }
 };
+
+/// A new pipe, both ends close-on-exec and above 2: the child's stdio is made by dup2
+/// onto 0, 1 and 2 in turn, which must not overwrite a pipe end still to be moved (takt
+/// may run with its own stdin closed). Returns errno, 0 on success.
+int make_pipe(Fd& read_end, Fd& write_end) {
+  int ends[2];
+#ifdef __linux__
+  if (::pipe2(ends, O_CLOEXEC) != 0) return errno;
+#else
+  if (::pipe(ends) != 0) return errno;  // a fork meanwhile is covered by cloexec_from_3
+#endif
+  read_end.fd = ends[0];
+  write_end.fd = ends[1];
+  for (Fd* end : {&read_end, &write_end}) {
+    if (end->fd < 3) {
+      const int moved = ::fcntl(end->fd, F_DUPFD_CLOEXEC, 3);
+      if (moved < 0) return errno;
+      end->reset();
+      end->fd = moved;
+    } else if (::fcntl(end->fd, F_SETFD, FD_CLOEXEC) != 0) {
+      return errno;
+    }
+  }
+  return 0;
+}
+
+/// In the child, between fork and exec: the script's stdio, a process group of its own
+/// (so a timeout or an abandon kills the script's children too; made before exec, so it
+/// exists when takt goes on), dying with takt on Linux (PR_SET_PDEATHSIG), and exactly one
+/// inherited descriptor besides stdio (`keep_fd`, the lane's lock). Returns errno, 0 when
+/// all is set. Async-signal-safe calls only.
+int set_up_child(int in, int out, int err, int keep_fd, pid_t parent) {
+  if (::dup2(in, STDIN_FILENO) < 0 || ::dup2(out, STDOUT_FILENO) < 0 || ::dup2(err, STDERR_FILENO) < 0) return errno;
+  if (::setpgid(0, 0) != 0) return errno;
+#ifdef __linux__
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(137);  // the parent died before prctl took effect
+#else
+  (void)parent;
+#endif
+  cloexec_from_3();
+  if (keep_fd >= 0) {
+    const int flags = ::fcntl(keep_fd, F_GETFD);
+    if (flags < 0 || ::fcntl(keep_fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) return errno;
+  }
+  return 0;
+}
+
+/// Starts `cmd` with its stdio on three new pipes, whose other ends go to `in`, `out` and
+/// `err`.
+///
+/// Not Boost.Process's own launcher: up to at least Boost 1.81 its child tells the
+/// io_context of the fork before exec, and asio's service registry allocates there. takt
+/// has other threads; whatever lock one of them held at the fork (an allocator's: glibc's
+/// malloc takes care of its own, AddressSanitizer's allocator in GCC 12 does not) stays
+/// held for ever in the child, and the script never starts (seen as writes that hung under
+/// AddressSanitizer). Here the child makes only async-signal-safe calls until exec, and
+/// reports a failed exec through a close-on-exec pipe.
+std::optional<bp::basic_process<asio::io_context::executor_type>> launch(asio::io_context& ioc, const ScriptCommand& cmd,
+                                                                         asio::writable_pipe& in, asio::readable_pipe& out,
+                                                                         asio::readable_pipe& err, bp::error_code& ec) {
+  std::array<Fd, 8> fds;  // stdin read/write, stdout, stderr, the exec report
+  auto& [in_r, in_w, out_r, out_w, err_r, err_w, report_r, report_w] = fds;
+  const std::pair<Fd*, Fd*> pipes[] = {{&in_r, &in_w}, {&out_r, &out_w}, {&err_r, &err_w}, {&report_r, &report_w}};
+  for (auto [r, w] : pipes)
+    if (const int e = make_pipe(*r, *w)) {
+      ec.assign(e, bp::system_category());
+      return std::nullopt;
+    }
+  std::vector<char*> argv;  // made before the fork: the child may not allocate
+  argv.push_back(const_cast<char*>(cmd.program.c_str()));
+  for (const auto& a : cmd.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t parent = ::getpid();
+
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ec.assign(errno, bp::system_category());
+    return std::nullopt;
+  }
+  if (pid == 0) {
+    int e = set_up_child(in_r.fd, out_w.fd, err_w.fd, cmd.keep_fd, parent);
+    if (e == 0) {
+      ::execve(argv[0], argv.data(), environ);
+      e = errno;
+    }
+    [[maybe_unused]] const auto n = ::write(report_w.fd, &e, sizeof e);
+    ::_exit(127);
+  }
+  in_r.reset();
+  out_w.reset();
+  err_w.reset();
+  report_w.reset();
+  int child_error = 0;
+  ssize_t n;
+  while ((n = ::read(report_r.fd, &child_error, sizeof child_error)) < 0 && errno == EINTR) {
+  }
+  if (n > 0) {  // the exec failed: the child has exited
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    ec.assign(child_error, bp::system_category());
+    return std::nullopt;
+  }
+  in.assign(in_w.release());
+  out.assign(out_r.release());
+  err.assign(err_r.release());
+  return bp::basic_process<asio::io_context::executor_type>(ioc.get_executor(), pid);
+}
 
 }  // namespace
 
@@ -111,28 +196,8 @@ ScriptOutput run_script(const ScriptCommand& cmd, const std::string& script, Mil
   asio::writable_pipe in(ioc);
   asio::readable_pipe out(ioc), err(ioc);
   bp::error_code ec;
-  std::optional<bp::basic_process<asio::io_context::executor_type>> child;
-  try {
-    // The child's ends of the three pipes live in `stdio` and close when this block ends:
-    // takt then holds only its own ends, and sees an end of file when the script's group
-    // is gone.
-    bp::process_stdio stdio{in, out, err};
-    bp::posix::default_launcher launch;
-    child.emplace(launch(ioc.get_executor(), ec, cmd.program, cmd.args, stdio, ChildSetup{cmd.keep_fd}));
-#if BOOST_VERSION < 108800
-    // Before 1.88 a child whose exec failed is left unreaped by the launcher.
-    if (ec && launch.pid > 0) {
-      while (::waitpid(launch.pid, nullptr, 0) == -1 && errno == EINTR) {
-      }
-    }
-#endif
-  } catch (const std::exception& e) {  // the pipes could not be made (out of descriptors)
-    result.started = false;
-    result.exit_code = -1;
-    result.err = cmd.program + ": " + e.what();
-    return result;
-  }
-  if (ec) {
+  auto child = launch(ioc, cmd, in, out, err, ec);
+  if (!child) {
     result.started = false;
     result.exit_code = -1;
     result.err = cmd.program + ": " + ec.message();

@@ -10,7 +10,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -123,7 +125,8 @@ TEST(Runner, ScriptThatIgnoresItsInputDoesNotKillTakt) {
 
 TEST(Runner, TimeoutKillsTheWholeGroupGrandchildrenToo) {
   // The grandchild `sleep` holds stdout open: unless the group dies, no end of file comes.
-  const auto r = things::run_script(sh("sleep 30 & echo $!; sleep 30"), "", 300ms);
+  // A second: time enough for the shell to start and print even on a loaded machine.
+  const auto r = things::run_script(sh("sleep 30 & echo $!; sleep 30"), "", 1000ms);
   EXPECT_TRUE(r.timed_out);
   EXPECT_FALSE(r.abandoned);
   EXPECT_EQ(r.signal, SIGKILL);
@@ -133,15 +136,21 @@ TEST(Runner, TimeoutKillsTheWholeGroupGrandchildrenToo) {
 }
 
 TEST(Runner, AbandonKillsTheWholeGroup) {
+  // Abandoned once the grandchild exists (its id written out), however slow the start.
+  const std::string started = ::testing::TempDir() + "/takt-runner-started-" + std::to_string(::getpid());
+  std::remove(started.c_str());
   std::atomic<int> asked{0};
-  const auto r = things::run_script(sh("sleep 30 & echo $!; sleep 30"), "", 60000ms,
-                                    [&] { return ++asked >= 3; });
+  const auto r = things::run_script(sh("sleep 30 & echo $! > " + started + ".part && mv " + started + ".part " + started +
+                                       "; sleep 30"),
+                                    "", 60000ms, [&] { return ++asked >= 3 && ::access(started.c_str(), F_OK) == 0; });
   EXPECT_TRUE(r.abandoned);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.signal, SIGKILL);
   EXPECT_GE(asked.load(), 3);
-  const pid_t grandchild = first_pid(r.out);
-  ASSERT_GT(grandchild, 0) << r.out;
+  std::ifstream file(started);
+  const pid_t grandchild = first_pid(std::string(std::istreambuf_iterator<char>(file), {}));
+  std::remove(started.c_str());
+  ASSERT_GT(grandchild, 0);
   EXPECT_TRUE(ends_soon(grandchild)) << "grandchild " << grandchild << " survived the abandon";
 }
 

@@ -128,23 +128,22 @@ std::string ThingsDb::item(const std::string& id, bool compact) {
   return text_of(sb);
 }
 
-// The counts of every area come from one pass over the open tasks, grouped by area, and
-// those of every tag from one pass over the tag links: never a count per area or per tag
-// (that grew with areas times tasks).
+// The counts of every area and every tag are takt's index's (task_index.hpp), counted once
+// per change of the database: a read of the areas or the tags reads a row per area or tag,
+// however many tasks there are (counting per read grew with the tasks; counting per area
+// or tag, as once, with areas times tasks).
 std::string ThingsDb::areas(const ListArgs& a) {
   Lease lease(*this);
   IndexedRead read(*this, lease.get());
   Sql sql;
-  sql += std::string(R"(
+  sql += R"(
 SELECT ar.uuid, ar.title,
        (SELECT group_concat(title, char(31)) FROM
           (SELECT tg.title FROM TMAreaTag at JOIN TMTag tg ON tg.uuid = at.tags
             WHERE at.areas = ar.uuid ORDER BY tg."index", tg.title)),
        COALESCE(c.projects, 0), COALESCE(c.todos, 0)
   FROM TMArea ar
-  LEFT JOIN (SELECT t.area_id AS area, sum(t.type = 1) AS projects, sum(t.type = 0) AS todos)") +
-         kIndexFrom + " WHERE t.status = 0 AND " + kIndexVisible + R"( AND t.type IN (0, 1) AND t.area_id IS NOT NULL
-              GROUP BY t.area_id) c ON c.area = ar.uuid
+  LEFT JOIN temp.takt_area_count c ON c.area = ar.uuid
  ORDER BY ar."index", ar.uuid)";
   sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);
   Stmt s(lease.get(), sql);
@@ -171,8 +170,7 @@ std::string ThingsDb::tags(const ListArgs& a) {
 SELECT g.uuid, g.title, g.shortcut, g.parent, pg.title, COALESCE(c.open, 0), COALESCE(c.all_items, 0),
        COALESCE(ac.areas, 0)
   FROM TMTag g LEFT JOIN TMTag pg ON pg.uuid = g.parent
-  LEFT JOIN (SELECT tag, sum(open) AS open, count(*) AS all_items FROM temp.takt_tag_link
-              WHERE visible = 1 GROUP BY tag) c ON c.tag = g.uuid
+  LEFT JOIN temp.takt_tag_count c ON c.tag = g.uuid
   LEFT JOIN (SELECT tags AS tag, count(*) AS areas FROM TMAreaTag GROUP BY tags) ac ON ac.tag = g.uuid
  ORDER BY g."index", g.uuid)";
   sql.add(" LIMIT ? OFFSET ?", a.page.limit, a.page.offset);

@@ -24,6 +24,8 @@ const char* const kIndexVisible = "t.visible = 1";
 
 // The words live in a table of their own so that the rows every other list reads stay
 // small (about 100 bytes); search reads the words first and looks up the rows they match.
+// The open counts of each area and tag are counted here, once per change, so that
+// get_areas and get_tags read a row per area or tag instead of counting the tasks again.
 void build_task_index(sqlite3* db) {
   const std::string sql = std::string(R"(
 DROP TABLE IF EXISTS temp.takt_task;
@@ -50,6 +52,15 @@ INSERT INTO temp.takt_tag_link
 SELECT tt.tags, t.rid, t.status = 0, t.visible
   FROM main.TMTaskTag tt JOIN main.TMTask m ON m.uuid = tt.tasks JOIN temp.takt_task t ON t.rid = m.rowid;
 CREATE INDEX temp.takt_tag_link_tag ON takt_tag_link(tag);
+DROP TABLE IF EXISTS temp.takt_area_count;
+DROP TABLE IF EXISTS temp.takt_tag_count;
+CREATE TEMP TABLE takt_area_count(area PRIMARY KEY, projects, todos) WITHOUT ROWID;
+INSERT INTO temp.takt_area_count
+SELECT t.area_id, sum(t.type = 1), sum(t.type = 0) FROM temp.takt_task t
+ WHERE t.status = 0 AND t.visible = 1 AND t.type IN (0, 1) AND t.area_id IS NOT NULL GROUP BY t.area_id;
+CREATE TEMP TABLE takt_tag_count(tag PRIMARY KEY, open, all_items) WITHOUT ROWID;
+INSERT INTO temp.takt_tag_count
+SELECT tag, sum(open), count(*) FROM temp.takt_tag_link WHERE visible = 1 AND tag IS NOT NULL GROUP BY tag;
 )";
   char* error = nullptr;
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {

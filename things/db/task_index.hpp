@@ -24,6 +24,8 @@ namespace takt::things {
 /// project and area (as kTaskFrom's p and a find them); repeating (1 for a repeating
 /// template); parents_ok (no trashed project or heading above it); visible (kVisible).
 /// `temp.takt_tag_link` has tag (TMTag's uuid), rid, open and visible of each link.
+/// `temp.takt_area_count` has, per area (TMArea's uuid), its open visible projects and
+/// to-dos; `temp.takt_tag_count`, per tag, its visible items open and in all.
 extern const char* const kIndexFrom;
 /// The same with the alias w for the task's words: w.words is its title and notes
 /// case-folded, a line break between them. Read word by word, for search.

@@ -515,19 +515,27 @@ TEST_F(HttpServer, MessagesWaitForRoomInTurnAndAreAnsweredOnceAdmitted) {
   EXPECT_EQ(ingress.seen().back(), "notifications/initialized");
 }
 
-TEST_F(HttpServer, EndingASessionCancelsItsWaitingRequestsAndDropsItsBacklog) {
-  start();
-  Client c(server->port());
-  const auto sid = open(c);
-  Client waiting(server->port());
+namespace {
+/// Sends a POST on its own connection without waiting for the answer.
+std::unique_ptr<Client> send_only(unsigned short port, const std::string& sid, const std::string& body) {
+  auto c = std::make_unique<Client>(port);
   bh::request<bh::string_body> req{bh::verb::post, "/mcp", 11};
   req.set(bh::field::host, "127.0.0.1");
   req.set(bh::field::content_type, "application/json");
   req.set(bh::field::accept, "application/json");
   req.set("Mcp-Session-Id", sid);
-  req.body() = rpc(2, "hold");
+  req.body() = body;
   req.prepare_payload();
-  bh::write(waiting.socket(), req);
+  bh::write(c->socket(), req);
+  return c;
+}
+}  // namespace
+
+TEST_F(HttpServer, EndingASessionCancelsItsWaitingRequestsAndDropsItsBacklog) {
+  start();
+  Client c(server->port());
+  const auto sid = open(c);
+  auto waiting = send_only(server->port(), sid, rpc(2, "hold"));
   while (ingress.held() == 0) std::this_thread::sleep_for(1ms);
   // One more waits for room (the ingress is full): it is dropped, or cancelled before it
   // runs when it was already on its way in.
@@ -540,7 +548,7 @@ TEST_F(HttpServer, EndingASessionCancelsItsWaitingRequestsAndDropsItsBacklog) {
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(c.request(bh::verb::delete_, "", {{"Mcp-Session-Id", sid}}).status, 200);
   q.join();
-  auto r = waiting.read();
+  auto r = waiting->read();
   EXPECT_EQ(r.status, 404);
   ingress.set_full(false);
   std::this_thread::sleep_for(20ms);
@@ -575,22 +583,14 @@ TEST_F(HttpServer, AClientThatLeavesWhileWaitingForAJsonAnswerIsNoticed) {
   start();
   Client c(server->port());
   const auto sid = open(c);
-  Client gone(server->port());
-  bh::request<bh::string_body> req{bh::verb::post, "/mcp", 11};
-  req.set(bh::field::host, "127.0.0.1");
-  req.set(bh::field::content_type, "application/json");
-  req.set(bh::field::accept, "application/json");
-  req.set("Mcp-Session-Id", sid);
-  req.body() = rpc(2, "hold");
-  req.prepare_payload();
-  bh::write(gone.socket(), req);
+  auto gone = send_only(server->port(), sid, rpc(2, "hold"));
   while (ingress.held() == 0) std::this_thread::sleep_for(1ms);
   // The client closes its sending side and waits: the server sees the end of the stream
   // and closes the connection, though the answer has not come.
-  gone.socket().shutdown(tcp::socket::shutdown_send);
+  gone->socket().shutdown(tcp::socket::shutdown_send);
   beast::error_code ec;
   char byte;
-  gone.socket().read_some(net::buffer(&byte, 1), ec);
+  gone->socket().read_some(net::buffer(&byte, 1), ec);
   EXPECT_TRUE(ec == net::error::eof || ec == net::error::connection_reset) << ec.message();
   EXPECT_EQ(ingress.release(), 1);  // not cancelled: a dropped connection is no cancellation
 }
@@ -638,22 +638,6 @@ TEST_F(HttpServer, StoppingAnswersMessagesStillWaitingForRoom) {
   t.join();
   EXPECT_EQ(r.status, 503);
 }
-
-namespace {
-/// Sends a POST on its own connection without waiting for the answer.
-std::unique_ptr<Client> send_only(unsigned short port, const std::string& sid, const std::string& body) {
-  auto c = std::make_unique<Client>(port);
-  bh::request<bh::string_body> req{bh::verb::post, "/mcp", 11};
-  req.set(bh::field::host, "127.0.0.1");
-  req.set(bh::field::content_type, "application/json");
-  req.set(bh::field::accept, "application/json");
-  req.set("Mcp-Session-Id", sid);
-  req.body() = body;
-  req.prepare_payload();
-  bh::write(c->socket(), req);
-  return c;
-}
-}  // namespace
 
 TEST_F(HttpServer, ASessionHasABoundedNumberOfRequestsInFlightAndOthersPassIt) {
   http::ServerOptions o;

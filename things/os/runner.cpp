@@ -29,7 +29,6 @@
 #include <array>
 #include <cerrno>
 #include <csignal>
-#include <exception>
 #include <optional>
 #include <utility>
 #include <vector>
